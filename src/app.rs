@@ -1,0 +1,62 @@
+//! [`App`]: what every handler gets — the loaded content with its search
+//! index, the configuration, and (in later layers) the store.
+//!
+//! Content lives in a [`Library`] behind an `Arc` that a reload swaps whole,
+//! so a handler keeps a consistent snapshot for its whole run and no lock is
+//! ever held while it works.
+
+use crate::config::Config;
+use crate::content::{self, Content, Diagnostic};
+use crate::error::Error;
+use crate::search::SearchIndex;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+/// Content and everything derived from it, built together.
+pub struct Library {
+    pub content: Content,
+    pub search: SearchIndex,
+}
+
+impl Library {
+    pub fn new(content: Content) -> Self {
+        let search = SearchIndex::build(&content);
+        Self { content, search }
+    }
+
+    /// Loads and checks every pack under `folders`.
+    pub fn load(folders: &[PathBuf]) -> Result<(Self, Vec<Diagnostic>), Error> {
+        let (content, warnings) = content::load_paths(folders).into_result()?;
+        Ok((Self::new(content), warnings))
+    }
+}
+
+pub struct App {
+    pub config: Config,
+    pub timezone: chrono_tz::Tz,
+    library: RwLock<Arc<Library>>,
+}
+
+impl App {
+    pub fn new(config: Config, library: Library) -> Result<Self, Error> {
+        let timezone = config.timezone()?;
+        Ok(Self {
+            config,
+            timezone,
+            library: RwLock::new(Arc::new(library)),
+        })
+    }
+
+    /// A snapshot of the current content; cheap (an `Arc` clone).
+    pub fn library(&self) -> Arc<Library> {
+        self.library
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the content for every later request.
+    pub fn replace_library(&self, library: Library) {
+        *self.library.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(library);
+    }
+}

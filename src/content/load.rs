@@ -1,0 +1,393 @@
+//! Finding and parsing content files.
+//!
+//! Owns discovery (which paths are packs), reading (UTF-8, TOML syntax) and
+//! the per-item deserialisation that lets one broken item be reported without
+//! hiding the errors in the others. Cross-checks belong to `validate.rs`.
+//! Knows nothing of search, the store or Discord.
+
+use super::diagnostic::{Diagnostic, Severity, SourceText};
+use super::schema::{RawEntry, RawEvent, RawPackMeta, RawQuestion, RawSource};
+use super::validate;
+use super::Content;
+use serde::de::DeserializeOwned;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+use toml::Spanned;
+
+/// The file of a folder pack that holds its `[pack]` table.
+pub const PACK_FILE: &str = "pack.toml";
+
+/// A raw item and the index of the file it came from.
+pub struct Located<T> {
+    pub file: usize,
+    pub item: T,
+}
+
+/// Everything read from one pack's files, before cross-checking.
+#[derive(Default)]
+pub struct RawPack {
+    pub files: Vec<SourceText>,
+    pub meta: Vec<Located<Spanned<RawPackMeta>>>,
+    pub sources: Vec<Located<RawSource>>,
+    pub events: Vec<Located<RawEvent>>,
+    pub entries: Vec<Located<RawEntry>>,
+    pub questions: Vec<Located<RawQuestion>>,
+    /// Ids of items that failed to deserialise, with their section: still
+    /// counted for duplicates and references, so one typo does not cascade
+    /// into "no such id" errors everywhere it is referenced.
+    pub broken_ids: Vec<(Located<Spanned<String>>, Section)>,
+    /// Whether any file failed to parse at all (suppresses follow-on errors).
+    pub syntax_errors: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Source,
+    Event,
+    Entry,
+    Question,
+}
+
+/// The outcome of loading: the packs that passed, and every diagnostic.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub content: Content,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadReport {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+    }
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+
+    /// The content if nothing was wrong, or the error diagnostics. Warnings
+    /// are returned with the content.
+    pub fn into_result(self) -> Result<(Content, Vec<Diagnostic>), crate::error::ContentError> {
+        if self.has_errors() {
+            Err(crate::error::ContentError {
+                diagnostics: self
+                    .diagnostics
+                    .into_iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .collect(),
+            })
+        } else {
+            Ok((self.content, self.diagnostics))
+        }
+    }
+}
+
+/// Loads every pack found under `paths`: a `.toml` file is a single-file pack;
+/// a folder with a `pack.toml` is a folder pack; any other folder is searched
+/// for packs. Never panics on bad input; every problem becomes a diagnostic.
+pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
+    let mut report = LoadReport::default();
+    let mut pack_files: Vec<Vec<PathBuf>> = Vec::new();
+    for path in paths {
+        discover(path, &mut pack_files, &mut report.diagnostics, true);
+    }
+    for files in pack_files {
+        let start = report.diagnostics.len();
+        let raw = read_pack(&files, &mut report.diagnostics);
+        if let Some(raw) = raw {
+            load_raw_pack(raw, &mut report);
+        }
+        sort_by_position(&mut report.diagnostics[start..], &files);
+    }
+    report
+}
+
+/// Loads one single-file pack from text (an uploaded file): `label` is the
+/// name shown in diagnostics.
+pub fn load_pack_text(label: &str, text: String) -> LoadReport {
+    let mut report = LoadReport::default();
+    let mut raw = RawPack::default();
+    raw.files.push(SourceText::new(Path::new(label), text));
+    parse_file(0, &mut raw, &mut report.diagnostics);
+    load_raw_pack(raw, &mut report);
+    report.diagnostics.sort_by_key(|d| (d.line, d.column));
+    report
+}
+
+/// Orders one pack's diagnostics by file (in reading order), line and column.
+fn sort_by_position(diagnostics: &mut [Diagnostic], files: &[PathBuf]) {
+    let rank = |d: &Diagnostic| {
+        files
+            .iter()
+            .position(|f| f.display().to_string() == d.path)
+            .unwrap_or(usize::MAX)
+    };
+    diagnostics.sort_by_key(|d| (rank(d), d.line, d.column));
+}
+
+fn load_raw_pack(raw: RawPack, report: &mut LoadReport) {
+    let pack_id_at = raw
+        .meta
+        .first()
+        .map(|m| (raw.files[m.file].clone(), m.item.get_ref().id.span()));
+    if let Some(pack) = validate::build_pack(raw, &mut report.diagnostics) {
+        if report.content.packs.iter().any(|p| p.id == pack.id) {
+            if let Some((file, span)) = pack_id_at {
+                report.diagnostics.push(file.diagnostic(
+                    span,
+                    Severity::Error,
+                    format!(
+                        "a pack with id `{}` is already loaded; pack ids must be unique",
+                        pack.id
+                    ),
+                ));
+            }
+            return;
+        }
+        if pack.questions.is_empty() {
+            report.diagnostics.push(Diagnostic {
+                path: pack_id_at
+                    .map(|(f, _)| f.path.display().to_string())
+                    .unwrap_or_default(),
+                line: 1,
+                column: 1,
+                severity: Severity::Warning,
+                message: format!("pack `{}` has no questions", pack.id),
+            });
+        }
+        report.content.packs.push(pack);
+    }
+}
+
+fn path_problem(path: &Path, message: String) -> Diagnostic {
+    Diagnostic {
+        path: path.display().to_string(),
+        line: 1,
+        column: 1,
+        severity: Severity::Error,
+        message,
+    }
+}
+
+fn is_toml(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+}
+
+fn sorted_children(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            let mut children: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            children.sort();
+            children
+        }
+        Err(e) => {
+            diagnostics.push(path_problem(dir, format!("cannot read this folder: {e}")));
+            Vec::new()
+        }
+    }
+}
+
+fn discover(
+    path: &Path,
+    packs: &mut Vec<Vec<PathBuf>>,
+    diagnostics: &mut Vec<Diagnostic>,
+    given: bool,
+) {
+    if path.is_file() {
+        if is_toml(path) || given {
+            packs.push(vec![path.to_path_buf()]);
+        }
+    } else if path.is_dir() {
+        if path.join(PACK_FILE).is_file() {
+            let mut files = Vec::new();
+            collect_toml(path, &mut files, diagnostics);
+            packs.push(files);
+        } else {
+            for child in sorted_children(path, diagnostics) {
+                discover(&child, packs, diagnostics, false);
+            }
+        }
+    } else if given {
+        diagnostics.push(path_problem(path, "no such file or folder".to_string()));
+    }
+}
+
+fn collect_toml(dir: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+    for child in sorted_children(dir, diagnostics) {
+        if child.is_dir() {
+            collect_toml(&child, files, diagnostics);
+        } else if is_toml(&child) {
+            files.push(child);
+        }
+    }
+}
+
+fn read_pack(files: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Option<RawPack> {
+    let mut raw = RawPack::default();
+    for path in files {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                diagnostics.push(path_problem(path, format!("cannot read this file: {e}")));
+                continue;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                raw.syntax_errors = true;
+                let offset = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let source = SourceText::new(path, lossy);
+                diagnostics.push(source.diagnostic(
+                    offset..offset,
+                    Severity::Error,
+                    "this file is not valid UTF-8 text",
+                ));
+                continue;
+            }
+        };
+        let index = raw.files.len();
+        raw.files.push(SourceText::new(path, text));
+        parse_file(index, &mut raw, diagnostics);
+    }
+    (!raw.files.is_empty()).then_some(raw)
+}
+
+const SECTIONS: &str = "`pack`, `sources`, `events`, `entries` or `questions`";
+
+/// Parses one file and deserialises each item on its own, so that a mistake
+/// in one item is reported without hiding mistakes in the others.
+fn parse_file(file: usize, raw: &mut RawPack, diagnostics: &mut Vec<Diagnostic>) {
+    let source = raw.files[file].clone();
+    let error =
+        |span: Range<usize>, message: String| source.diagnostic(span, Severity::Error, message);
+    let table = match DeTable::parse(&source.text) {
+        Ok(table) => table,
+        Err(e) => {
+            diagnostics.push(error(e.span().unwrap_or(0..0), syntax_message(&e)));
+            raw.syntax_errors = true;
+            return;
+        }
+    };
+    // Keys are visited in file order so that "the second occurrence" is well defined.
+    let mut sections: Vec<(Spanned<String>, Spanned<DeValue>)> = table
+        .into_inner()
+        .into_iter()
+        .map(|(k, v)| (Spanned::new(k.span(), k.into_inner().into_owned()), v))
+        .collect();
+    sections.sort_by_key(|(k, _)| k.span().start);
+    for (key, value) in sections {
+        match key.get_ref().as_str() {
+            "pack" => {
+                let span = value.span();
+                if let Some(meta) = deserialize::<RawPackMeta>(value, &error, diagnostics) {
+                    raw.meta.push(Located {
+                        file,
+                        item: Spanned::new(span, meta),
+                    });
+                }
+            }
+            "sources" => {
+                let broken = items(file, key, value, &mut raw.sources, &error, diagnostics);
+                raw.broken_ids
+                    .extend(broken.into_iter().map(|id| (id, Section::Source)));
+            }
+            "events" => {
+                let broken = items(file, key, value, &mut raw.events, &error, diagnostics);
+                raw.broken_ids
+                    .extend(broken.into_iter().map(|id| (id, Section::Event)));
+            }
+            "entries" => {
+                let broken = items(file, key, value, &mut raw.entries, &error, diagnostics);
+                raw.broken_ids
+                    .extend(broken.into_iter().map(|id| (id, Section::Entry)));
+            }
+            "questions" => {
+                let broken = items(file, key, value, &mut raw.questions, &error, diagnostics);
+                raw.broken_ids
+                    .extend(broken.into_iter().map(|id| (id, Section::Question)));
+            }
+            other => diagnostics.push(error(
+                key.span(),
+                format!("unknown section `{other}`; a content file holds {SECTIONS}"),
+            )),
+        }
+    }
+}
+
+/// toml's messages are good; only the trailing newline and the snippet it
+/// adds when it has the input are trimmed, since we print our own location.
+fn syntax_message(e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    if message.is_empty() {
+        "invalid TOML".to_string()
+    } else {
+        message.to_string()
+    }
+}
+
+fn deserialize<T: DeserializeOwned>(
+    value: Spanned<DeValue<'_>>,
+    error: &impl Fn(Range<usize>, String) -> Diagnostic,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let span = value.span();
+    match T::deserialize(ValueDeserializer::from(value)) {
+        Ok(item) => Some(item),
+        Err(e) => {
+            diagnostics.push(error(e.span().unwrap_or(span), syntax_message(&e)));
+            None
+        }
+    }
+}
+
+/// Deserialises each element of a section; returns the ids of the elements
+/// that failed (where they have a string `id`).
+fn items<T: DeserializeOwned>(
+    file: usize,
+    key: Spanned<String>,
+    value: Spanned<DeValue<'_>>,
+    out: &mut Vec<Located<T>>,
+    error: &impl Fn(Range<usize>, String) -> Diagnostic,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Located<Spanned<String>>> {
+    let span = value.span();
+    let mut broken = Vec::new();
+    match value.into_inner() {
+        DeValue::Array(array) => {
+            for element in array.iter() {
+                let id = element
+                    .get_ref()
+                    .as_table()
+                    .and_then(|t| t.get("id"))
+                    .and_then(|v| {
+                        v.get_ref()
+                            .as_str()
+                            .map(|s| Spanned::new(v.span(), s.to_string()))
+                    });
+                match deserialize::<T>(element.clone(), error, diagnostics) {
+                    Some(item) => out.push(Located { file, item }),
+                    None => broken.extend(id.map(|item| Located { file, item })),
+                }
+            }
+        }
+        other => diagnostics.push(error(
+            span,
+            format!(
+                "`{}` must be a list of tables (write each item under `[[{}]]`), found {}",
+                key.get_ref(),
+                key.get_ref(),
+                other.type_str()
+            ),
+        )),
+    }
+    broken
+}

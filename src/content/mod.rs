@@ -1,0 +1,240 @@
+//! Content packs: the facts, glossary and questions studybot teaches.
+//!
+//! Owns the in-memory model of all loaded packs and the loading pipeline
+//! (`load` reads and parses files, `validate` cross-checks them and builds
+//! the model, `diagnostic` turns byte spans into `path:line:col`). Content is
+//! read-only once loaded; a reload builds a whole new [`Content`].
+//! Knows nothing of search ranking, the store or Discord.
+
+pub mod diagnostic;
+pub mod load;
+pub mod schema;
+pub mod validate;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use load::{load_paths, LoadReport};
+pub use schema::{Difficulty, EntryKind, QuestionKind, SourceKind};
+
+use crate::dates::When;
+use crate::text::SpellingFolder;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    pub kind: SourceKind,
+    pub title: String,
+    pub author: Option<String>,
+    pub file: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: String,
+    pub when: When,
+    pub title: String,
+    pub description: String,
+    pub related: Vec<String>,
+    pub sources: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyDate {
+    pub when: When,
+    pub text: String,
+}
+
+/// One value of a figure; `given_by` is set when the figure is disputed.
+#[derive(Debug, Clone)]
+pub struct FigureValue {
+    pub value: String,
+    pub given_by: Option<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub label: String,
+    pub values: Vec<FigureValue>,
+}
+
+impl Figure {
+    /// A figure is disputed when sources give more than one value.
+    pub fn is_disputed(&self) -> bool {
+        self.values.len() > 1
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub kind: EntryKind,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub definition: String,
+    pub explanation: String,
+    pub dates: Vec<KeyDate>,
+    pub figures: Vec<Figure>,
+    pub related: Vec<String>,
+    pub sources: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// What counts as right for a question, by kind.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    MultipleChoice {
+        options: Vec<String>,
+        correct: usize,
+    },
+    TrueFalse(bool),
+    Numeric {
+        value: f64,
+        tolerance: f64,
+        unit: Option<String>,
+    },
+    FreeText {
+        answers: Vec<String>,
+        entry: Option<String>,
+    },
+}
+
+impl Answer {
+    pub fn kind(&self) -> QuestionKind {
+        match self {
+            Answer::MultipleChoice { .. } => QuestionKind::MultipleChoice,
+            Answer::TrueFalse(_) => QuestionKind::TrueFalse,
+            Answer::Numeric { .. } => QuestionKind::Numeric,
+            Answer::FreeText { .. } => QuestionKind::FreeText,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub difficulty: Difficulty,
+    pub prompt: String,
+    pub explanation: String,
+    pub answer: Answer,
+    pub related: Vec<String>,
+    pub sources: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+impl Question {
+    pub fn kind(&self) -> QuestionKind {
+        self.answer.kind()
+    }
+}
+
+/// One topic's content, validated.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub spelling: SpellingFolder,
+    pub sources: Vec<Source>,
+    pub events: Vec<Event>,
+    pub entries: Vec<Entry>,
+    pub questions: Vec<Question>,
+    source_index: HashMap<String, usize>,
+    entry_index: HashMap<String, usize>,
+    event_index: HashMap<String, usize>,
+}
+
+impl Pack {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        id: String,
+        title: String,
+        description: String,
+        language: String,
+        spelling: SpellingFolder,
+        sources: Vec<Source>,
+        mut events: Vec<Event>,
+        entries: Vec<Entry>,
+        questions: Vec<Question>,
+    ) -> Self {
+        // Events are kept in date order (stable for equal dates) so lookups
+        // and timelines never sort again.
+        events.sort_by_key(|e| (e.when.first_day(), e.when.last_day()));
+        let index = |ids: Vec<&String>| -> HashMap<String, usize> {
+            ids.into_iter()
+                .enumerate()
+                .map(|(i, id)| (id.clone(), i))
+                .collect()
+        };
+        Self {
+            source_index: index(sources.iter().map(|s| &s.id).collect()),
+            entry_index: index(entries.iter().map(|s| &s.id).collect()),
+            event_index: index(events.iter().map(|s| &s.id).collect()),
+            id,
+            title,
+            description,
+            language,
+            spelling,
+            sources,
+            events,
+            entries,
+            questions,
+        }
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.source_index.get(id).map(|&i| &self.sources[i])
+    }
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entry_index.get(id).map(|&i| &self.entries[i])
+    }
+    pub fn event(&self, id: &str) -> Option<&Event> {
+        self.event_index.get(id).map(|&i| &self.events[i])
+    }
+}
+
+/// Every loaded pack. Cheap to share behind an `Arc`; replaced whole on reload.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub packs: Vec<Pack>,
+}
+
+/// Counts reported by `studybot check --json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ContentSummary {
+    pub packs: usize,
+    pub events: usize,
+    pub entries: usize,
+    pub questions: usize,
+    pub sources: usize,
+    pub questions_by_kind: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl Content {
+    pub fn summary(&self) -> ContentSummary {
+        let mut summary = ContentSummary {
+            packs: self.packs.len(),
+            ..Default::default()
+        };
+        for kind in QuestionKind::ALL {
+            summary.questions_by_kind.insert(kind.key(), 0);
+        }
+        for pack in &self.packs {
+            summary.events += pack.events.len();
+            summary.entries += pack.entries.len();
+            summary.questions += pack.questions.len();
+            summary.sources += pack.sources.len();
+            for q in &pack.questions {
+                *summary.questions_by_kind.entry(q.kind().key()).or_default() += 1;
+            }
+        }
+        summary
+    }
+
+    pub fn pack(&self, id: &str) -> Option<&Pack> {
+        self.packs.iter().find(|p| p.id == id)
+    }
+}

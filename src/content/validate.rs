@@ -1,0 +1,768 @@
+//! Cross-checks of one pack and the construction of the clean model.
+//!
+//! Owns every rule that spans more than one value: ids unique across the
+//! pack, references that resolve, dates that exist, question kinds that have
+//! the right keys, aliases that name one entry only, and Discord's length
+//! limits (so nothing is cut off when shown). Each problem points at the
+//! offending value. Knows nothing of search ranking, the store or Discord's API.
+
+use super::diagnostic::{Diagnostic, Severity, SourceText};
+use super::load::{Located, RawPack, Section};
+use super::schema::{RawAnswer, RawEntry, RawEvent, RawQuestion, SpannedStr};
+use super::{
+    Answer, Entry, Event, Figure, FigureValue, KeyDate, Pack, Question, QuestionKind, Source,
+};
+use crate::dates::When;
+use crate::text::SpellingFolder;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+/// Discord's limits, applied to content so that rendering never truncates.
+pub mod limits {
+    pub const NAME: usize = 100; // an autocomplete choice
+    pub const OPTION: usize = 80; // a button label
+    pub const TITLE: usize = 256; // an embed title
+    pub const DEFINITION: usize = 300;
+    pub const EXPLANATION: usize = 3000; // inside a 4,096-character description
+    pub const FIELD: usize = 1024; // an embed field value
+    pub const LABEL: usize = 256; // an embed field name
+    pub const ID: usize = 64;
+    /// Pack id and item id together fit a 100-character button id.
+    pub const PACK_ID: usize = 30;
+}
+
+struct Checker<'a> {
+    files: &'a [SourceText],
+    diagnostics: &'a mut Vec<Diagnostic>,
+    errors: usize,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, file: usize, span: Range<usize>, message: impl Into<String>) {
+        self.errors += 1;
+        self.diagnostics
+            .push(self.files[file].diagnostic(span, Severity::Error, message));
+    }
+
+    fn id(&mut self, file: usize, id: &SpannedStr, what: &str) {
+        if !is_slug(id.get_ref()) || id.get_ref().len() > limits::ID {
+            self.error(
+                file,
+                id.span(),
+                format!(
+                    "`{}` ({what}) is not a valid id: use lower-case letters, digits and `-`, at most {} characters",
+                    id.get_ref(),
+                    limits::ID
+                ),
+            );
+        }
+    }
+
+    fn tags(&mut self, file: usize, tags: &[SpannedStr]) {
+        for tag in tags {
+            if !is_slug(tag.get_ref()) {
+                self.error(
+                    file,
+                    tag.span(),
+                    format!(
+                        "tag `{}` is not valid: use lower-case letters, digits and `-`",
+                        tag.get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    fn text(&mut self, file: usize, value: &SpannedStr, key: &str, max: usize) -> String {
+        let text = value.get_ref().trim();
+        let length = text.chars().count();
+        if length == 0 {
+            self.error(file, value.span(), format!("`{key}` is empty"));
+        } else if length > max {
+            self.error(
+                file,
+                value.span(),
+                format!("`{key}` is {length} characters long; at most {max} fit"),
+            );
+        }
+        text.to_string()
+    }
+
+    fn line(&mut self, file: usize, value: &SpannedStr, key: &str, max: usize) -> String {
+        let text = self.text(file, value, key, max);
+        if text.contains('\n') {
+            self.error(file, value.span(), format!("`{key}` must be one line"));
+        }
+        text
+    }
+
+    fn date(&mut self, file: usize, value: &SpannedStr) -> Option<When> {
+        match When::parse_iso(value.get_ref()) {
+            Ok(when) => Some(when),
+            Err(e) => {
+                self.error(file, value.span(), e.to_string());
+                None
+            }
+        }
+    }
+
+    fn refs(
+        &mut self,
+        file: usize,
+        ids: &[SpannedStr],
+        known: &HashSet<String>,
+        key: &str,
+        what: &str,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        for id in ids {
+            if known.contains(id.get_ref()) {
+                out.push(id.get_ref().clone());
+            } else {
+                self.error(
+                    file,
+                    id.span(),
+                    format!(
+                        "`{key}` names `{}`, but this pack has no {what} with that id",
+                        id.get_ref()
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    fn sources(
+        &mut self,
+        file: usize,
+        ids: &toml::Spanned<Vec<SpannedStr>>,
+        known: &HashSet<String>,
+    ) -> Vec<String> {
+        if ids.get_ref().is_empty() {
+            self.error(
+                file,
+                ids.span(),
+                "`sources` is empty; name at least one source",
+            );
+        }
+        self.refs(file, ids.get_ref(), known, "sources", "source")
+    }
+}
+
+fn section_name(section: Section) -> &'static str {
+    match section {
+        Section::Source => "a source",
+        Section::Event => "an event",
+        Section::Entry => "an entry",
+        Section::Question => "a question",
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Checks one pack and builds it. Returns `None` when it has errors (they are
+/// in `diagnostics`, all of them, not just the first).
+pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
+    let RawPack {
+        files,
+        meta,
+        sources,
+        events,
+        entries,
+        questions,
+        broken_ids,
+        syntax_errors,
+    } = raw;
+    let mut c = Checker {
+        files: &files,
+        diagnostics,
+        errors: 0,
+    };
+
+    // The [pack] table: exactly one.
+    let Some(first_meta) = meta.first() else {
+        if syntax_errors {
+            // The [pack] table may well be in the file that did not parse.
+            return None;
+        }
+        c.error(
+            0,
+            0..0,
+            "this pack has no `[pack]` table; add one with `id`, `title` and `description` (in `pack.toml` for a folder pack)",
+        );
+        return None;
+    };
+    for extra in &meta[1..] {
+        c.error(
+            extra.file,
+            extra.item.span(),
+            "a second `[pack]` table; a pack has exactly one",
+        );
+    }
+    let meta_file = first_meta.file;
+    let m = first_meta.item.get_ref();
+    c.id(meta_file, &m.id, "the pack");
+    if m.id.get_ref().len() > limits::PACK_ID {
+        c.error(
+            meta_file,
+            m.id.span(),
+            format!("a pack id has at most {} characters", limits::PACK_ID),
+        );
+    }
+    let title = c.line(meta_file, &m.title, "title", limits::TITLE);
+    let description = c.text(meta_file, &m.description, "description", limits::FIELD);
+    let language = m
+        .language
+        .as_ref()
+        .map(|l| l.get_ref().clone())
+        .unwrap_or_else(|| "en".to_string());
+    let mut groups = Vec::new();
+    for group in &m.spelling {
+        if group.get_ref().len() < 2 {
+            c.error(
+                meta_file,
+                group.span(),
+                "a spelling group lists at least two spellings",
+            );
+        }
+        for member in group.get_ref() {
+            if crate::text::normalize(member.get_ref()).is_empty() || member.get_ref().contains(' ')
+            {
+                c.error(
+                    meta_file,
+                    member.span(),
+                    "a spelling is one or more letters, without spaces",
+                );
+            }
+        }
+        groups.push(
+            group
+                .get_ref()
+                .iter()
+                .map(|s| s.get_ref().clone())
+                .collect(),
+        );
+    }
+    let spelling = SpellingFolder::new(&groups);
+
+    // Ids: one namespace; the later occurrence in reading order is the duplicate.
+    let mut all_ids: Vec<(usize, &SpannedStr, &str)> = Vec::new();
+    all_ids.extend(sources.iter().map(|s| (s.file, &s.item.id, "a source")));
+    all_ids.extend(events.iter().map(|s| (s.file, &s.item.id, "an event")));
+    all_ids.extend(entries.iter().map(|s| (s.file, &s.item.id, "an entry")));
+    all_ids.extend(questions.iter().map(|s| (s.file, &s.item.id, "a question")));
+    all_ids.extend(
+        broken_ids
+            .iter()
+            .map(|(id, section)| (id.file, &id.item, section_name(*section))),
+    );
+    all_ids.sort_by_key(|(file, id, _)| (*file, id.span().start));
+    let mut seen: HashMap<&str, (usize, &str)> = HashMap::new();
+    for (file, id, what) in &all_ids {
+        c.id(*file, id, what);
+        if let Some((first_file, first_what)) = seen.get(id.get_ref().as_str()) {
+            let line = files[*first_file].path.display();
+            c.error(
+                *file,
+                id.span(),
+                format!(
+                    "duplicate id `{}`: already used by {first_what} in {line}",
+                    id.get_ref()
+                ),
+            );
+        } else {
+            seen.insert(id.get_ref(), (*file, what));
+        }
+    }
+
+    let broken = |wanted: Section| {
+        broken_ids
+            .iter()
+            .filter(move |(_, section)| *section == wanted)
+            .map(|(id, _)| id.item.get_ref().clone())
+    };
+    let source_ids: HashSet<String> = sources
+        .iter()
+        .map(|s| s.item.id.get_ref().clone())
+        .chain(broken(Section::Source))
+        .collect();
+    let entry_ids: HashSet<String> = entries
+        .iter()
+        .map(|s| s.item.id.get_ref().clone())
+        .chain(broken(Section::Entry))
+        .collect();
+    let linkable: HashSet<String> = entry_ids
+        .iter()
+        .cloned()
+        .chain(events.iter().map(|s| s.item.id.get_ref().clone()))
+        .chain(broken(Section::Event))
+        .collect();
+
+    let built_sources: Vec<Source> = sources
+        .iter()
+        .map(|Located { file, item }| Source {
+            id: item.id.get_ref().clone(),
+            kind: *item.kind.get_ref(),
+            title: c.line(*file, &item.title, "title", limits::TITLE),
+            author: item.author.as_ref().map(|a| a.get_ref().clone()),
+            file: item.file.as_ref().map(|a| a.get_ref().clone()),
+            url: item.url.as_ref().map(|a| a.get_ref().clone()),
+        })
+        .collect();
+
+    let built_events: Vec<Event> = events
+        .iter()
+        .filter_map(|Located { file, item }| event(&mut c, *file, item, &linkable, &source_ids))
+        .collect();
+
+    let built_entries: Vec<Entry> = entries
+        .iter()
+        .filter_map(|Located { file, item }| entry(&mut c, *file, item, &linkable, &source_ids))
+        .collect();
+    check_alias_collisions(&mut c, &entries, &spelling);
+
+    let built_questions: Vec<Question> = questions
+        .iter()
+        .filter_map(|Located { file, item }| {
+            question(&mut c, *file, item, &linkable, &entry_ids, &source_ids)
+        })
+        .collect();
+
+    if c.errors > 0 || !broken_ids.is_empty() {
+        return None;
+    }
+    Some(Pack::new(
+        m.id.get_ref().clone(),
+        title,
+        description,
+        language,
+        spelling,
+        built_sources,
+        built_events,
+        built_entries,
+        built_questions,
+    ))
+}
+
+fn event(
+    c: &mut Checker,
+    file: usize,
+    e: &RawEvent,
+    linkable: &HashSet<String>,
+    sources: &HashSet<String>,
+) -> Option<Event> {
+    let when = c.date(file, &e.date);
+    let title = c.line(file, &e.title, "title", limits::TITLE);
+    let description = c.text(file, &e.description, "description", limits::FIELD);
+    let related = c.refs(file, &e.related, linkable, "related", "entry or event");
+    let sources = c.sources(file, &e.sources, sources);
+    c.tags(file, &e.tags);
+    Some(Event {
+        id: e.id.get_ref().clone(),
+        when: when?,
+        title,
+        description,
+        related,
+        sources,
+        tags: e.tags.iter().map(|t| t.get_ref().clone()).collect(),
+    })
+}
+
+fn entry(
+    c: &mut Checker,
+    file: usize,
+    e: &RawEntry,
+    linkable: &HashSet<String>,
+    source_ids: &HashSet<String>,
+) -> Option<Entry> {
+    let name = c.line(file, &e.name, "name", limits::NAME);
+    let aliases = e
+        .aliases
+        .iter()
+        .map(|a| c.line(file, a, "alias", limits::NAME))
+        .collect();
+    let definition = c.line(file, &e.definition, "definition", limits::DEFINITION);
+    let explanation = c.text(file, &e.explanation, "explanation", limits::EXPLANATION);
+    let mut dates = Vec::new();
+    for d in &e.dates {
+        let text = c.line(file, &d.text, "text", limits::LABEL);
+        if let Some(when) = c.date(file, &d.date) {
+            dates.push(KeyDate { when, text });
+        }
+    }
+    let entry_sources = c.sources(file, &e.sources, source_ids);
+    let mut figures = Vec::new();
+    for f in &e.figures {
+        let label = c.line(file, &f.label, "label", limits::LABEL);
+        let values = match (&f.value, &f.values) {
+            (Some(value), None) => {
+                let sources = if f.sources.is_empty() {
+                    entry_sources.clone()
+                } else {
+                    c.refs(file, &f.sources, source_ids, "sources", "source")
+                };
+                vec![FigureValue {
+                    value: c.line(file, value, "value", limits::FIELD),
+                    given_by: None,
+                    sources,
+                }]
+            }
+            (None, Some(values)) => {
+                if values.get_ref().len() < 2 {
+                    c.error(
+                        file,
+                        values.span(),
+                        "`values` lists the disputed values: at least two; use `value` for an undisputed figure",
+                    );
+                }
+                if !f.sources.is_empty() {
+                    c.error(
+                        file,
+                        f.sources[0].span(),
+                        "a disputed figure gives `sources` on each of its `values`",
+                    );
+                }
+                values
+                    .get_ref()
+                    .iter()
+                    .map(|v| FigureValue {
+                        value: c.line(file, &v.value, "value", limits::FIELD),
+                        given_by: Some(c.line(file, &v.given_by, "given_by", limits::LABEL)),
+                        sources: if v.sources.is_empty() {
+                            entry_sources.clone()
+                        } else {
+                            c.refs(file, &v.sources, source_ids, "sources", "source")
+                        },
+                    })
+                    .collect()
+            }
+            (Some(_), Some(values)) => {
+                c.error(
+                    file,
+                    values.span(),
+                    "a figure has either `value` or `values`, not both",
+                );
+                Vec::new()
+            }
+            (None, None) => {
+                c.error(
+                    file,
+                    f.label.span(),
+                    "this figure has no `value` (or `values`, when disputed)",
+                );
+                Vec::new()
+            }
+        };
+        figures.push(Figure { label, values });
+    }
+    let related = c.refs(file, &e.related, linkable, "related", "entry or event");
+    c.tags(file, &e.tags);
+    Some(Entry {
+        id: e.id.get_ref().clone(),
+        kind: *e.kind.get_ref(),
+        name,
+        aliases,
+        definition,
+        explanation,
+        dates,
+        figures,
+        related,
+        sources: entry_sources,
+        tags: e.tags.iter().map(|t| t.get_ref().clone()).collect(),
+    })
+}
+
+/// An alias (or name) that folds to the same search key as another entry's
+/// name or alias would make `/explain` guess; it is reported at the later one.
+fn check_alias_collisions(
+    c: &mut Checker,
+    entries: &[Located<RawEntry>],
+    spelling: &SpellingFolder,
+) {
+    let mut names: Vec<(usize, &SpannedStr, &str)> = Vec::new();
+    for Located { file, item } in entries {
+        names.push((*file, &item.name, item.id.get_ref()));
+        names.extend(
+            item.aliases
+                .iter()
+                .map(|a| (*file, a, item.id.get_ref().as_str())),
+        );
+    }
+    names.sort_by_key(|(file, s, _)| (*file, s.span().start));
+    let mut owners: HashMap<String, &str> = HashMap::new();
+    for (file, text, id) in names {
+        let key = spelling.key(text.get_ref());
+        if key.is_empty() {
+            continue;
+        }
+        match owners.get(&key) {
+            Some(owner) if *owner != id => c.error(
+                file,
+                text.span(),
+                format!(
+                    "`{}` would match two entries: it also names or aliases `{owner}` (after folding case, accents and spellings)",
+                    text.get_ref()
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                owners.insert(key, id);
+            }
+        }
+    }
+}
+
+fn question(
+    c: &mut Checker,
+    file: usize,
+    q: &RawQuestion,
+    linkable: &HashSet<String>,
+    entry_ids: &HashSet<String>,
+    source_ids: &HashSet<String>,
+) -> Option<Question> {
+    let prompt = c.text(file, &q.prompt, "prompt", limits::FIELD);
+    let explanation = c.text(file, &q.explanation, "explanation", limits::FIELD);
+    let related = c.refs(file, &q.related, linkable, "related", "entry or event");
+    let sources = c.sources(file, &q.sources, source_ids);
+    c.tags(file, &q.tags);
+    let kind = *q.kind.get_ref();
+    let kind_name = kind.key();
+
+    // Keys that the kind does not use are mistakes, not silently ignored.
+    let forbid = |present: Option<Range<usize>>, key: &str, c: &mut Checker| {
+        if let Some(span) = present {
+            c.error(file, span, format!("a {kind_name} question has no `{key}`"));
+        }
+    };
+    let options_span = q.options.as_ref().map(|o| o.span());
+    let answer_span = q.answer.as_ref().map(|o| o.span());
+    let answers_span = q.answers.as_ref().map(|o| o.span());
+    let entry_span = q.answer_entry.as_ref().map(|o| o.span());
+    let tolerance_span = q.tolerance.as_ref().map(|o| o.span());
+    let unit_span = q.unit.as_ref().map(|o| o.span());
+    let id_span = q.id.span();
+
+    let answer = match kind {
+        QuestionKind::MultipleChoice => {
+            for (span, key) in [
+                (answers_span, "answers"),
+                (entry_span, "answer_entry"),
+                (tolerance_span, "tolerance"),
+                (unit_span, "unit"),
+            ] {
+                forbid(span, key, c);
+            }
+            let Some(options) = &q.options else {
+                c.error(
+                    file,
+                    id_span,
+                    "a multiple_choice question needs `options` (2 to 5)",
+                );
+                return None;
+            };
+            let list = options.get_ref();
+            if !(2..=5).contains(&list.len()) {
+                c.error(
+                    file,
+                    options.span(),
+                    format!(
+                        "a multiple_choice question has 2 to 5 options, not {}",
+                        list.len()
+                    ),
+                );
+            }
+            let mut texts: Vec<String> = Vec::new();
+            for option in list {
+                let text = c.line(file, option, "option", limits::OPTION);
+                if texts
+                    .iter()
+                    .any(|t| crate::text::normalize(t) == crate::text::normalize(&text))
+                {
+                    c.error(
+                        file,
+                        option.span(),
+                        format!("option `{text}` is listed twice"),
+                    );
+                }
+                texts.push(text);
+            }
+            let correct = match q.answer.as_ref().map(|a| (a.get_ref(), a.span())) {
+                Some((RawAnswer::Text(text), span)) => {
+                    match texts.iter().position(|t| t == text.trim()) {
+                        Some(i) => Some(i),
+                        None => {
+                            c.error(
+                                file,
+                                span,
+                                format!("the answer `{text}` is not one of the options"),
+                            );
+                            None
+                        }
+                    }
+                }
+                Some((_, span)) => {
+                    c.error(
+                        file,
+                        span,
+                        "the answer of a multiple_choice question is the text of one option",
+                    );
+                    None
+                }
+                None => {
+                    c.error(file, id_span, "a multiple_choice question needs `answer` (the text of the correct option)");
+                    None
+                }
+            };
+            Answer::MultipleChoice {
+                options: texts,
+                correct: correct?,
+            }
+        }
+        QuestionKind::TrueFalse => {
+            for (span, key) in [
+                (options_span, "options"),
+                (answers_span, "answers"),
+                (entry_span, "answer_entry"),
+                (tolerance_span, "tolerance"),
+                (unit_span, "unit"),
+            ] {
+                forbid(span, key, c);
+            }
+            match q.answer.as_ref().map(|a| (a.get_ref(), a.span())) {
+                Some((RawAnswer::Bool(b), _)) => Answer::TrueFalse(*b),
+                Some((_, span)) => {
+                    c.error(
+                        file,
+                        span,
+                        "the answer of a true_false question is `true` or `false` (without quotes)",
+                    );
+                    return None;
+                }
+                None => {
+                    c.error(
+                        file,
+                        id_span,
+                        "a true_false question needs `answer = true` or `answer = false`",
+                    );
+                    return None;
+                }
+            }
+        }
+        QuestionKind::Numeric => {
+            for (span, key) in [
+                (options_span, "options"),
+                (answers_span, "answers"),
+                (entry_span, "answer_entry"),
+            ] {
+                forbid(span, key, c);
+            }
+            let value = match q.answer.as_ref().map(|a| (a.get_ref(), a.span())) {
+                Some((RawAnswer::Integer(i), _)) => *i as f64,
+                Some((RawAnswer::Float(f), span)) if f.is_finite() => {
+                    let _ = span;
+                    *f
+                }
+                Some((_, span)) => {
+                    c.error(
+                        file,
+                        span,
+                        "the answer of a numeric question is a number (without quotes)",
+                    );
+                    return None;
+                }
+                None => {
+                    c.error(
+                        file,
+                        id_span,
+                        "a numeric question needs `answer` (a number)",
+                    );
+                    return None;
+                }
+            };
+            let tolerance = match &q.tolerance {
+                Some(t) if !(*t.get_ref() >= 0.0 && t.get_ref().is_finite()) => {
+                    c.error(
+                        file,
+                        t.span(),
+                        format!("`tolerance` must be zero or more, not {}", t.get_ref()),
+                    );
+                    0.0
+                }
+                Some(t) => *t.get_ref(),
+                None => 0.0,
+            };
+            let unit = q
+                .unit
+                .as_ref()
+                .map(|u| c.line(file, u, "unit", limits::OPTION));
+            Answer::Numeric {
+                value,
+                tolerance,
+                unit,
+            }
+        }
+        QuestionKind::FreeText => {
+            for (span, key) in [
+                (options_span, "options"),
+                (answer_span, "answer"),
+                (tolerance_span, "tolerance"),
+                (unit_span, "unit"),
+            ] {
+                forbid(span, key, c);
+            }
+            let Some(answers) = &q.answers else {
+                c.error(
+                    file,
+                    id_span,
+                    "a free_text question needs `answers` (every accepted answer)",
+                );
+                return None;
+            };
+            if answers.get_ref().is_empty() {
+                c.error(
+                    file,
+                    answers.span(),
+                    "`answers` is empty; list at least one accepted answer",
+                );
+            }
+            let texts = answers
+                .get_ref()
+                .iter()
+                .map(|a| c.line(file, a, "answer", limits::OPTION))
+                .collect();
+            let entry = match &q.answer_entry {
+                Some(id) if entry_ids.contains(id.get_ref()) => Some(id.get_ref().clone()),
+                Some(id) => {
+                    c.error(
+                        file,
+                        id.span(),
+                        format!(
+                            "`answer_entry` names `{}`, but this pack has no entry with that id",
+                            id.get_ref()
+                        ),
+                    );
+                    None
+                }
+                None => None,
+            };
+            Answer::FreeText {
+                answers: texts,
+                entry,
+            }
+        }
+    };
+    Some(Question {
+        id: q.id.get_ref().clone(),
+        difficulty: *q.difficulty.get_ref(),
+        prompt,
+        explanation,
+        answer,
+        related,
+        sources,
+        tags: q.tags.iter().map(|t| t.get_ref().clone()).collect(),
+    })
+}

@@ -1,0 +1,355 @@
+//! Dates at the precision history knows them: a day, a month, a year, or a
+//! range of any of these. One type, [`When`], serves content files, date
+//! lookups and display, so "July 1937" is never widened to a fake day.
+//!
+//! This module knows nothing of content packs, search or Discord. Content
+//! files use the strict ISO form parsed by [`When::parse_iso`].
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// How precisely a [`PartialDate`] is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    Year,
+    Month,
+    Day,
+}
+
+/// A calendar date known to a day, a month or a year. Always a real date:
+/// constructors reject 31 February and month 13.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartialDate {
+    year: i32,
+    month: Option<u32>,
+    day: Option<u32>,
+}
+
+/// Why a date string was refused. The messages are shown to content authors
+/// and to students, so they say what was wrong in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("`{0}` is not a date; write a day \"1934-12-01\", a month \"1937-07\", a year \"1936\" or a range \"1936/1938\"")]
+    Malformed(String),
+    #[error("month {0} does not exist (months run from 1 to 12)")]
+    NoSuchMonth(u32),
+    #[error("{day} {month} {year} does not exist ({month} {year} has {days} days)", month = MONTH_NAMES[(*.month - 1) as usize])]
+    NoSuchDay {
+        year: i32,
+        month: u32,
+        day: u32,
+        days: u32,
+    },
+    #[error("the range runs backwards: {start} is after {end}")]
+    Backwards { start: String, end: String },
+    #[error("year {0} is outside the years studybot handles (1 to 9999)")]
+    YearOutOfRange(i64),
+}
+
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Number of days in a month of a (proleptic Gregorian) year.
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(ny, nm, 1)
+        .and_then(|d| d.pred_opt())
+        .map(|d| d.day())
+        .unwrap_or(31)
+}
+
+fn check_year(year: i64) -> Result<i32, DateError> {
+    if (1..=9999).contains(&year) {
+        Ok(year as i32)
+    } else {
+        Err(DateError::YearOutOfRange(year))
+    }
+}
+
+impl PartialDate {
+    pub fn year(year: i64) -> Result<Self, DateError> {
+        Ok(Self {
+            year: check_year(year)?,
+            month: None,
+            day: None,
+        })
+    }
+
+    pub fn month(year: i64, month: u32) -> Result<Self, DateError> {
+        let year = check_year(year)?;
+        if !(1..=12).contains(&month) {
+            return Err(DateError::NoSuchMonth(month));
+        }
+        Ok(Self {
+            year,
+            month: Some(month),
+            day: None,
+        })
+    }
+
+    pub fn day(year: i64, month: u32, day: u32) -> Result<Self, DateError> {
+        let base = Self::month(year, month)?;
+        let days = days_in_month(base.year, month);
+        if day == 0 || day > days {
+            return Err(DateError::NoSuchDay {
+                year: base.year,
+                month,
+                day,
+                days,
+            });
+        }
+        Ok(Self {
+            day: Some(day),
+            ..base
+        })
+    }
+
+    pub fn from_naive(date: NaiveDate) -> Self {
+        Self {
+            year: date.year(),
+            month: Some(date.month()),
+            day: Some(date.day()),
+        }
+    }
+
+    pub fn precision(&self) -> Precision {
+        match (self.month, self.day) {
+            (Some(_), Some(_)) => Precision::Day,
+            (Some(_), None) => Precision::Month,
+            _ => Precision::Year,
+        }
+    }
+
+    pub fn year_number(&self) -> i32 {
+        self.year
+    }
+    pub fn month_number(&self) -> Option<u32> {
+        self.month
+    }
+    pub fn day_number(&self) -> Option<u32> {
+        self.day
+    }
+
+    /// The first calendar day this date covers ("July 1937" -> 1 July 1937).
+    pub fn first_day(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+            .expect("validated on construction")
+    }
+
+    /// The last calendar day this date covers ("July 1937" -> 31 July 1937).
+    pub fn last_day(&self) -> NaiveDate {
+        let month = self.month.unwrap_or(12);
+        let day = self.day.unwrap_or_else(|| days_in_month(self.year, month));
+        NaiveDate::from_ymd_opt(self.year, month, day).expect("validated on construction")
+    }
+
+    /// Parses the ISO forms used in content files: "1934-12-01", "1937-07", "1936".
+    pub fn parse_iso(text: &str) -> Result<Self, DateError> {
+        let malformed = || DateError::Malformed(text.to_string());
+        let parts: Vec<&str> = text.trim().split('-').collect();
+        let number = |s: &str, len: std::ops::RangeInclusive<usize>| -> Result<i64, DateError> {
+            if len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+                s.parse::<i64>().map_err(|_| malformed())
+            } else {
+                Err(malformed())
+            }
+        };
+        match parts.as_slice() {
+            [y] => Self::year(number(y, 4..=4)?),
+            [y, m] => Self::month(number(y, 4..=4)?, number(m, 2..=2)? as u32),
+            [y, m, d] => Self::day(
+                number(y, 4..=4)?,
+                number(m, 2..=2)? as u32,
+                number(d, 2..=2)? as u32,
+            ),
+            _ => Err(malformed()),
+        }
+    }
+
+    /// The canonical ISO form, the inverse of [`PartialDate::parse_iso`].
+    pub fn iso(&self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{:04}-{:02}-{:02}", self.year, m, d),
+            (Some(m), None) => format!("{:04}-{:02}", self.year, m),
+            _ => format!("{:04}", self.year),
+        }
+    }
+}
+
+impl fmt::Display for PartialDate {
+    /// Human form at the date's own precision: "1 December 1934", "July 1937", "1936".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => {
+                write!(f, "{} {} {}", d, MONTH_NAMES[(m - 1) as usize], self.year)
+            }
+            (Some(m), None) => write!(f, "{} {}", MONTH_NAMES[(m - 1) as usize], self.year),
+            _ => write!(f, "{}", self.year),
+        }
+    }
+}
+
+/// A point in time at some precision, or a range between two such points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct When {
+    start: PartialDate,
+    end: PartialDate,
+}
+
+impl When {
+    pub fn point(date: PartialDate) -> Self {
+        Self {
+            start: date,
+            end: date,
+        }
+    }
+
+    pub fn range(start: PartialDate, end: PartialDate) -> Result<Self, DateError> {
+        if start.first_day() > end.last_day() {
+            return Err(DateError::Backwards {
+                start: start.to_string(),
+                end: end.to_string(),
+            });
+        }
+        Ok(Self { start, end })
+    }
+
+    /// Parses the content-file form: a [`PartialDate`] or two joined by `/`.
+    pub fn parse_iso(text: &str) -> Result<Self, DateError> {
+        match text.split_once('/') {
+            None => Ok(Self::point(PartialDate::parse_iso(text)?)),
+            Some((a, b)) => Self::range(PartialDate::parse_iso(a)?, PartialDate::parse_iso(b)?),
+        }
+    }
+
+    pub fn start(&self) -> PartialDate {
+        self.start
+    }
+    pub fn end(&self) -> PartialDate {
+        self.end
+    }
+    pub fn is_range(&self) -> bool {
+        self.start != self.end
+    }
+
+    pub fn first_day(&self) -> NaiveDate {
+        self.start.first_day()
+    }
+    pub fn last_day(&self) -> NaiveDate {
+        self.end.last_day()
+    }
+
+    /// Whether any day of `self` falls within `first..=last`.
+    pub fn overlaps(&self, first: NaiveDate, last: NaiveDate) -> bool {
+        self.first_day() <= last && self.last_day() >= first
+    }
+
+    pub fn iso(&self) -> String {
+        if self.is_range() {
+            format!("{}/{}", self.start.iso(), self.end.iso())
+        } else {
+            self.start.iso()
+        }
+    }
+}
+
+impl fmt::Display for When {
+    /// "1 December 1934", "19-24 August 1936", "1936-1938", "July 1937 - November 1938".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.is_range() {
+            return write!(f, "{}", self.start);
+        }
+        let (s, e) = (self.start, self.end);
+        match (s.precision(), e.precision()) {
+            (Precision::Year, Precision::Year) => write!(f, "{}-{}", s.year, e.year),
+            (Precision::Day, Precision::Day) if s.year == e.year && s.month == e.month => write!(
+                f,
+                "{}-{} {} {}",
+                s.day.unwrap_or(1),
+                e.day.unwrap_or(1),
+                MONTH_NAMES[(s.month.unwrap_or(1) - 1) as usize],
+                s.year
+            ),
+            _ => write!(f, "{} - {}", s, e),
+        }
+    }
+}
+
+impl Serialize for When {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.iso())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_forms_keep_their_precision() {
+        let day = When::parse_iso("1934-12-01").unwrap();
+        assert_eq!(day.to_string(), "1 December 1934");
+        assert_eq!(day.start().precision(), Precision::Day);
+        let month = When::parse_iso("1937-07").unwrap();
+        assert_eq!(month.to_string(), "July 1937");
+        assert_eq!(
+            month.last_day(),
+            NaiveDate::from_ymd_opt(1937, 7, 31).unwrap()
+        );
+        let years = When::parse_iso("1936/1938").unwrap();
+        assert_eq!(years.to_string(), "1936-1938");
+        let trial = When::parse_iso("1936-08-19/1936-08-24").unwrap();
+        assert_eq!(trial.to_string(), "19-24 August 1936");
+        let months = When::parse_iso("1937-07/1938-11").unwrap();
+        assert_eq!(months.to_string(), "July 1937 - November 1938");
+        assert_eq!(months.iso(), "1937-07/1938-11");
+    }
+
+    #[test]
+    fn impossible_dates_are_refused_with_reasons() {
+        assert_eq!(
+            When::parse_iso("1937-02-31").unwrap_err().to_string(),
+            "31 February 1937 does not exist (February 1937 has 28 days)"
+        );
+        assert!(When::parse_iso("1936-02-29").is_ok());
+        assert_eq!(
+            When::parse_iso("1937-13").unwrap_err(),
+            DateError::NoSuchMonth(13)
+        );
+        assert!(matches!(
+            When::parse_iso("1938/1936").unwrap_err(),
+            DateError::Backwards { .. }
+        ));
+        assert!(matches!(
+            When::parse_iso("1 Dec 1934").unwrap_err(),
+            DateError::Malformed(_)
+        ));
+        assert!(When::parse_iso("1934-12-1").is_err());
+    }
+
+    #[test]
+    fn overlap_uses_whole_periods() {
+        let july = When::parse_iso("1937-07").unwrap();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(july.overlaps(d(1937, 7, 31), d(1937, 8, 5)));
+        assert!(!july.overlaps(d(1937, 8, 1), d(1937, 8, 5)));
+    }
+}

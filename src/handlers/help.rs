@@ -1,0 +1,30 @@
+//! `/help`: what studybot does, listed from the command catalogue.
+
+use super::spec::COMMANDS;
+use crate::reply::Reply;
+
+pub fn help() -> Reply {
+    let mut lines = Vec::new();
+    for command in COMMANDS {
+        let options: Vec<String> = command
+            .options
+            .iter()
+            .map(|o| {
+                if o.required {
+                    format!("<{}>", o.name)
+                } else {
+                    format!("[{}]", o.name)
+                }
+            })
+            .collect();
+        let usage = if options.is_empty() {
+            format!("/{}", command.name)
+        } else {
+            format!("/{} {}", command.name, options.join(" "))
+        };
+        lines.push(format!("`{usage}`: {}", command.description));
+    }
+    Reply::new(lines.join("\n"))
+        .title("studybot: revise history with your class")
+        .ephemeral()
+}

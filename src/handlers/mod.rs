@@ -1,0 +1,53 @@
+//! One handler per command: a [`Request`] in, a [`Reply`] out.
+//!
+//! Both edges (the Discord adapter and `studybot ask`) call [`respond`], the
+//! single error path: a user mistake becomes an ephemeral explanation and
+//! anything else is logged and answered with a short apology. Handlers are
+//! plain functions over [`App`]; they never know which edge called them.
+
+pub mod explain;
+pub mod help;
+pub mod spec;
+
+use crate::app::App;
+use crate::custom_id::CustomId;
+use crate::error::Error;
+use crate::reply::Reply;
+use crate::request::{Action, Request};
+
+/// What a person sees when something broke on our side.
+pub const APOLOGY: &str = "Sorry, something went wrong on studybot's side. It has been logged; please try again in a moment.";
+
+/// Runs the request through its handler and turns every error into a reply.
+pub fn respond(app: &App, request: &Request) -> Reply {
+    match handle(app, request) {
+        Ok(reply) => reply,
+        Err(Error::User(message)) => Reply::ephemeral_text(message),
+        Err(error) => {
+            tracing::error!(
+                interaction = %request.interaction,
+                user = %request.user,
+                guild = ?request.guild.map(|g| g.0),
+                action = ?request.action,
+                %error,
+                "request failed"
+            );
+            Reply::ephemeral_text(APOLOGY)
+        }
+    }
+}
+
+fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
+    match &request.action {
+        Action::Command { name, .. } => match name.as_str() {
+            "explain" => explain::explain(app, request),
+            "help" => Ok(help::help()),
+            other => Err(Error::user(format!(
+                "There is no command `{other}`. Try /help for the list."
+            ))),
+        },
+        Action::Press { custom_id, .. } => match CustomId::decode(custom_id)? {
+            CustomId::Explain { pack, entry } => explain::open(app, &pack, &entry),
+        },
+    }
+}

@@ -1,0 +1,52 @@
+//! The command catalogue: names, subcommands and options of every command.
+//!
+//! The CLI uses it to parse `studybot ask` words the way Discord parses a
+//! slash command, and `/help` lists it. The Discord adapter declares the same
+//! commands with poise; a test keeps the two in step.
+
+#[derive(Debug, Clone, Copy)]
+pub struct OptionSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub options: &'static [OptionSpec],
+    pub subcommands: &'static [CommandSpec],
+}
+
+impl CommandSpec {
+    pub fn subcommand(&self, name: &str) -> Option<&'static CommandSpec> {
+        self.subcommands.iter().find(|s| s.name == name)
+    }
+    pub fn option(&self, name: &str) -> Option<&'static OptionSpec> {
+        self.options.iter().find(|o| o.name == name)
+    }
+}
+
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "explain",
+        description: "Explain a term, person, place, document or organisation",
+        options: &[OptionSpec {
+            name: "term",
+            description: "What to explain, e.g. troika, Yezhov, Order 00447",
+            required: true,
+        }],
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "help",
+        description: "What studybot can do and how to set it up",
+        options: &[],
+        subcommands: &[],
+    },
+];
+
+pub fn command(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|c| c.name == name)
+}

@@ -1,0 +1,50 @@
+//! studybot: a Discord study-bot for history classes.
+//!
+//! Students ask `/explain troika`, look up what happened on a date, answer a
+//! daily question and compete on class leaderboards. Everything but the
+//! Discord adapter is plain Rust that knows nothing of Discord, so it is
+//! tested directly and driven from the command line (`studybot ask`).
+//!
+//! # Map of the code
+//!
+//! ```text
+//! Discord interaction ──> discord/ (later)      studybot ask ──> cli.rs
+//!                               └──────────┬──────────┘
+//!                                          ▼
+//!                     handlers/  one fn per command: Request -> Reply
+//!                     │   respond(): the single error path
+//!                     ├── content/   packs: schema, load, validate, diagnostics
+//!                     ├── search/    which entry a student means
+//!                     ├── dates/     dates with precision (day, month, year, range)
+//!                     └── text.rs    the one normaliser for typed text
+//!                                          ▼
+//!                     reply.rs   transport-neutral Reply (the --json contract)
+//! ```
+//!
+//! - [`app`]: `App`, what every handler gets (config, content snapshot).
+//! - [`request`]: who asks, where, when; the core's id newtypes.
+//! - [`custom_id`]: the only place button ids are built and decoded.
+//! - [`config`]: defaults -> file -> environment; the token is a `Secret`.
+//! - [`clock`]: injected time for schedulers and tests.
+//! - [`markup`]: escaping user text and fitting text into limits.
+//! - [`error`]: thiserror enums; `anyhow` only in `main.rs`.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod content;
+pub mod custom_id;
+pub mod dates;
+pub mod error;
+pub mod handlers;
+pub mod markup;
+pub mod reply;
+pub mod request;
+pub mod search;
+pub mod text;
+
+pub use app::{App, Library};
+pub use error::Error;
+pub use reply::Reply;
+pub use request::Request;

@@ -1,0 +1,69 @@
+//! Text shaping shared by every reply: escaping what users typed so it cannot
+//! format or ping, and fitting text into a length without cutting a word.
+//!
+//! Knows the few length limits that replies are built to (they are Discord's,
+//! but stated here as plain numbers so the core needs no Discord types).
+
+/// A button label.
+pub const BUTTON_LABEL: usize = 80;
+
+/// Escapes Markdown and neutralises mentions in user-typed text shown back.
+/// `@everyone` gets a zero-width space after the `@` so it reads the same but
+/// can never ping, even where allowed_mentions would permit it.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '(' | ')' | '<' | ':' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => {
+                out.push('@');
+                out.push('\u{200B}');
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Fits `text` into `max` characters, cutting at a word boundary and adding
+/// "…" when it had to cut.
+pub fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let budget = max.saturating_sub(1);
+    let cut: String = text.chars().take(budget).collect();
+    let trimmed = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > budget / 2 => cut[..i].trim_end().to_string(),
+        _ => cut,
+    };
+    format!("{trimmed}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_defuses_formatting_and_mentions() {
+        assert_eq!(
+            escape_markdown("*bold* @everyone"),
+            "\\*bold\\* @\u{200B}everyone"
+        );
+        assert_eq!(escape_markdown("<@&123>"), "\\<@\u{200B}&123\\>");
+    }
+
+    #[test]
+    fn fit_cuts_at_words() {
+        assert_eq!(fit("short", 10), "short");
+        let long = "Nikolai Ivanovich Yezhov, People's Commissar for Internal Affairs of the USSR from 1936";
+        let fitted = fit(long, 40);
+        assert!(fitted.chars().count() <= 40);
+        assert!(fitted.ends_with('…'));
+        assert!(long.starts_with(fitted.trim_end_matches('…')));
+    }
+}

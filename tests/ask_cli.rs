@@ -1,0 +1,96 @@
+//! `studybot ask` through the real binary on the bundled content: the same
+//! handler Discord will call, printed as the Reply JSON contract.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+fn ask_json(args: &[&str]) -> Value {
+    let mut all = vec!["ask", "--json"];
+    all.extend_from_slice(args);
+    let out = studybot(&repo(), &all);
+    assert!(out.status.success(), "ask failed: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(&out)))
+}
+
+#[test]
+fn explain_troika_prints_a_sourced_reply() {
+    let reply = ask_json(&["explain", "troika"]);
+    assert_eq!(reply["title"], "Troika");
+    let text = reply["text"].as_str().unwrap();
+    assert!(text.contains("NKVD"), "{text}");
+    assert!(text.to_lowercase().contains("three"), "{text}");
+    assert_eq!(reply["ephemeral"], false);
+    assert!(reply["footer"].as_str().unwrap().starts_with("Sources: "));
+    for key in ["content", "fields", "buttons", "edits", "attachments"] {
+        assert!(reply.get(key).is_some(), "key {key} missing");
+    }
+}
+
+#[test]
+fn aliases_and_spellings_find_the_same_entry() {
+    let troika = ask_json(&["explain", "troika"]);
+    for variant in ["TROYKA", "Troika!"] {
+        assert_eq!(
+            ask_json(&["explain", variant])["title"],
+            troika["title"],
+            "{variant}"
+        );
+    }
+    let order = ask_json(&["explain", "Order", "00447"]);
+    assert!(
+        order["title"].as_str().unwrap().contains("00447"),
+        "{order}"
+    );
+    assert_eq!(
+        ask_json(&["explain", "the kulak operation"])["title"],
+        order["title"]
+    );
+    let yezhov = ask_json(&["explain", "Yezhov"]);
+    assert_eq!(ask_json(&["explain", "Ezhov"])["title"], yezhov["title"]);
+}
+
+#[test]
+fn see_also_buttons_open_their_entries() {
+    let troika = ask_json(&["explain", "troika"]);
+    let button = &troika["buttons"][0];
+    let custom_id = button["custom_id"]
+        .as_str()
+        .expect("troika has see-also buttons");
+    assert!(custom_id.len() <= 100);
+    let opened = ask_json(&["press", custom_id]);
+    assert_eq!(opened["title"], button["label"]);
+}
+
+#[test]
+fn unknown_terms_and_bad_usage() {
+    let reply = ask_json(&["explain", "zzqx", "nothing"]);
+    assert_eq!(reply["ephemeral"], true);
+    assert!(reply["text"].as_str().unwrap().contains("zzqx nothing"));
+
+    let out = studybot(&repo(), &["ask", "frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown command `frobnicate`"));
+
+    let bad = ask_json(&["press", "nonsense"]);
+    assert_eq!(bad["ephemeral"], true);
+}
+
+#[test]
+fn run_without_a_token_exits_2_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = studybot(dir.path(), &["run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("DISCORD_TOKEN"), "{}", stderr(&out));
+}
+
+#[test]
+fn version_is_printed() {
+    let out = studybot(&repo(), &["--version"]);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("studybot {}", env!("CARGO_PKG_VERSION"))
+    );
+}

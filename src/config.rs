@@ -42,7 +42,7 @@ impl fmt::Display for Secret {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub discord: DiscordConfig,
@@ -118,18 +118,6 @@ impl Default for TimeConfig {
     fn default() -> Self {
         Self {
             default_timezone: "UTC".to_string(),
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            discord: DiscordConfig::default(),
-            database: DatabaseConfig::default(),
-            content: ContentConfig::default(),
-            log: LogConfig::default(),
-            time: TimeConfig::default(),
         }
     }
 }

@@ -14,12 +14,49 @@ pub const MAX_LEN: usize = 100;
 pub enum CustomId {
     /// Open an entry: "see also" and "did you mean" buttons.
     Explain { pack: String, entry: String },
+    /// A page of a date lookup. The resolved period is encoded (not the
+    /// text typed), so "today" still means the same day when pressed later.
+    Date { period: DatePeriod, page: usize },
+    /// A page of the timeline: optional bounds (ISO) and tag.
+    Timeline {
+        from: Option<String>,
+        to: Option<String>,
+        tag: Option<String>,
+        page: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatePeriod {
+    /// A period in content-file ISO form ("1936/1938", "1934-12-01").
+    When(String),
+    /// Events on this month and day in any year.
+    OnThisDay { month: u32, day: u32 },
 }
 
 impl CustomId {
     pub fn encode(&self) -> String {
         match self {
             CustomId::Explain { pack, entry } => format!("ex1:{pack}/{entry}"),
+            CustomId::Date {
+                period: DatePeriod::When(iso),
+                page,
+            } => format!("dt1:{iso}:{page}"),
+            CustomId::Date {
+                period: DatePeriod::OnThisDay { month, day },
+                page,
+            } => format!("dt1:otd-{month:02}-{day:02}:{page}"),
+            CustomId::Timeline {
+                from,
+                to,
+                tag,
+                page,
+            } => format!(
+                "tl1:{}:{}:{}:{page}",
+                from.as_deref().unwrap_or(""),
+                to.as_deref().unwrap_or(""),
+                tag.as_deref().unwrap_or("")
+            ),
         }
     }
 
@@ -42,6 +79,37 @@ impl CustomId {
                     entry: entry.to_string(),
                 })
             }
+            "dt1" => {
+                let (period, page) = rest.rsplit_once(':').ok_or_else(bad)?;
+                let page = page.parse().map_err(|_| bad())?;
+                let period = match period.strip_prefix("otd-") {
+                    Some(md) => {
+                        let (m, d) = md.split_once('-').ok_or_else(bad)?;
+                        DatePeriod::OnThisDay {
+                            month: m.parse().map_err(|_| bad())?,
+                            day: d.parse().map_err(|_| bad())?,
+                        }
+                    }
+                    None => {
+                        crate::dates::When::parse_iso(period).map_err(|_| bad())?;
+                        DatePeriod::When(period.to_string())
+                    }
+                };
+                Ok(CustomId::Date { period, page })
+            }
+            "tl1" => {
+                let parts: Vec<&str> = rest.split(':').collect();
+                let [from, to, tag, page] = parts.as_slice() else {
+                    return Err(bad());
+                };
+                let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+                Ok(CustomId::Timeline {
+                    from: opt(from),
+                    to: opt(to),
+                    tag: opt(tag),
+                    page: page.parse().map_err(|_| bad())?,
+                })
+            }
             _ => Err(bad()),
         }
     }
@@ -59,7 +127,36 @@ mod tests {
         };
         assert_eq!(id.encode(), "ex1:great-purge/order-00447");
         assert_eq!(CustomId::decode(&id.encode()).unwrap(), id);
-        for bad in ["", "ex1", "ex1:", "ex1:/x", "zz9:a/b", "ex1:nopack"] {
+        for id in [
+            CustomId::Date {
+                period: DatePeriod::When("1936-08-19/1936-08-24".into()),
+                page: 2,
+            },
+            CustomId::Date {
+                period: DatePeriod::OnThisDay { month: 12, day: 1 },
+                page: 0,
+            },
+            CustomId::Timeline {
+                from: Some("1936".into()),
+                to: None,
+                tag: Some("trials".into()),
+                page: 1,
+            },
+        ] {
+            assert_eq!(CustomId::decode(&id.encode()).unwrap(), id);
+            assert!(id.encode().len() <= MAX_LEN);
+        }
+        for bad in [
+            "",
+            "ex1",
+            "ex1:",
+            "ex1:/x",
+            "zz9:a/b",
+            "ex1:nopack",
+            "dt1:1937-02-31:0",
+            "dt1:1937:x",
+            "tl1:a:b:0",
+        ] {
             assert!(
                 matches!(CustomId::decode(bad), Err(Error::User(_))),
                 "{bad}"

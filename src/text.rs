@@ -70,7 +70,7 @@ impl SpellingFolder {
             }
         }
         // Longest first; ties keep their order in the pack (first group wins).
-        rules.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        rules.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));
         Self { rules }
     }
 

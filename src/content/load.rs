@@ -132,28 +132,27 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], files: &[PathBuf]) {
 }
 
 fn load_raw_pack(raw: RawPack, report: &mut LoadReport) {
-    let pack_id_at = raw
-        .meta
-        .first()
-        .map(|m| (raw.files[m.file].clone(), m.item.get_ref().id.span()));
+    // Where the pack id is, for a duplicate-pack error after `raw` is consumed.
+    let pack_id_at = raw.meta.first().map(|m| {
+        let file = &raw.files[m.file];
+        let place = file.diagnostic(m.item.get_ref().id.span(), Severity::Error, String::new());
+        (file.path.clone(), place)
+    });
     if let Some(pack) = validate::build_pack(raw, &mut report.diagnostics) {
         if report.content.packs.iter().any(|p| p.id == pack.id) {
-            if let Some((file, span)) = pack_id_at {
-                report.diagnostics.push(file.diagnostic(
-                    span,
-                    Severity::Error,
-                    format!(
-                        "a pack with id `{}` is already loaded; pack ids must be unique",
-                        pack.id
-                    ),
-                ));
+            if let Some((_, mut place)) = pack_id_at {
+                place.message = format!(
+                    "a pack with id `{}` is already loaded; pack ids must be unique",
+                    pack.id
+                );
+                report.diagnostics.push(place);
             }
             return;
         }
         if pack.questions.is_empty() {
             report.diagnostics.push(Diagnostic {
                 path: pack_id_at
-                    .map(|(f, _)| f.path.display().to_string())
+                    .map(|(path, _)| path.display().to_string())
                     .unwrap_or_default(),
                 line: 1,
                 column: 1,
@@ -266,7 +265,18 @@ const SECTIONS: &str = "`pack`, `sources`, `events`, `entries` or `questions`";
 /// Parses one file and deserialises each item on its own, so that a mistake
 /// in one item is reported without hiding mistakes in the others.
 fn parse_file(file: usize, raw: &mut RawPack, diagnostics: &mut Vec<Diagnostic>) {
-    let source = raw.files[file].clone();
+    // The texts are moved out while items borrow from them, and put back after.
+    let files = std::mem::take(&mut raw.files);
+    parse_source(file, &files[file], raw, diagnostics);
+    raw.files = files;
+}
+
+fn parse_source(
+    file: usize,
+    source: &SourceText,
+    raw: &mut RawPack,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let error =
         |span: Range<usize>, message: String| source.diagnostic(span, Severity::Error, message);
     let table = match DeTable::parse(&source.text) {
@@ -362,8 +372,11 @@ fn items<T: DeserializeOwned>(
     let span = value.span();
     let mut broken = Vec::new();
     match value.into_inner() {
-        DeValue::Array(array) => {
-            for element in array.iter() {
+        DeValue::Array(mut array) => {
+            for slot in array.iter_mut() {
+                // Take the element out rather than clone it: a big pack has
+                // hundreds of thousands of them.
+                let element = std::mem::replace(slot, Spanned::new(0..0, DeValue::Boolean(false)));
                 let id = element
                     .get_ref()
                     .as_table()
@@ -373,7 +386,7 @@ fn items<T: DeserializeOwned>(
                             .as_str()
                             .map(|s| Spanned::new(v.span(), s.to_string()))
                     });
-                match deserialize::<T>(element.clone(), error, diagnostics) {
+                match deserialize::<T>(element, error, diagnostics) {
                     Some(item) => out.push(Located { file, item }),
                     None => broken.extend(id.map(|item| Located { file, item })),
                 }

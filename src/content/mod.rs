@@ -145,6 +145,9 @@ pub struct Pack {
     source_index: HashMap<String, usize>,
     entry_index: HashMap<String, usize>,
     event_index: HashMap<String, usize>,
+    /// The longest event's span in days: bounds how far back an event that
+    /// overlaps a period can start, so overlap lookups need not scan all events.
+    longest_event_days: i64,
 }
 
 impl Pack {
@@ -169,7 +172,13 @@ impl Pack {
                 .map(|(i, id)| (id.clone(), i))
                 .collect()
         };
+        let longest_event_days = events
+            .iter()
+            .map(|e| (e.when.last_day() - e.when.first_day()).num_days())
+            .max()
+            .unwrap_or(0);
         Self {
+            longest_event_days,
             source_index: index(sources.iter().map(|s| &s.id).collect()),
             entry_index: index(entries.iter().map(|s| &s.id).collect()),
             event_index: index(events.iter().map(|s| &s.id).collect()),
@@ -193,6 +202,23 @@ impl Pack {
     }
     pub fn event(&self, id: &str) -> Option<&Event> {
         self.event_index.get(id).map(|&i| &self.events[i])
+    }
+
+    /// Events overlapping `first..=last`, in date order: a binary search on
+    /// start dates, then a scan bounded by the longest event's span.
+    pub fn events_overlapping(
+        &self,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    ) -> impl Iterator<Item = &Event> {
+        let earliest = first - chrono::Duration::days(self.longest_event_days);
+        let start = self
+            .events
+            .partition_point(|e| e.when.first_day() < earliest);
+        let end = self.events.partition_point(|e| e.when.first_day() <= last);
+        self.events[start..end.max(start)]
+            .iter()
+            .filter(move |e| e.when.last_day() >= first)
     }
 }
 

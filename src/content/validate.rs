@@ -29,6 +29,8 @@ pub mod limits {
     pub const ID: usize = 64;
     /// Pack id and item id together fit a 100-character button id.
     pub const PACK_ID: usize = 30;
+    /// Tags travel in timeline button ids.
+    pub const TAG: usize = 40;
 }
 
 struct Checker<'a> {
@@ -60,7 +62,7 @@ impl Checker<'_> {
 
     fn tags(&mut self, file: usize, tags: &[SpannedStr]) {
         for tag in tags {
-            if !is_slug(tag.get_ref()) {
+            if !is_slug(tag.get_ref()) || tag.get_ref().len() > limits::TAG {
                 self.error(
                     file,
                     tag.span(),

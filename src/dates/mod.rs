@@ -3,7 +3,10 @@
 //! lookups and display, so "July 1937" is never widened to a fake day.
 //!
 //! This module knows nothing of content packs, search or Discord. Content
-//! files use the strict ISO form parsed by [`When::parse_iso`].
+//! files use the strict ISO form parsed by [`When::parse_iso`]; what people
+//! type ("1 Dec 1934", "1936 to 1938", "on this day") is parsed in [`query`].
+
+pub mod query;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Serialize, Serializer};

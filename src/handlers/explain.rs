@@ -7,9 +7,12 @@ use crate::custom_id::CustomId;
 use crate::error::Error;
 use crate::reply::{ButtonStyle, Reply};
 use crate::request::Request;
+use crate::search::{Hit, ANSWER_THRESHOLD, SUGGEST_THRESHOLD};
 
-/// "See also" buttons at most: one action row of five leaves room for paging.
+/// "See also" buttons at most (one action row).
 const MAX_SEE_ALSO: usize = 5;
+/// "Did you mean" buttons at most (one action row).
+const MAX_DID_YOU_MEAN: usize = 4;
 
 pub fn explain(app: &App, request: &Request) -> Result<Reply, Error> {
     let term = request.option("term").unwrap_or("").trim();
@@ -20,15 +23,67 @@ pub fn explain(app: &App, request: &Request) -> Result<Reply, Error> {
     }
     let library = app.library();
     let hits = library.search.lookup(term);
-    let Some(best) = hits.first() else {
-        return Ok(Reply::ephemeral_text(format!(
-            "I have no entry for \"{}\" yet. Check the spelling, or try a shorter name (a surname, a term, an order number).",
-            crate::markup::escape_markdown(term)
-        ))
-        .title("Nothing found"));
+    let name_of = |hit: &Hit| {
+        let pack = &library.content.packs[hit.entry.pack];
+        (pack, &pack.entries[hit.entry.entry])
     };
-    let pack = &library.content.packs[best.entry.pack];
-    Ok(entry_reply(&library, pack, &pack.entries[best.entry.entry]))
+    match hits.first() {
+        Some(best) if best.score >= ANSWER_THRESHOLD => {
+            let (pack, entry) = name_of(best);
+            let mut reply = entry_reply(&library, pack, entry);
+            // A near tie: offer the runners-up as "did you mean" buttons.
+            if best.score < 1.0 {
+                for other in hits[1..]
+                    .iter()
+                    .take_while(|h| h.score >= SUGGEST_THRESHOLD && best.score - h.score < 0.12)
+                    .take(MAX_DID_YOU_MEAN)
+                {
+                    let (pack, entry) = name_of(other);
+                    reply = reply.button(
+                        crate::markup::fit(
+                            &format!("Did you mean {}?", entry.name),
+                            crate::markup::BUTTON_LABEL,
+                        ),
+                        CustomId::Explain {
+                            pack: pack.id.clone(),
+                            entry: entry.id.clone(),
+                        }
+                        .encode(),
+                        ButtonStyle::Primary,
+                    );
+                }
+            }
+            Ok(reply)
+        }
+        _ => {
+            let shown = crate::markup::escape_markdown(&crate::markup::fit(term, 200));
+            let mut reply = Reply::ephemeral_text(format!("I have no entry for \"{shown}\"."))
+                .title("Nothing found");
+            let near: Vec<&Hit> = hits
+                .iter()
+                .filter(|h| h.score >= SUGGEST_THRESHOLD)
+                .take(MAX_DID_YOU_MEAN)
+                .collect();
+            if near.is_empty() {
+                reply.text.push_str(" Check the spelling, or try a surname, a term or an order number, such as `troika`, `Yezhov` or `00447`.");
+            } else {
+                reply.text.push_str(" The nearest entries are below.");
+                for hit in near {
+                    let (pack, entry) = name_of(hit);
+                    reply = reply.button(
+                        crate::markup::fit(&entry.name, crate::markup::BUTTON_LABEL),
+                        CustomId::Explain {
+                            pack: pack.id.clone(),
+                            entry: entry.id.clone(),
+                        }
+                        .encode(),
+                        ButtonStyle::Primary,
+                    );
+                }
+            }
+            Ok(reply)
+        }
+    }
 }
 
 /// A "see also" or "did you mean" button press.

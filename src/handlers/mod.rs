@@ -5,15 +5,19 @@
 //! anything else is logged and answered with a short apology. Handlers are
 //! plain functions over [`App`]; they never know which edge called them.
 
+pub mod date;
+pub mod events;
 pub mod explain;
 pub mod help;
 pub mod spec;
+pub mod timeline;
 
 use crate::app::App;
 use crate::custom_id::CustomId;
 use crate::error::Error;
 use crate::reply::Reply;
 use crate::request::{Action, Request};
+use crate::search::Suggestion;
 
 /// What a person sees when something broke on our side.
 pub const APOLOGY: &str = "Sorry, something went wrong on studybot's side. It has been logged; please try again in a moment.";
@@ -41,6 +45,8 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
     match &request.action {
         Action::Command { name, .. } => match name.as_str() {
             "explain" => explain::explain(app, request),
+            "date" => date::date(app, request),
+            "timeline" => timeline::timeline(app, request),
             "help" => Ok(help::help()),
             other => Err(Error::user(format!(
                 "There is no command `{other}`. Try /help for the list."
@@ -48,6 +54,23 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
         },
         Action::Press { custom_id, .. } => match CustomId::decode(custom_id)? {
             CustomId::Explain { pack, entry } => explain::open(app, &pack, &entry),
+            CustomId::Date { period, page } => date::page(app, &period, page),
+            CustomId::Timeline {
+                from,
+                to,
+                tag,
+                page,
+            } => timeline::page(app, from, to, tag, page),
         },
+    }
+}
+
+/// Autocomplete for a command's option while the user types: at most 25
+/// suggestions of at most 100 characters, best first. Empty for options
+/// without autocomplete.
+pub fn autocomplete(app: &App, command: &str, option: &str, partial: &str) -> Vec<Suggestion> {
+    match (command, option) {
+        ("explain", "term") => app.library().search.suggest(partial),
+        _ => Vec::new(),
     }
 }

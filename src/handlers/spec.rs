@@ -40,6 +40,38 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "date",
+        description: "What happened on a date, in a month, a year or a period",
+        options: &[OptionSpec {
+            name: "when",
+            description: "e.g. 1 December 1934, July 1937, 1936-1938, today, on this day",
+            required: true,
+        }],
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "timeline",
+        description: "Browse the events of a period or a tag, page by page",
+        options: &[
+            OptionSpec {
+                name: "from",
+                description: "Start: a date or year, e.g. 1936",
+                required: false,
+            },
+            OptionSpec {
+                name: "to",
+                description: "End: a date or year, e.g. 1938",
+                required: false,
+            },
+            OptionSpec {
+                name: "tag",
+                description: "Only events with this tag, e.g. trials, army, nkvd",
+                required: false,
+            },
+        ],
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "help",
         description: "What studybot can do and how to set it up",
         options: &[],

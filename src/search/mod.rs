@@ -1,16 +1,21 @@
 //! Finding the glossary entry a student means.
 //!
-//! Owns the search index over every pack's entry names, aliases and ids,
-//! keyed by the folded form from [`crate::text`] (case, accents, punctuation
-//! and the pack's spelling equivalences). Returns ranked hits; what to show
-//! for them is the handlers' business. Knows nothing of Discord or the store.
+//! Owns the search index over every pack's entry names, aliases and ids and
+//! the words of their definitions. Keys are folded by [`crate::text`] (case,
+//! accents, punctuation, the pack's spelling equivalences) and numbers lose
+//! their leading zeros ("00447" meets "447"). Matching, best first:
+//! exact key; key starting with the query (someone still typing); the query
+//! as a phrase inside a key ("kulak operation"); typos, ranked with strsim
+//! over candidates from a trigram index (no scan of every entry); and
+//! finally tf-idf over definitions ("who replaced Yezhov").
+//! Knows nothing of Discord, the store or how hits are shown.
 
 use crate::content::Content;
 use crate::text::SpellingFolder;
 use std::collections::HashMap;
 
 /// Which entry, by position in [`Content::packs`] and the pack's entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntryRef {
     pub pack: usize,
     pub entry: usize,
@@ -22,68 +27,454 @@ pub enum MatchKind {
     Name,
     Alias,
     Id,
+    Prefix,
+    Phrase,
+    Fuzzy,
+    Definition,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     pub entry: EntryRef,
     pub kind: MatchKind,
-    /// 1.0 for an exact match; lower for looser ones.
+    /// 1.0 for an exact match, lower for looser ones (0..1).
     pub score: f64,
 }
 
+/// A hit at least this good answers the question; below it the reply says
+/// "not found" and offers the hits as suggestions.
+pub const ANSWER_THRESHOLD: f64 = 0.72;
+/// Hits below this are not worth suggesting.
+pub const SUGGEST_THRESHOLD: f64 = 0.45;
+
+/// One autocomplete suggestion: what to show, and the value to send back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Suggestion {
+    pub name: String,
+    pub value: String,
+}
+
+/// Discord shows at most 25 autocomplete choices of at most 100 characters.
+pub const MAX_SUGGESTIONS: usize = 25;
+pub const MAX_SUGGESTION_LEN: usize = 100;
+
+struct Key {
+    text: String,
+    entry: u32,
+    kind: MatchKind,
+    /// The key's trigrams, sorted: overlap with a query is a merge.
+    grams: Vec<u64>,
+}
+
+#[derive(Default)]
 struct PackIndex {
     folder: SpellingFolder,
-    /// Folded key -> (entry, how it matches). Validation guarantees that a
-    /// name or alias key belongs to one entry only.
-    exact: HashMap<String, (usize, MatchKind)>,
+    keys: Vec<Key>,
+    /// Folded key -> index into `keys` (names win over aliases over ids).
+    exact: HashMap<String, u32>,
+    /// Keys sorted by text, for prefix search: indices into `keys`.
+    sorted: Vec<u32>,
+    /// (word, key) for every word of every key, sorted: word-prefix search.
+    words: Vec<(String, u32)>,
+    /// Trigram -> keys containing it.
+    trigrams: HashMap<u64, Vec<u32>>,
+    /// Definition word -> (entry, term frequency).
+    full_text: HashMap<String, Vec<(u32, u16)>>,
+    entry_count: usize,
+    /// Display name of each entry, for suggestions.
+    names: Vec<String>,
 }
 
 pub struct SearchIndex {
     packs: Vec<PackIndex>,
 }
 
-impl SearchIndex {
-    pub fn build(content: &Content) -> Self {
-        let packs = content
-            .packs
-            .iter()
-            .map(|pack| {
-                let folder = pack.spelling.clone();
-                let mut exact = HashMap::new();
-                for (i, entry) in pack.entries.iter().enumerate() {
-                    // Ids first so that a name or alias wins over an id.
-                    exact
-                        .entry(folder.key(&entry.id))
-                        .or_insert((i, MatchKind::Id));
-                    for alias in &entry.aliases {
-                        exact.insert(folder.key(alias), (i, MatchKind::Alias));
-                    }
-                    exact.insert(folder.key(&entry.name), (i, MatchKind::Name));
+/// Words that carry no meaning in a definition search.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "did", "do", "does", "for", "from", "had",
+    "has", "he", "her", "his", "how", "in", "is", "it", "its", "of", "on", "or", "she", "that",
+    "the", "their", "them", "they", "this", "to", "was", "were", "what", "when", "where", "which",
+    "who", "whom", "why", "with",
+];
+
+/// The search key of a text: folded, numbers without leading zeros.
+fn search_key(folder: &SpellingFolder, text: &str) -> String {
+    let folded = folder.key(text);
+    folded
+        .split(' ')
+        .map(|w| {
+            if w.len() > 1 && w.bytes().all(|b| b.is_ascii_digit()) {
+                let t = w.trim_start_matches('0');
+                if t.is_empty() {
+                    "0"
+                } else {
+                    t
                 }
-                PackIndex { folder, exact }
-            })
-            .collect();
-        Self { packs }
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How many items two sorted, deduplicated lists share.
+fn sorted_overlap(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn trigrams(key: &str) -> Vec<u64> {
+    let padded: Vec<char> = format!("  {key} ").chars().collect();
+    let mut out: Vec<u64> = padded
+        .windows(3)
+        .map(|w| (u64::from(w[0]) << 42) | (u64::from(w[1]) << 21) | u64::from(w[2]))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl PackIndex {
+    fn build(pack: &crate::content::Pack) -> Self {
+        let folder = pack.spelling.clone();
+        let mut index = PackIndex {
+            folder: folder.clone(),
+            entry_count: pack.entries.len(),
+            names: pack.entries.iter().map(|e| e.name.clone()).collect(),
+            ..Default::default()
+        };
+        for (i, entry) in pack.entries.iter().enumerate() {
+            let i = i as u32;
+            let add = |text: &str, kind: MatchKind, index: &mut PackIndex| {
+                let key = search_key(&folder, text);
+                if key.is_empty() {
+                    return;
+                }
+                let k = index.keys.len() as u32;
+                match index.exact.get(&key).map(|&e| index.keys[e as usize].kind) {
+                    Some(existing) if existing <= kind => {}
+                    _ => {
+                        index.exact.insert(key.clone(), k);
+                    }
+                }
+                let grams = trigrams(&key);
+                index.keys.push(Key {
+                    text: key,
+                    entry: i,
+                    kind,
+                    grams,
+                });
+            };
+            add(&entry.name, MatchKind::Name, &mut index);
+            for alias in &entry.aliases {
+                add(alias, MatchKind::Alias, &mut index);
+            }
+            add(&entry.id, MatchKind::Id, &mut index);
+
+            // Someone who describes an entry does not name it, so an entry's
+            // own name words are left out of its definition postings: "who
+            // replaced Yezhov" must find Beria, not Yezhov.
+            let own: std::collections::HashSet<String> = std::iter::once(&entry.name)
+                .chain(&entry.aliases)
+                .flat_map(|n| {
+                    search_key(&folder, n)
+                        .split(' ')
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let mut tf: HashMap<String, u16> = HashMap::new();
+            let text = format!("{} {}", entry.definition, entry.explanation);
+            for word in search_key(&folder, &text).split(' ') {
+                if word.len() > 1 && !STOP_WORDS.contains(&word) && !own.contains(word) {
+                    *tf.entry(word.to_string()).or_default() += 1;
+                }
+            }
+            for (word, count) in tf {
+                index.full_text.entry(word).or_default().push((i, count));
+            }
+        }
+        let mut sorted: Vec<u32> = (0..index.keys.len() as u32).collect();
+        sorted.sort_by(|&a, &b| {
+            index.keys[a as usize]
+                .text
+                .cmp(&index.keys[b as usize].text)
+        });
+        index.sorted = sorted;
+        for (k, key) in index.keys.iter().enumerate() {
+            for word in key.text.split(' ') {
+                index.words.push((word.to_string(), k as u32));
+            }
+            for &t in &key.grams {
+                index.trigrams.entry(t).or_default().push(k as u32);
+            }
+        }
+        index.words.sort();
+        index
     }
 
-    /// The entries that `query` names, best first.
+    /// Keys whose text starts with `prefix`, shortest first.
+    fn prefixed<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let start = self
+            .sorted
+            .partition_point(|&k| self.keys[k as usize].text.as_str() < prefix);
+        self.sorted[start..]
+            .iter()
+            .copied()
+            .take_while(move |&k| self.keys[k as usize].text.starts_with(prefix))
+    }
+
+    /// Keys one of whose words starts with `prefix`.
+    fn word_prefixed<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let start = self.words.partition_point(|(w, _)| w.as_str() < prefix);
+        self.words[start..]
+            .iter()
+            .take_while(move |(w, _)| w.starts_with(prefix))
+            .map(|(_, k)| *k)
+    }
+
+    /// Keys sharing at least half of the query's trigrams, with their
+    /// similarity. Prefix filtering: a key sharing `needed` of the query's
+    /// `n` trigrams must hold one of its `n - needed + 1` rarest, so only
+    /// those posting lists are read; overlaps are then counted exactly.
+    fn fuzzy(&self, key: &str) -> Vec<(u32, f64)> {
+        let grams = trigrams(key);
+        let needed = grams.len().div_ceil(2).max(1);
+        let mut by_rarity: Vec<&[u32]> = grams
+            .iter()
+            .map(|g| self.trigrams.get(g).map(Vec::as_slice).unwrap_or(&[]))
+            .collect();
+        by_rarity.sort_by_key(|p| p.len());
+        let mut candidates: Vec<u32> = by_rarity[..grams.len() + 1 - needed]
+            .iter()
+            .flat_map(|p| p.iter().copied())
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut scored: Vec<(u32, usize)> = candidates
+            .into_iter()
+            .filter_map(|k| {
+                let overlap = sorted_overlap(&grams, &self.keys[k as usize].grams);
+                (overlap >= needed).then_some((k, overlap))
+            })
+            .collect();
+        // Only the most promising candidates get the (costlier) edit distance.
+        scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(32);
+        scored
+            .into_iter()
+            .map(|(k, _)| {
+                let text = &self.keys[k as usize].text;
+                let lev = strsim::normalized_levenshtein(key, text);
+                let jw = strsim::jaro_winkler(key, text);
+                (k, lev.max(jw - 0.1))
+            })
+            .collect()
+    }
+
+    /// Entries whose name, definition or explanation hold the query's
+    /// meaningful words, scored by the idf-weighted share of the query they
+    /// cover (a word no entry uses counts fully against every entry).
+    fn definition_search(&self, key: &str) -> Vec<(u32, f64)> {
+        let words: Vec<&str> = key
+            .split(' ')
+            .filter(|w| w.len() > 1 && !STOP_WORDS.contains(w))
+            .collect();
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let n = self.entry_count as f64;
+        let mut covered: HashMap<u32, f64> = HashMap::new();
+        let mut total = 0.0;
+        for word in &words {
+            let postings = self.full_text.get(*word).map(Vec::as_slice).unwrap_or(&[]);
+            let idf = ((n + 1.0) / (postings.len() as f64 + 0.5)).ln().max(0.05);
+            total += idf;
+            // A word in more than a fifth of all entries barely discriminates
+            // and would cost a pass over them: it counts against coverage only.
+            if postings.len() * 5 > self.entry_count.max(20) {
+                continue;
+            }
+            for &(entry, _) in postings {
+                *covered.entry(entry).or_default() += idf;
+            }
+        }
+        covered
+            .into_iter()
+            .map(|(entry, c)| (entry, 0.45 + 0.3 * (c / total)))
+            .collect()
+    }
+}
+
+impl SearchIndex {
+    pub fn build(content: &Content) -> Self {
+        Self {
+            packs: content.packs.iter().map(PackIndex::build).collect(),
+        }
+    }
+
+    /// The entries that `query` may mean, best first, one hit per entry.
     pub fn lookup(&self, query: &str) -> Vec<Hit> {
-        let mut hits = Vec::new();
+        let mut best: HashMap<EntryRef, Hit> = HashMap::new();
+        fn offer(best: &mut HashMap<EntryRef, Hit>, hit: Hit) {
+            let slot = best.entry(hit.entry).or_insert_with(|| hit.clone());
+            if hit.score > slot.score || (hit.score == slot.score && hit.kind < slot.kind) {
+                *slot = hit;
+            }
+        }
+        let mut definition_queries = Vec::new();
         for (p, index) in self.packs.iter().enumerate() {
-            let key = index.folder.key(query);
+            let key = search_key(&index.folder, query);
             if key.is_empty() {
                 continue;
             }
-            if let Some(&(entry, kind)) = index.exact.get(&key) {
-                hits.push(Hit {
-                    entry: EntryRef { pack: p, entry },
-                    kind,
-                    score: 1.0,
-                });
+            let at = |entry: u32| EntryRef {
+                pack: p,
+                entry: entry as usize,
+            };
+            if let Some(&k) = index.exact.get(&key) {
+                // An exact name, alias or id answers at once: nothing can beat it.
+                let found = &index.keys[k as usize];
+                offer(
+                    &mut best,
+                    Hit {
+                        entry: at(found.entry),
+                        kind: found.kind,
+                        score: 1.0,
+                    },
+                );
+                continue;
+            }
+            for k in index.prefixed(&key).take(16) {
+                let found = &index.keys[k as usize];
+                // Longer completions of a short prefix are weaker guesses.
+                let ratio = key.len() as f64 / found.text.len() as f64;
+                offer(
+                    &mut best,
+                    Hit {
+                        entry: at(found.entry),
+                        kind: MatchKind::Prefix,
+                        score: 0.7 + 0.2 * ratio,
+                    },
+                );
+            }
+            if key.len() >= 3 {
+                let phrase = format!(" {key} ");
+                let first_word = key.split(' ').next().unwrap_or(&key);
+                for k in index.word_prefixed(first_word).take(200) {
+                    let found = &index.keys[k as usize];
+                    if format!(" {} ", found.text).contains(&phrase) {
+                        let ratio = key.len() as f64 / found.text.len() as f64;
+                        offer(
+                            &mut best,
+                            Hit {
+                                entry: at(found.entry),
+                                kind: MatchKind::Phrase,
+                                score: 0.72 + 0.18 * ratio,
+                            },
+                        );
+                    }
+                }
+            }
+            for (k, similarity) in index.fuzzy(&key) {
+                let found = &index.keys[k as usize];
+                offer(
+                    &mut best,
+                    Hit {
+                        entry: at(found.entry),
+                        kind: MatchKind::Fuzzy,
+                        score: similarity * 0.97,
+                    },
+                );
+            }
+            definition_queries.push((p, key));
+        }
+        // Describing words are searched only when no name came close enough.
+        if best.values().all(|h| h.score < ANSWER_THRESHOLD) {
+            for (p, key) in definition_queries {
+                for (entry, score) in self.packs[p].definition_search(&key) {
+                    offer(
+                        &mut best,
+                        Hit {
+                            entry: EntryRef {
+                                pack: p,
+                                entry: entry as usize,
+                            },
+                            kind: MatchKind::Definition,
+                            score: score.min(0.8),
+                        },
+                    );
+                }
             }
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.kind.cmp(&b.kind)));
+        let mut hits: Vec<Hit> = best.into_values().collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.kind.cmp(&b.kind))
+                .then(a.entry.cmp(&b.entry))
+        });
         hits
+    }
+
+    /// Autocomplete for a partial term: at most 25 suggestions, best first,
+    /// each at most 100 characters. The value is the entry's name, which
+    /// `/explain` then finds exactly.
+    pub fn suggest(&self, partial: &str) -> Vec<Suggestion> {
+        let mut out: Vec<Suggestion> = Vec::new();
+        let mut seen: std::collections::HashSet<(usize, u32)> = std::collections::HashSet::new();
+        let mut push = |p: usize, entry: u32, index: &PackIndex, out: &mut Vec<Suggestion>| {
+            if out.len() < MAX_SUGGESTIONS && seen.insert((p, entry)) {
+                let name = crate::markup::fit(&index.names[entry as usize], MAX_SUGGESTION_LEN);
+                out.push(Suggestion {
+                    value: name.clone(),
+                    name,
+                });
+            }
+        };
+        for (p, index) in self.packs.iter().enumerate() {
+            let key = search_key(&index.folder, partial);
+            if key.is_empty() {
+                let mut order: Vec<u32> = (0..index.names.len() as u32).collect();
+                order.sort_by(|a, b| index.names[*a as usize].cmp(&index.names[*b as usize]));
+                for e in order {
+                    push(p, e, index, &mut out);
+                }
+                continue;
+            }
+            let mut prefixed: Vec<u32> = index.prefixed(&key).take(64).collect();
+            prefixed.sort_by_key(|&k| (index.keys[k as usize].text.len(), k));
+            for k in prefixed {
+                push(p, index.keys[k as usize].entry, index, &mut out);
+            }
+            let last_word = key.rsplit(' ').next().unwrap_or(&key);
+            for k in index.word_prefixed(last_word).take(64) {
+                if index.keys[k as usize].text.contains(key.as_str()) || !key.contains(' ') {
+                    push(p, index.keys[k as usize].entry, index, &mut out);
+                }
+            }
+            if out.len() < MAX_SUGGESTIONS && key.len() >= 3 {
+                let mut fuzzy = index.fuzzy(&key);
+                fuzzy.sort_by(|a, b| b.1.total_cmp(&a.1));
+                for (k, score) in fuzzy {
+                    if score >= SUGGEST_THRESHOLD {
+                        push(p, index.keys[k as usize].entry, index, &mut out);
+                    }
+                }
+            }
+        }
+        out
     }
 }

@@ -1,0 +1,158 @@
+//! Lookups: explain (exact, alias, fuzzy), autocomplete and date lookups, on
+//! the bundled content and on a generated pack of 10,000 entries.
+//! Criterion reports means and medians; the per-call p99 is measured
+//! separately (each call timed) and printed as `p99 ...` lines.
+//! Run: `cargo bench --bench lookups`.
+
+use chrono::{TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Instant;
+use studybot::config::Config;
+use studybot::content::load::load_pack_text;
+use studybot::dates::query::{self, DateQuery};
+use studybot::handlers;
+use studybot::request::Request;
+use studybot::{App, Library};
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{entry_names, generated_pack, percentiles};
+
+fn generated_app(entries: usize) -> (App, Vec<String>) {
+    let report = load_pack_text("generated.toml", generated_pack(entries, 100));
+    assert!(!report.has_errors(), "{:?}", report.diagnostics.first());
+    let app = App::new(Config::default(), Library::new(report.content)).unwrap();
+    (app, entry_names(entries))
+}
+
+fn bundled_app() -> Option<App> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
+    match Library::load(&[dir]) {
+        Ok((library, _)) => Some(App::new(Config::default(), library).unwrap()),
+        Err(e) => {
+            eprintln!("bundled content does not load, its benchmarks are skipped:\n{e}");
+            None
+        }
+    }
+}
+
+/// A typo: drop one character from the middle of each word.
+fn misspell(name: &str) -> String {
+    name.split(' ')
+        .map(|w| {
+            let chars: Vec<char> = w.chars().collect();
+            if chars.len() > 4 {
+                chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != chars.len() / 2)
+                    .map(|(_, c)| *c)
+                    .collect()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn p99(label: &str, queries: &[String], mut call: impl FnMut(&str)) {
+    let mut nanos = Vec::with_capacity(queries.len() * 3);
+    for _ in 0..3 {
+        for q in queries {
+            let t = Instant::now();
+            call(q);
+            nanos.push(t.elapsed().as_nanos() as u64);
+        }
+    }
+    let (p50, p99, max) = percentiles(nanos);
+    println!("p99 {label}: p50 {p50:.1} µs, p99 {p99:.1} µs, max {max:.1} µs");
+}
+
+fn bench(c: &mut Criterion) {
+    let (app, names) = generated_app(10_000);
+    let library = app.library();
+    let exact: Vec<String> = names.iter().step_by(7).take(1000).cloned().collect();
+    let alias: Vec<String> = names
+        .iter()
+        .enumerate()
+        .step_by(7)
+        .take(1000)
+        .map(|(i, n)| format!("{} {i}", n.split(' ').nth(1).unwrap_or("")))
+        .collect();
+    let fuzzy: Vec<String> = exact.iter().map(|n| misspell(n)).collect();
+    let partial: Vec<String> = exact.iter().map(|n| n.chars().take(4).collect()).collect();
+
+    p99("explain exact (10k entries)", &exact, |q| {
+        black_box(library.search.lookup(q));
+    });
+    p99("explain alias (10k entries)", &alias, |q| {
+        black_box(library.search.lookup(q));
+    });
+    p99("explain fuzzy (10k entries)", &fuzzy, |q| {
+        black_box(library.search.lookup(q));
+    });
+    p99("autocomplete (10k entries)", &partial, |q| {
+        black_box(library.search.suggest(q));
+    });
+    let dates: Vec<String> = (0..1000)
+        .map(|i| match i % 4 {
+            0 => format!("{} December {}", 1 + i % 28, 1920 + i % 40),
+            1 => format!("July {}", 1920 + i % 40),
+            2 => format!("{}", 1920 + i % 40),
+            _ => format!("{}-{}", 1920 + i % 40, 1921 + i % 40),
+        })
+        .collect();
+    let pack = &library.content.packs[0];
+    p99("date parse + lookup (10k events)", &dates, |q| {
+        if let Ok(DateQuery::Period(w)) = query::parse(q) {
+            black_box(pack.events_overlapping(w.first_day(), w.last_day()).count());
+        }
+    });
+
+    let mut group = c.benchmark_group("10k entries");
+    group.bench_function("explain exact", |b| {
+        b.iter(|| library.search.lookup(black_box(&exact[17])))
+    });
+    group.bench_function("explain alias", |b| {
+        b.iter(|| library.search.lookup(black_box(&alias[17])))
+    });
+    group.bench_function("explain fuzzy", |b| {
+        b.iter(|| library.search.lookup(black_box(&fuzzy[17])))
+    });
+    group.bench_function("autocomplete", |b| {
+        b.iter(|| library.search.suggest(black_box(&partial[17])))
+    });
+    group.bench_function("date parse + lookup", |b| {
+        b.iter(|| match query::parse(black_box("July 1937")) {
+            Ok(DateQuery::Period(w)) => {
+                pack.events_overlapping(w.first_day(), w.last_day()).count()
+            }
+            _ => 0,
+        })
+    });
+    group.finish();
+
+    let Some(bundled) = bundled_app() else { return };
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+    let mut group = c.benchmark_group("bundled");
+    for (name, command, option, value) in [
+        ("explain troika", "explain", "term", "troika"),
+        ("explain misspelt", "explain", "term", "Tukhachevskii"),
+        ("date range", "date", "when", "1936-1938"),
+    ] {
+        let request = Request::command(command, &[(option, value)], now);
+        group.bench_function(name, |b| {
+            b.iter(|| handlers::respond(&bundled, black_box(&request)))
+        });
+    }
+    group.bench_function("autocomplete 'ye'", |b| {
+        b.iter(|| bundled.library().search.suggest(black_box("ye")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

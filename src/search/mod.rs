@@ -44,6 +44,9 @@ pub struct Hit {
 /// A hit at least this good answers the question; below it the reply says
 /// "not found" and offers the hits as suggestions.
 pub const ANSWER_THRESHOLD: f64 = 0.72;
+/// Keys whose trigram overlap is counted, at most, per fuzzy query.
+const MAX_FUZZY_CANDIDATES: usize = 600;
+
 /// Hits below this are not worth suggesting.
 pub const SUGGEST_THRESHOLD: f64 = 0.45;
 
@@ -62,8 +65,26 @@ struct Key {
     text: String,
     entry: u32,
     kind: MatchKind,
-    /// The key's trigrams, sorted: overlap with a query is a merge.
-    grams: Vec<u64>,
+    /// How many distinct trigrams the key has.
+    gram_count: u16,
+    /// The key's trigrams hashed into 256 bits: `popcount(a & b)` estimates
+    /// the overlap of two keys in a few instructions.
+    signature: Signature,
+}
+
+type Signature = [u64; 4];
+
+fn signature(grams: &[u64]) -> Signature {
+    let mut sig = [0u64; 4];
+    for g in grams {
+        let bit = (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        sig[bit / 64] |= 1 << (bit % 64);
+    }
+    sig
+}
+
+fn shared_bits(a: &Signature, b: &Signature) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x & y).count_ones()).sum()
 }
 
 #[derive(Default)]
@@ -118,21 +139,13 @@ fn search_key(folder: &SpellingFolder, text: &str) -> String {
         .join(" ")
 }
 
-/// How many items two sorted, deduplicated lists share.
-fn sorted_overlap(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+/// Whether `phrase` occurs in `text` as whole words.
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + phrase.len()..].chars().next();
+        before.is_none_or(|c| c == ' ') && after.is_none_or(|c| c == ' ')
+    })
 }
 
 fn trigrams(key: &str) -> Vec<u64> {
@@ -170,11 +183,15 @@ impl PackIndex {
                     }
                 }
                 let grams = trigrams(&key);
+                for &t in &grams {
+                    index.trigrams.entry(t).or_default().push(k);
+                }
                 index.keys.push(Key {
                     text: key,
                     entry: i,
                     kind,
-                    grams,
+                    gram_count: grams.len().min(u16::MAX as usize) as u16,
+                    signature: signature(&grams),
                 });
             };
             add(&entry.name, MatchKind::Name, &mut index);
@@ -217,9 +234,6 @@ impl PackIndex {
             for word in key.text.split(' ') {
                 index.words.push((word.to_string(), k as u32));
             }
-            for &t in &key.grams {
-                index.trigrams.entry(t).or_default().push(k as u32);
-            }
         }
         index.words.sort();
         index
@@ -245,34 +259,51 @@ impl PackIndex {
             .map(|(_, k)| *k)
     }
 
-    /// Keys sharing at least half of the query's trigrams, with their
-    /// similarity. Prefix filtering: a key sharing `needed` of the query's
-    /// `n` trigrams must hold one of its `n - needed + 1` rarest, so only
-    /// those posting lists are read; overlaps are then counted exactly.
+    /// Keys sharing about half of the query's trigrams or more, with their
+    /// similarity. Candidates come from the query's rarest trigrams (a key
+    /// sharing `needed` of `n` trigrams must hold one of the `n - needed + 1`
+    /// rarest), are filtered by length and by a signature estimate of the
+    /// overlap, and only the best few get the edit distance.
     fn fuzzy(&self, key: &str) -> Vec<(u32, f64)> {
         let grams = trigrams(key);
         let needed = grams.len().div_ceil(2).max(1);
+        let query_signature = signature(&grams);
         let mut by_rarity: Vec<&[u32]> = grams
             .iter()
             .map(|g| self.trigrams.get(g).map(Vec::as_slice).unwrap_or(&[]))
             .collect();
         by_rarity.sort_by_key(|p| p.len());
-        let mut candidates: Vec<u32> = by_rarity[..grams.len() + 1 - needed]
-            .iter()
-            .flat_map(|p| p.iter().copied())
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        let mut scored: Vec<(u32, usize)> = candidates
-            .into_iter()
-            .filter_map(|k| {
-                let overlap = sorted_overlap(&grams, &self.keys[k as usize].grams);
-                (overlap >= needed).then_some((k, overlap))
-            })
-            .collect();
-        // Only the most promising candidates get the (costlier) edit distance.
+        // A key much longer or shorter than the query cannot be a typo of it.
+        let (low, high) = (needed, grams.len() * 2 + 2);
+        let mut seen = vec![0u64; self.keys.len().div_ceil(64)];
+        let mut scored: Vec<(u32, u32)> = Vec::with_capacity(MAX_FUZZY_CANDIDATES);
+        let mut examined = 0;
+        'lists: for postings in &by_rarity[..grams.len() + 1 - needed] {
+            for &k in *postings {
+                let (word, bit) = ((k / 64) as usize, k % 64);
+                if seen[word] & (1 << bit) != 0 {
+                    continue;
+                }
+                seen[word] |= 1 << bit;
+                let candidate = &self.keys[k as usize];
+                let n = usize::from(candidate.gram_count);
+                if n < low || n > high {
+                    continue;
+                }
+                let shared = shared_bits(&query_signature, &candidate.signature);
+                if shared as usize >= needed {
+                    scored.push((k, shared));
+                }
+                // Rare trigrams are the discriminating ones: once enough keys
+                // have been examined, the common lists add only noise.
+                examined += 1;
+                if examined >= MAX_FUZZY_CANDIDATES {
+                    break 'lists;
+                }
+            }
+        }
         scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored.truncate(32);
+        scored.truncate(24);
         scored
             .into_iter()
             .map(|(k, _)| {
@@ -371,11 +402,10 @@ impl SearchIndex {
                 );
             }
             if key.len() >= 3 {
-                let phrase = format!(" {key} ");
                 let first_word = key.split(' ').next().unwrap_or(&key);
                 for k in index.word_prefixed(first_word).take(200) {
                     let found = &index.keys[k as usize];
-                    if format!(" {} ", found.text).contains(&phrase) {
+                    if contains_phrase(&found.text, &key) {
                         let ratio = key.len() as f64 / found.text.len() as f64;
                         offer(
                             &mut best,

@@ -14,9 +14,17 @@ use unicode_normalization::UnicodeNormalization;
 /// Digits are kept; apostrophes vanish rather than split a word ("Year of '37"
 /// -> "year of 37", "O'Brien" -> "obrien").
 pub fn normalize(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
+    // ASCII text has nothing to decompose: skip NFD, the costly part.
+    if input.is_ascii() {
+        return normalize_chars(input.chars());
+    }
+    normalize_chars(input.nfd())
+}
+
+fn normalize_chars(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
     let mut pending_space = false;
-    for c in input.nfd() {
+    for c in chars {
         if unicode_normalization::char::is_combining_mark(c) {
             continue;
         }
@@ -53,6 +61,9 @@ pub fn normalize(input: &str) -> String {
 pub struct SpellingFolder {
     /// (variant, canonical), longest variant first.
     rules: Vec<(String, String)>,
+    /// For each first byte, the indices of the rules starting with it, so
+    /// folding tries only the rules that can match at a position.
+    by_first_byte: Vec<Vec<u16>>,
 }
 
 impl SpellingFolder {
@@ -71,7 +82,14 @@ impl SpellingFolder {
         }
         // Longest first; ties keep their order in the pack (first group wins).
         rules.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));
-        Self { rules }
+        let mut by_first_byte = vec![Vec::new(); 256];
+        for (i, (variant, _)) in rules.iter().enumerate() {
+            by_first_byte[usize::from(variant.as_bytes()[0])].push(i as u16);
+        }
+        Self {
+            rules,
+            by_first_byte,
+        }
     }
 
     pub fn fold(&self, normalized: &str) -> String {
@@ -81,7 +99,8 @@ impl SpellingFolder {
         let mut out = String::with_capacity(normalized.len() + 4);
         let mut rest = normalized;
         'outer: while !rest.is_empty() {
-            for (variant, canonical) in &self.rules {
+            for &i in &self.by_first_byte[usize::from(rest.as_bytes()[0])] {
+                let (variant, canonical) = &self.rules[usize::from(i)];
                 if rest.starts_with(variant.as_str()) {
                     out.push_str(canonical);
                     rest = &rest[variant.len()..];

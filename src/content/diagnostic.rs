@@ -46,6 +46,9 @@ impl fmt::Display for Diagnostic {
 pub struct SourceText {
     pub path: PathBuf,
     pub text: String,
+    /// Lines of the file before `text` starts: non-zero for a chunk of a
+    /// large file parsed on its own (see `load.rs`).
+    pub first_line: usize,
 }
 
 impl SourceText {
@@ -53,6 +56,7 @@ impl SourceText {
         Self {
             path: path.to_path_buf(),
             text,
+            first_line: 0,
         }
     }
 
@@ -63,7 +67,7 @@ impl SourceText {
             offset -= 1;
         }
         let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
+        let line = self.first_line + before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
         let column = before[line_start..].chars().count() + 1;
         (line, column)

@@ -114,7 +114,7 @@ pub fn load_pack_text(label: &str, text: String) -> LoadReport {
     let mut report = LoadReport::default();
     let mut raw = RawPack::default();
     raw.files.push(SourceText::new(Path::new(label), text));
-    parse_file(0, &mut raw, &mut report.diagnostics);
+    parse_files(&mut raw, &mut report.diagnostics);
     load_raw_pack(raw, &mut report);
     report.diagnostics.sort_by_key(|d| (d.line, d.column));
     report
@@ -253,10 +253,9 @@ fn read_pack(files: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Option<Raw
                 continue;
             }
         };
-        let index = raw.files.len();
         raw.files.push(SourceText::new(path, text));
-        parse_file(index, &mut raw, diagnostics);
     }
+    parse_files(&mut raw, diagnostics);
     (!raw.files.is_empty()).then_some(raw)
 }
 
@@ -264,11 +263,156 @@ const SECTIONS: &str = "`pack`, `sources`, `events`, `entries` or `questions`";
 
 /// Parses one file and deserialises each item on its own, so that a mistake
 /// in one item is reported without hiding mistakes in the others.
-fn parse_file(file: usize, raw: &mut RawPack, diagnostics: &mut Vec<Diagnostic>) {
-    // The texts are moved out while items borrow from them, and put back after.
+/// Files at least this large are split at section headers into chunks.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Parses every file of `raw`, on as many threads as there are cores.
+///
+/// A large file is split into chunks that start at a top-level `[[...]]` or
+/// `[pack]` header, so each is valid TOML on its own; a chunk becomes a
+/// `SourceText` of its own with a line offset, so diagnostics stay exact. If
+/// any chunk of a file fails to parse, the whole file is parsed again as
+/// one, so error messages never depend on the split. Results are merged in
+/// file order, so the outcome is the same as parsing one file after another.
+fn parse_files(raw: &mut RawPack, diagnostics: &mut Vec<Diagnostic>) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let originals = raw.files.len();
+    // (file to parse, the original file it belongs to)
+    let mut units: Vec<(usize, usize)> = Vec::new();
+    for original in 0..originals {
+        let chunks = (threads > 1 && raw.files[original].text.len() >= PARALLEL_MIN_BYTES)
+            .then(|| split_at_headers(&raw.files[original], threads))
+            .flatten();
+        match chunks {
+            Some(chunks) => {
+                for chunk in chunks {
+                    units.push((raw.files.len(), original));
+                    raw.files.push(chunk);
+                }
+            }
+            None => units.push((original, original)),
+        }
+    }
     let files = std::mem::take(&mut raw.files);
-    parse_source(file, &files[file], raw, diagnostics);
+    let mut results: Vec<(usize, RawPack, Vec<Diagnostic>)> = if threads < 2 || units.len() < 2 {
+        units
+            .iter()
+            .enumerate()
+            .map(|(u, &(file, _))| parse_unit(u, file, &files))
+            .collect()
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads.min(units.len()))
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let u = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&(file, _)) = units.get(u) else {
+                                break;
+                            };
+                            done.push(parse_unit(u, file, &files));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a parser thread panicked"))
+                .collect()
+        })
+    };
+    results.sort_by_key(|(u, _, _)| *u);
+    let failed: std::collections::BTreeSet<usize> = results
+        .iter()
+        .filter(|(u, part, _)| units[*u].0 != units[*u].1 && part.syntax_errors)
+        .map(|(u, _, _)| units[*u].1)
+        .collect();
+    for (u, part, found) in results {
+        if !failed.contains(&units[u].1) {
+            merge(raw, part, found, diagnostics);
+        }
+    }
+    for original in failed {
+        let mut part = RawPack::default();
+        let mut found = Vec::new();
+        parse_source(original, &files[original], &mut part, &mut found);
+        merge(raw, part, found, diagnostics);
+    }
     raw.files = files;
+}
+
+fn parse_unit(unit: usize, file: usize, files: &[SourceText]) -> (usize, RawPack, Vec<Diagnostic>) {
+    let mut part = RawPack::default();
+    let mut found = Vec::new();
+    parse_source(file, &files[file], &mut part, &mut found);
+    (unit, part, found)
+}
+
+fn merge(
+    raw: &mut RawPack,
+    part: RawPack,
+    found: Vec<Diagnostic>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    raw.meta.extend(part.meta);
+    raw.sources.extend(part.sources);
+    raw.events.extend(part.events);
+    raw.entries.extend(part.entries);
+    raw.questions.extend(part.questions);
+    raw.broken_ids.extend(part.broken_ids);
+    raw.syntax_errors |= part.syntax_errors;
+    diagnostics.extend(found);
+}
+
+/// Splits a file into about `parts` chunks at top-level section headers,
+/// never inside a multi-line string. Looks for a header only near each cut
+/// point, and decides "inside a string" by the parity of `"""` and `'''`
+/// before it (fast substring counts, not a scan of every line).
+fn split_at_headers(source: &SourceText, parts: usize) -> Option<Vec<SourceText>> {
+    const HEADERS: [&str; 5] = [
+        "[[sources]]",
+        "[[events]]",
+        "[[entries]]",
+        "[[questions]]",
+        "[pack]",
+    ];
+    let text = &source.text;
+    let outside_strings = |at: usize| {
+        text[..at].matches("\"\"\"").count() % 2 == 0
+            && text[..at].matches("\'\'\'").count() % 2 == 0
+    };
+    let is_header_line = |at: usize| {
+        let line = text[at..].split('\n').next().unwrap_or("").trim();
+        HEADERS.contains(&line)
+    };
+    let mut cuts = vec![0usize];
+    for part in 1..parts {
+        let mut from = (text.len() * part / parts).max(cuts[cuts.len() - 1] + 1);
+        let cut = loop {
+            let next = text.get(from..)?.find("\n[")? + from + 1;
+            if is_header_line(next) && outside_strings(next) {
+                break next;
+            }
+            from = next;
+        };
+        cuts.push(cut);
+    }
+    let mut chunks = Vec::with_capacity(cuts.len());
+    let mut first_line = 0;
+    for (i, &start) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).map_or(text.len(), |&c| c);
+        let chunk = &text[start..end];
+        chunks.push(SourceText {
+            path: source.path.clone(),
+            text: chunk.to_string(),
+            first_line,
+        });
+        first_line += chunk.matches('\n').count();
+    }
+    Some(chunks)
 }
 
 fn parse_source(
@@ -403,4 +547,67 @@ fn items<T: DeserializeOwned>(
         )),
     }
     broken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pack over the parallel threshold, with `broken` spliced in after
+    /// most of the questions.
+    fn big_pack(broken: &str) -> String {
+        let mut text = String::from(
+            "[pack]\nid = \"big\"\ntitle = \"Big\"\ndescription = \"Large\"\n\n[[sources]]\nid = \"s\"\nkind = \"notes\"\ntitle = \"S\"\n",
+        );
+        let mut i = 0;
+        while text.len() < PARALLEL_MIN_BYTES + 200_000 {
+            text.push_str(&format!(
+                "\n[[questions]]\nid = \"q{i}\"\nkind = \"true_false\"\ndifficulty = \"easy\"\nprompt = \"\"\"\nStatement {i}\n[[questions]]\n\"\"\"\nanswer = true\nexplanation = \"Because.\"\nsources = [\"s\"]\n"
+            ));
+            i += 1;
+        }
+        text.push_str(broken);
+        text
+    }
+
+    fn line_of(text: &str, needle: &str) -> usize {
+        text[..text.rfind(needle).unwrap()].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn large_files_parse_in_chunks_with_exact_positions() {
+        let broken = "\n[[events]]\nid = \"late\"\ndate = \"1937-02-30\"\ntitle = \"T\"\ndescription = \"D\"\nsources = [\"s\"]\n\n[[questions]]\nid = \"q-bad\"\nkind = \"true_false\"\ndifficulty = \"easy\"\nprompt = \"P\"\nanswer = true\nexplanation = \"E\"\nsources = [\"s\"]\ncolour = \"red\"\n";
+        let text = big_pack(broken);
+        let report = load_pack_text("big.toml", text.clone());
+        let errors: Vec<String> = report.errors().map(|d| d.to_string()).collect();
+        assert_eq!(
+            errors,
+            [
+                format!("big.toml:{}:8: 30 February 1937 does not exist (February 1937 has 28 days)", line_of(&text, "date = \"1937-02-30\"")),
+                format!("big.toml:{}:1: unknown field `colour`, expected one of `id`, `kind`, `difficulty`, `prompt`, `explanation`, `options`, `answer`, `answers`, `answer_entry`, `tolerance`, `unit`, `related`, `sources`, `tags`", line_of(&text, "colour")),
+            ]
+        );
+        // The split really happened (more chunks than the one file).
+        let mut raw = RawPack::default();
+        raw.files
+            .push(SourceText::new(Path::new("big.toml"), big_pack("")));
+        parse_files(&mut raw, &mut Vec::new());
+        assert!(
+            raw.files.len() > 1 || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_chunk_is_reported_as_for_the_whole_file() {
+        let text = big_pack("\n[[questions]\nid = \"x\"\n");
+        let report = load_pack_text("big.toml", text.clone());
+        let errors: Vec<String> = report.errors().map(|d| d.to_string()).collect();
+        assert_eq!(
+            errors,
+            [format!(
+                "big.toml:{}:13: unclosed array table, expected `]`",
+                line_of(&text, "[[questions]\n")
+            )]
+        );
+    }
 }

@@ -151,6 +151,60 @@ impl Checker<'_> {
     }
 }
 
+/// Items per thread below which checking stays on one thread.
+const PARALLEL_MIN_ITEMS: usize = 4096;
+
+/// Checks and builds `items` with `check`, split across the cores for large
+/// packs. Each thread has its own checker; results and diagnostics are
+/// merged in item order, so the outcome does not depend on the split.
+fn in_parallel<T: Sync, R: Send>(
+    c: &mut Checker,
+    items: &[Located<T>],
+    check: impl Fn(&mut Checker, usize, &T) -> Option<R> + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < PARALLEL_MIN_ITEMS * 2 {
+        return items
+            .iter()
+            .filter_map(|Located { file, item }| check(c, *file, item))
+            .collect();
+    }
+    let files = c.files;
+    let check = &check;
+    let parts: Vec<(Vec<R>, Vec<Diagnostic>, usize)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(items.len().div_ceil(threads))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut diagnostics = Vec::new();
+                    let mut local = Checker {
+                        files,
+                        diagnostics: &mut diagnostics,
+                        errors: 0,
+                    };
+                    let built: Vec<R> = chunk
+                        .iter()
+                        .filter_map(|Located { file, item }| check(&mut local, *file, item))
+                        .collect();
+                    let errors = local.errors;
+                    (built, diagnostics, errors)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a checking thread panicked"))
+            .collect()
+    });
+    let mut all = Vec::with_capacity(items.len());
+    for (built, diagnostics, errors) in parts {
+        all.extend(built);
+        c.diagnostics.extend(diagnostics);
+        c.errors += errors;
+    }
+    all
+}
+
 fn section_name(section: Section) -> &'static str {
     match section {
         Section::Source => "a source",
@@ -316,23 +370,17 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         })
         .collect();
 
-    let built_events: Vec<Event> = events
-        .iter()
-        .filter_map(|Located { file, item }| event(&mut c, *file, item, &linkable, &source_ids))
-        .collect();
-
-    let built_entries: Vec<Entry> = entries
-        .iter()
-        .filter_map(|Located { file, item }| entry(&mut c, *file, item, &linkable, &source_ids))
-        .collect();
+    let built_events: Vec<Event> = in_parallel(&mut c, &events, |c, file, item| {
+        event(c, file, item, &linkable, &source_ids)
+    });
+    let built_entries: Vec<Entry> = in_parallel(&mut c, &entries, |c, file, item| {
+        entry(c, file, item, &linkable, &source_ids)
+    });
     check_alias_collisions(&mut c, &entries, &spelling);
 
-    let built_questions: Vec<Question> = questions
-        .iter()
-        .filter_map(|Located { file, item }| {
-            question(&mut c, *file, item, &linkable, &entry_ids, &source_ids)
-        })
-        .collect();
+    let built_questions: Vec<Question> = in_parallel(&mut c, &questions, |c, file, item| {
+        question(c, file, item, &linkable, &entry_ids, &source_ids)
+    });
 
     if c.errors > 0 || !broken_ids.is_empty() {
         return None;
@@ -578,18 +626,18 @@ fn question(
                 );
             }
             let mut texts: Vec<String> = Vec::new();
+            let mut folded: Vec<String> = Vec::new();
             for option in list {
                 let text = c.line(file, option, "option", limits::OPTION);
-                if texts
-                    .iter()
-                    .any(|t| crate::text::normalize(t) == crate::text::normalize(&text))
-                {
+                let key = crate::text::normalize(&text);
+                if folded.contains(&key) {
                     c.error(
                         file,
                         option.span(),
                         format!("option `{text}` is listed twice"),
                     );
                 }
+                folded.push(key);
                 texts.push(text);
             }
             let correct = match q.answer.as_ref().map(|a| (a.get_ref(), a.span())) {

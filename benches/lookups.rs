@@ -23,14 +23,14 @@ use support::{entry_names, generated_pack, percentiles};
 fn generated_app(entries: usize) -> (App, Vec<String>) {
     let report = load_pack_text("generated.toml", generated_pack(entries, 100));
     assert!(!report.has_errors(), "{:?}", report.diagnostics.first());
-    let app = App::new(Config::default(), Library::new(report.content)).unwrap();
+    let app = App::in_memory(Config::default(), Library::new(report.content)).unwrap();
     (app, entry_names(entries))
 }
 
 fn bundled_app() -> Option<App> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
     match Library::load(&[dir]) {
-        Ok((library, _)) => Some(App::new(Config::default(), library).unwrap()),
+        Ok((library, _)) => Some(App::in_memory(Config::default(), library).unwrap()),
         Err(e) => {
             eprintln!("bundled content does not load, its benchmarks are skipped:\n{e}");
             None

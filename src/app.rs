@@ -1,5 +1,5 @@
 //! [`App`]: what every handler gets — the loaded content with its search
-//! index, the configuration, and (in later layers) the store.
+//! index, the configuration and the store.
 //!
 //! Content lives in a [`Library`] behind an `Arc` that a reload swaps whole,
 //! so a handler keeps a consistent snapshot for its whole run and no lock is
@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::content::{self, Content, Diagnostic};
 use crate::error::Error;
 use crate::search::SearchIndex;
+use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
@@ -33,18 +34,27 @@ impl Library {
 
 pub struct App {
     pub config: Config,
+    /// The config's default timezone, for guilds that set none and for DMs.
     pub timezone: chrono_tz::Tz,
+    pub store: Arc<dyn Store>,
     library: RwLock<Arc<Library>>,
 }
 
 impl App {
-    pub fn new(config: Config, library: Library) -> Result<Self, Error> {
+    pub fn new(config: Config, library: Library, store: Arc<dyn Store>) -> Result<Self, Error> {
         let timezone = config.timezone()?;
         Ok(Self {
             config,
             timezone,
+            store,
             library: RwLock::new(Arc::new(library)),
         })
+    }
+
+    /// An App with a fresh in-memory database: for tests and benchmarks.
+    pub fn in_memory(config: Config, library: Library) -> Result<Self, Error> {
+        let store = crate::store::open("sqlite::memory:")?;
+        Self::new(config, library, store)
     }
 
     /// A snapshot of the current content; cheap (an `Arc` clone).

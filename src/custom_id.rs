@@ -17,6 +17,10 @@ pub enum CustomId {
     /// A page of a date lookup. The resolved period is encoded (not the
     /// text typed), so "today" still means the same day when pressed later.
     Date { period: DatePeriod, page: usize },
+    /// A choice button of a question instance: the option at this display position.
+    Choice { instance: i64, position: usize },
+    /// The button that asks for a typed answer to a question instance.
+    TypedAnswer { instance: i64 },
     /// A page of the timeline: optional bounds (ISO) and tag.
     Timeline {
         from: Option<String>,
@@ -46,6 +50,8 @@ impl CustomId {
                 period: DatePeriod::OnThisDay { month, day },
                 page,
             } => format!("dt1:otd-{month:02}-{day:02}:{page}"),
+            CustomId::Choice { instance, position } => format!("q1:{instance}:{position}"),
+            CustomId::TypedAnswer { instance } => format!("qa1:{instance}"),
             CustomId::Timeline {
                 from,
                 to,
@@ -97,6 +103,16 @@ impl CustomId {
                 };
                 Ok(CustomId::Date { period, page })
             }
+            "q1" => {
+                let (instance, position) = rest.split_once(':').ok_or_else(bad)?;
+                Ok(CustomId::Choice {
+                    instance: instance.parse().map_err(|_| bad())?,
+                    position: position.parse().map_err(|_| bad())?,
+                })
+            }
+            "qa1" => Ok(CustomId::TypedAnswer {
+                instance: rest.parse().map_err(|_| bad())?,
+            }),
             "tl1" => {
                 let parts: Vec<&str> = rest.split(':').collect();
                 let [from, to, tag, page] = parts.as_slice() else {
@@ -136,6 +152,11 @@ mod tests {
                 period: DatePeriod::OnThisDay { month: 12, day: 1 },
                 page: 0,
             },
+            CustomId::Choice {
+                instance: 123_456,
+                position: 3,
+            },
+            CustomId::TypedAnswer { instance: 9 },
             CustomId::Timeline {
                 from: Some("1936".into()),
                 to: None,

@@ -54,6 +54,8 @@ pub enum Error {
     Content(#[from] ContentError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     #[error("internal error: {0}")]
     Internal(String),
 }

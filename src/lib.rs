@@ -39,9 +39,11 @@ pub mod dates;
 pub mod error;
 pub mod handlers;
 pub mod markup;
+pub mod quiz;
 pub mod reply;
 pub mod request;
 pub mod search;
+pub mod store;
 pub mod text;
 
 pub use app::{App, Library};

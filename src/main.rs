@@ -57,8 +57,8 @@ struct AskArgs {
     channel: Option<u64>,
     #[arg(long, value_name = "ID", default_value_t = 1)]
     user: u64,
-    /// The user's display name.
-    #[arg(long, value_name = "NAME", default_value = "cli-user")]
+    /// The user's display name (shown on leaderboards; none by default).
+    #[arg(long, value_name = "NAME", default_value = "")]
     name: String,
     /// Grant the teacher permission.
     #[arg(long)]
@@ -159,12 +159,15 @@ fn check(folders: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn load_app(config: Config, folders: &[PathBuf]) -> anyhow::Result<App> {
+fn load_app(config: Config, folders: &[PathBuf], db: Option<&str>) -> anyhow::Result<App> {
     let (library, warnings) = Library::load(folders).context("content did not load")?;
     for warning in warnings {
         tracing::warn!("{warning}");
     }
-    Ok(App::new(config, library)?)
+    let url = db.unwrap_or(&config.database.url).to_string();
+    let store =
+        studybot::store::open(&url).with_context(|| format!("cannot open the database {url}"))?;
+    Ok(App::new(config, library, store)?)
 }
 
 fn fresh_interaction_id() -> u64 {
@@ -203,8 +206,7 @@ fn ask(config: Config, folders: &[PathBuf], args: AskArgs) -> anyhow::Result<Exi
         }),
         None => None,
     };
-    let _ = &args.db; // The store arrives with the quiz issue; --db is accepted now so scripts are stable.
-    let app = load_app(config, folders)?;
+    let app = load_app(config, folders, args.db.as_deref())?;
     let request = Request {
         action,
         guild: args.guild.map(GuildId),
@@ -235,6 +237,6 @@ fn run(config: Config, folders: &[PathBuf], _dev_guild: Option<u64>) -> anyhow::
         );
         return Ok(ExitCode::from(2));
     };
-    let _app = load_app(config, folders)?;
+    let _app = load_app(config, folders, None)?;
     anyhow::bail!("the Discord adapter is not built yet (see the issue \"The Discord bot\"); try `studybot ask` meanwhile")
 }

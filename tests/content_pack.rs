@@ -108,7 +108,7 @@ fn every_item_names_a_source_and_answers_fit_their_kind() {
 fn showcase_terms_are_explained_with_sources() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
     let (library, _) = Library::load(&[dir]).unwrap();
-    let app = App::new(Config::default(), library).unwrap();
+    let app = App::in_memory(Config::default(), library).unwrap();
     for (term, must_mention) in [
         ("troika", ["NKVD", "00447"]),
         ("Yezhovshchina", ["Yezhov", "1937"]),

@@ -12,7 +12,7 @@ use studybot::{App, Library, Reply};
 fn app() -> App {
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini-pack.toml");
     let (library, _) = Library::load(&[fixture]).expect("fixture loads");
-    App::new(Config::default(), library).unwrap()
+    App::in_memory(Config::default(), library).unwrap()
 }
 
 fn ask(app: &App, command: &str, option: &str, value: &str) -> Reply {

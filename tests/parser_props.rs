@@ -16,7 +16,7 @@ fn app() -> &'static App {
         let fixture =
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini-pack.toml");
         let (library, _) = Library::load(&[fixture]).unwrap();
-        App::new(Config::default(), library).unwrap()
+        App::in_memory(Config::default(), library).unwrap()
     })
 }
 

@@ -9,6 +9,7 @@ pub mod date;
 pub mod events;
 pub mod explain;
 pub mod help;
+pub mod quiz;
 pub mod spec;
 pub mod timeline;
 
@@ -27,6 +28,10 @@ pub fn respond(app: &App, request: &Request) -> Reply {
     match handle(app, request) {
         Ok(reply) => reply,
         Err(Error::User(message)) => Reply::ephemeral_text(message),
+        Err(Error::Store(crate::store::StoreError::Busy)) => {
+            tracing::warn!(interaction = %request.interaction, "database busy; asked the user to retry");
+            Reply::ephemeral_text("studybot is very busy right now and nothing was saved. Please try again in a moment.")
+        }
         Err(error) => {
             tracing::error!(
                 interaction = %request.interaction,
@@ -47,6 +52,10 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             "explain" => explain::explain(app, request),
             "date" => date::date(app, request),
             "timeline" => timeline::timeline(app, request),
+            "daily" => quiz::daily(app, request),
+            "quiz" => quiz::practice(app, request),
+            "leaderboard" => quiz::leaderboard(app, request),
+            "stats" => quiz::stats(app, request),
             "help" => Ok(help::help()),
             other => Err(Error::user(format!(
                 "There is no command `{other}`. Try /help for the list."
@@ -61,6 +70,16 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
                 tag,
                 page,
             } => timeline::page(app, from, to, tag, page),
+            CustomId::Choice { instance, position } => {
+                quiz::answer(app, request, instance, Some(position), None)
+            }
+            CustomId::TypedAnswer { instance } => {
+                let input = match &request.action {
+                    Action::Press { input, .. } => input.as_deref(),
+                    _ => None,
+                };
+                quiz::answer(app, request, instance, None, input)
+            }
         },
     }
 }

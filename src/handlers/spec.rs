@@ -72,6 +72,49 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "quiz",
+        description: "A practice question just for you",
+        options: &[
+            OptionSpec {
+                name: "tag",
+                description: "Only questions on this topic, e.g. trials, army, nkvd",
+                required: false,
+            },
+            OptionSpec {
+                name: "difficulty",
+                description: "easy, medium or hard",
+                required: false,
+            },
+        ],
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "daily",
+        description: "Today's class question",
+        options: &[],
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "leaderboard",
+        description: "The class leaderboard",
+        options: &[OptionSpec {
+            name: "period",
+            description: "all-time, season or week",
+            required: false,
+        }],
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "stats",
+        description: "Answers, accuracy, streaks and topics",
+        options: &[OptionSpec {
+            name: "user",
+            description: "Whose stats (default: yours)",
+            required: false,
+        }],
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "help",
         description: "What studybot can do and how to set it up",
         options: &[],

@@ -1,0 +1,632 @@
+//! The daily question, practice questions, answers, leaderboards and stats.
+//!
+//! Handlers only: question choice, checking, points and streaks are the
+//! `quiz` engine's; durability and exactly-once are the store's. A student
+//! is told the result only after the store has committed it.
+
+use crate::app::App;
+use crate::content::{Answer, Difficulty, Pack, Question};
+use crate::custom_id::CustomId;
+use crate::error::Error;
+use crate::markup::{escape_markdown, fit};
+use crate::quiz::{self, check};
+use crate::reply::{Button, ButtonStyle, Edit, Reply};
+use crate::request::{GuildId, Request, UserId};
+use crate::store::{Instance, InstanceKind, NewAnswer, NewInstance, RecordOutcome, Tally};
+use chrono::{DateTime, NaiveDate, Utc};
+
+const GUILD_ONLY: &str = "This command belongs to a class server: use it in your server's channel.";
+
+fn guild_of(request: &Request) -> Result<GuildId, Error> {
+    request.guild.ok_or_else(|| Error::user(GUILD_ONLY))
+}
+
+/// The timezone a guild lives in: its setting, else the config's default.
+pub fn guild_timezone(app: &App, guild: Option<GuildId>) -> Result<chrono_tz::Tz, Error> {
+    let Some(guild) = guild else {
+        return Ok(app.timezone);
+    };
+    Ok(app
+        .store
+        .settings(guild)?
+        .timezone
+        .and_then(|tz| tz.parse().ok())
+        .unwrap_or(app.timezone))
+}
+
+/// The guild-local day at `now`.
+pub fn local_day(
+    app: &App,
+    guild: Option<GuildId>,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate, Error> {
+    Ok(now.with_timezone(&guild_timezone(app, guild)?).date_naive())
+}
+
+fn remember(app: &App, request: &Request) -> Result<(), Error> {
+    if !request.display_name.trim().is_empty() {
+        app.store.remember_name(
+            request.guild,
+            request.user,
+            &fit(request.display_name.trim(), 64),
+            request.now,
+        )?;
+    }
+    Ok(())
+}
+
+/// `/daily`: today's question for this guild (created on first use, then the
+/// same for everyone, across restarts).
+pub fn daily(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = guild_of(request)?;
+    remember(app, request)?;
+    let day = local_day(app, Some(guild), request.now)?;
+    let instance = ensure_daily(app, guild, day, request.now)?;
+    daily_reply(app, &instance)
+}
+
+/// Today's daily instance of a guild, created if it does not exist yet.
+pub fn ensure_daily(
+    app: &App,
+    guild: GuildId,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Instance, Error> {
+    if let Some(instance) = app.store.daily_instance(guild, day)? {
+        return Ok(instance);
+    }
+    let library = app.library();
+    let pool = quiz::daily_pool(&library.content);
+    let history = app.store.daily_history(guild)?;
+    let key = quiz::pick_daily(&pool, &history, guild, day)
+        .ok_or_else(|| Error::user("There are no questions in this server's content packs yet."))?;
+    let (_, question) = quiz::find(&library.content, &key)
+        .ok_or_else(|| Error::Internal(format!("picked unknown question {key}")))?;
+    let mut rng = quiz::rng(&[
+        guild.0,
+        day.to_string().len() as u64,
+        chrono::Datelike::num_days_from_ce(&day) as u64,
+        0x0B7,
+    ]);
+    Ok(app.store.create_instance(&NewInstance {
+        kind: InstanceKind::Daily,
+        guild: Some(guild),
+        owner: None,
+        day: Some(day),
+        question: key,
+        option_order: quiz::option_order(question, &mut rng),
+        created_at: now,
+    })?)
+}
+
+fn difficulty_label(d: Difficulty) -> &'static str {
+    match d {
+        Difficulty::Easy => "easy",
+        Difficulty::Medium => "medium",
+        Difficulty::Hard => "hard",
+    }
+}
+
+/// The question with its answer buttons.
+fn question_reply(question: &Question, instance: &Instance, title: String) -> Reply {
+    let mut reply = Reply::new(question.prompt.clone()).title(title);
+    match &question.answer {
+        Answer::MultipleChoice { .. } | Answer::TrueFalse(_) => {
+            for (position, &index) in instance.option_order.iter().enumerate() {
+                let label = quiz::option_label(question, index).unwrap_or_default();
+                reply = reply.button(
+                    fit(&label, crate::markup::BUTTON_LABEL),
+                    CustomId::Choice {
+                        instance: instance.id,
+                        position,
+                    }
+                    .encode(),
+                    ButtonStyle::Primary,
+                );
+            }
+        }
+        Answer::Numeric { unit, .. } => {
+            reply.buttons.push(Button {
+                label: match unit {
+                    Some(unit) => fit(
+                        &format!("Answer (a number, {unit})"),
+                        crate::markup::BUTTON_LABEL,
+                    ),
+                    None => "Answer (a number)".to_string(),
+                },
+                custom_id: CustomId::TypedAnswer {
+                    instance: instance.id,
+                }
+                .encode(),
+                style: ButtonStyle::Primary,
+                opens_input: true,
+            });
+        }
+        Answer::FreeText { .. } => {
+            reply.buttons.push(Button {
+                label: "Type your answer".to_string(),
+                custom_id: CustomId::TypedAnswer {
+                    instance: instance.id,
+                }
+                .encode(),
+                style: ButtonStyle::Primary,
+                opens_input: true,
+            });
+        }
+    }
+    reply
+}
+
+fn tally_line(tally: Tally) -> String {
+    let answered = if tally.answered == 1 {
+        "1 answered".to_string()
+    } else {
+        format!("{} answered", tally.answered)
+    };
+    format!(
+        "{answered}, {} correct · the answer is revealed with the next daily question",
+        tally.correct
+    )
+}
+
+/// The public daily message: question, buttons, tally, yesterday's answer.
+pub fn daily_reply(app: &App, instance: &Instance) -> Result<Reply, Error> {
+    let library = app.library();
+    let (_, question) = quiz::find(&library.content, &instance.question).ok_or_else(|| {
+        Error::user(
+            "Today's question has been removed from the content. A teacher can check the packs.",
+        )
+    })?;
+    let day = instance
+        .day
+        .map(|d| crate::dates::PartialDate::from_naive(d).to_string())
+        .unwrap_or_default();
+    let mut reply = question_reply(
+        question,
+        instance,
+        format!(
+            "Daily question, {day} ({})",
+            difficulty_label(question.difficulty)
+        ),
+    );
+    reply.footer = Some(tally_line(app.store.tally(instance.id)?));
+    if let (Some(guild), Some(day)) = (instance.guild, instance.day) {
+        if let Some(previous) = app.store.previous_daily(guild, day)? {
+            if let Some((pack, q)) = quiz::find(&library.content, &previous.question) {
+                let tally = app.store.tally(previous.id)?;
+                reply = reply.field(
+                    "Yesterday's answer",
+                    fit(
+                        &format!(
+                            "{}\n**{}**: {}\n({} of {} answered correctly; source: {})",
+                            fit(&q.prompt, 300),
+                            quiz::correct_answer(q),
+                            fit(&q.explanation, 400),
+                            tally.correct,
+                            tally.answered,
+                            source_titles(pack, &q.sources)
+                        ),
+                        1024,
+                    ),
+                );
+            }
+        }
+    }
+    Ok(reply)
+}
+
+fn source_titles(pack: &Pack, ids: &[String]) -> String {
+    ids.iter()
+        .filter_map(|id| pack.source(id))
+        .map(|s| s.title.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `/quiz [tag] [difficulty]`: a personal practice question.
+pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
+    remember(app, request)?;
+    let tag = request
+        .option("tag")
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
+    let difficulty = match request
+        .option("difficulty")
+        .map(|d| d.trim().to_lowercase())
+    {
+        None => None,
+        Some(d) if d.is_empty() => None,
+        Some(d) => Some(match d.as_str() {
+            "easy" => Difficulty::Easy,
+            "medium" => Difficulty::Medium,
+            "hard" => Difficulty::Hard,
+            _ => return Err(Error::user("Difficulty is `easy`, `medium` or `hard`.")),
+        }),
+    };
+    let library = app.library();
+    let candidates: Vec<(&Pack, &Question)> = library
+        .content
+        .packs
+        .iter()
+        .flat_map(|p| p.questions.iter().map(move |q| (p, q)))
+        .filter(|(_, q)| tag.as_ref().is_none_or(|t| q.tags.contains(t)))
+        .filter(|(_, q)| difficulty.is_none_or(|d| q.difficulty == d))
+        .collect();
+    if candidates.is_empty() {
+        return Err(Error::user(format!(
+            "No questions match{}{}. Try another tag, such as `trials`, `army` or `nkvd`.",
+            tag.as_ref()
+                .map(|t| format!(" the tag \"{}\"", escape_markdown(t)))
+                .unwrap_or_default(),
+            difficulty
+                .map(|d| format!(" at {} difficulty", difficulty_label(d)))
+                .unwrap_or_default()
+        )));
+    }
+    let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x9A]);
+    let (pack, question) = candidates[quiz::below(&mut rng, candidates.len())];
+    let instance = app.store.create_instance(&NewInstance {
+        kind: InstanceKind::Practice,
+        guild: request.guild,
+        owner: Some(request.user),
+        day: None,
+        question: quiz::question_key(pack, question),
+        option_order: quiz::option_order(question, &mut rng),
+        created_at: request.now,
+    })?;
+    Ok(question_reply(
+        question,
+        &instance,
+        format!(
+            "Practice question ({})",
+            difficulty_label(question.difficulty)
+        ),
+    )
+    .ephemeral())
+}
+
+/// A press of an answer button (`choice`), or a typed answer (`typed`).
+pub fn answer(
+    app: &App,
+    request: &Request,
+    instance_id: i64,
+    choice: Option<usize>,
+    typed: Option<&str>,
+) -> Result<Reply, Error> {
+    let instance = app.store.instance(instance_id)?.ok_or_else(|| {
+        Error::user("That question does not exist (any more). Try /daily or /quiz.")
+    })?;
+    let library = app.library();
+    let (pack, question) = quiz::find(&library.content, &instance.question).ok_or_else(|| {
+        Error::user(
+            "This question has been removed from the content, so it can no longer be answered.",
+        )
+    })?;
+    let mut today = None;
+    match instance.kind {
+        InstanceKind::Practice => {
+            if instance.owner != Some(request.user) {
+                return Err(Error::user("This practice question belongs to someone else. Use /quiz for one of your own."));
+            }
+        }
+        InstanceKind::Daily => {
+            if instance.guild != request.guild {
+                return Err(Error::user("This question belongs to another server."));
+            }
+            let day = local_day(app, request.guild, request.now)?;
+            if instance.day != Some(day) {
+                return Err(Error::user(format!(
+                    "This daily question has closed. The answer was **{}**. Today's question is at /daily.",
+                    quiz::correct_answer(question)
+                )));
+            }
+            today = Some(day);
+        }
+    }
+    // The input must fit the question's kind.
+    let (correct, given) = match (&question.answer, choice, typed) {
+        (Answer::MultipleChoice { .. } | Answer::TrueFalse(_), Some(position), _) => {
+            let index = *instance
+                .option_order
+                .get(position)
+                .ok_or_else(|| Error::user("That button does not belong to this question."))?;
+            (
+                quiz::is_correct(pack, question, Some(index), None),
+                quiz::option_label(question, index).unwrap_or_default(),
+            )
+        }
+        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, Some(text))
+            if !text.trim().is_empty() =>
+        {
+            let text = fit(text.trim(), 200);
+            if matches!(question.answer, Answer::Numeric { .. })
+                && check::parse_number(&text).is_none()
+            {
+                return Err(Error::user(format!(
+                    "\"{}\" is not a number I can read. Write it like `1937`, `259,450`, `259.45k` or `1.5 million`.",
+                    escape_markdown(&text)
+                )));
+            }
+            (quiz::is_correct(pack, question, None, Some(&text)), text)
+        }
+        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, _) => {
+            return Err(Error::user(
+                "Type your answer in the box that the Answer button opens.",
+            ));
+        }
+        _ => return Err(Error::user("That button does not belong to this question.")),
+    };
+    remember(app, request)?;
+    let base = if correct {
+        quiz::points_for(question.difficulty)
+    } else {
+        0
+    };
+    let (points, streak, periods, bonus) = match (instance.kind, request.guild, today) {
+        (InstanceKind::Daily, Some(guild), Some(day)) => {
+            let settings = app.store.settings(guild)?;
+            let before = app.store.streak(guild, request.user)?;
+            let after = quiz::streak_after(&before, day, settings.post_days.as_deref(), correct);
+            let bonus = if correct {
+                quiz::streak_bonus(after.current)
+            } else {
+                0
+            };
+            let season = app.store.open_season(guild)?;
+            (
+                base + bonus,
+                Some(after),
+                quiz::periods(day, season.as_ref()),
+                bonus,
+            )
+        }
+        // Practice counts towards personal stats and review, not the class leaderboard.
+        _ => (base, None, Vec::new(), 0),
+    };
+    let outcome = app.store.record_answer(&NewAnswer {
+        instance: instance.id,
+        guild: request.guild,
+        user: request.user,
+        interaction: request.interaction,
+        question: instance.question.clone(),
+        answer: given.clone(),
+        correct,
+        points,
+        at: request.now,
+        periods,
+        streak: streak.clone(),
+    })?;
+    let mut reply = match outcome {
+        RecordOutcome::Recorded => result_reply(
+            pack,
+            question,
+            &given,
+            correct,
+            points,
+            streak.as_ref().map(|s| (s.current, bonus)),
+        ),
+        RecordOutcome::Duplicate(past) => result_reply(
+            pack,
+            question,
+            &past.answer,
+            past.correct,
+            past.points,
+            None,
+        ),
+        RecordOutcome::AlreadyAnswered(past) => {
+            return Ok(Reply::ephemeral_text(format!(
+                "You already answered this question (\"{}\", {}). Each question counts once.",
+                escape_markdown(&past.answer),
+                if past.correct {
+                    "correct"
+                } else {
+                    "not correct"
+                }
+            ))
+            .title("Already answered"))
+        }
+    };
+    if instance.kind == InstanceKind::Daily {
+        if let (Some(guild), Some(day)) = (instance.guild, instance.day) {
+            reply.edits.push(Edit {
+                message: format!("daily:{guild}:{day}"),
+                reply: daily_reply(app, &instance)?,
+            });
+        }
+    }
+    Ok(reply)
+}
+
+fn result_reply(
+    pack: &Pack,
+    question: &Question,
+    given: &str,
+    correct: bool,
+    points: i64,
+    streak: Option<(u32, i64)>,
+) -> Reply {
+    let title = if correct {
+        format!("Correct! +{points} points")
+    } else {
+        "Not quite".to_string()
+    };
+    let mut text = format!(
+        "The answer: **{}**\n\n{}",
+        quiz::correct_answer(question),
+        question.explanation
+    );
+    if let Some((days, bonus)) = streak.filter(|(days, _)| *days > 0) {
+        text.push_str(&format!(
+            "\n\nDaily streak: {days} day{}{}.",
+            if days == 1 { "" } else { "s" },
+            if bonus > 0 {
+                format!(" (+{bonus} bonus)")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Reply::new(text)
+        .title(title)
+        .field("Your answer", escape_markdown(&fit(given, 200)))
+        .footer(format!(
+            "Source: {}",
+            source_titles(pack, &question.sources)
+        ))
+        .ephemeral()
+}
+
+/// `/leaderboard [period]`: this guild's top 10 and the caller's own place.
+pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = guild_of(request)?;
+    remember(app, request)?;
+    let period_name = request
+        .option("period")
+        .map(|p| p.trim().to_lowercase())
+        .unwrap_or_default();
+    let (period, label) = match period_name.as_str() {
+        "" | "all-time" | "all" | "alltime" => ("all".to_string(), "all time".to_string()),
+        "week" | "this-week" => {
+            let day = local_day(app, Some(guild), request.now)?;
+            (quiz::week_key(day), "this week".to_string())
+        }
+        "season" => match app.store.open_season(guild)? {
+            Some(season) => (
+                quiz::season_key(season.id),
+                format!("season \"{}\"", escape_markdown(&season.name)),
+            ),
+            None => return Err(Error::user(
+                "No season is running in this server. A teacher can start one with /season start.",
+            )),
+        },
+        _ => return Err(Error::user("The period is `all-time`, `season` or `week`.")),
+    };
+    let board = app.store.leaderboard(guild, &period, 10, request.user)?;
+    let title = format!("Leaderboard: {label}");
+    if board.top.is_empty() {
+        return Ok(Reply::new(
+            "Nobody has scored yet. Answer the daily question to get on the board!",
+        )
+        .title(title));
+    }
+    let line = |s: &crate::store::Standing| {
+        format!(
+            "**{}.** {} — {} points ({} of {} correct)",
+            s.rank,
+            escape_markdown(&s.name),
+            s.points,
+            s.correct,
+            s.answered
+        )
+    };
+    let mut text: Vec<String> = board.top.iter().map(line).collect();
+    match &board.caller {
+        Some(me) if me.rank > board.top.len() as u64 => {
+            text.push("…".to_string());
+            text.push(format!("{} (you)", line(me)));
+        }
+        None => text.push("You are not on this board yet.".to_string()),
+        _ => {}
+    }
+    Ok(Reply::new(text.join("\n"))
+        .title(title)
+        .footer(format!("{} students have scored", board.players)))
+}
+
+/// `/stats [user]`: answered, accuracy, streaks, strongest and weakest tags.
+pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = guild_of(request)?;
+    remember(app, request)?;
+    let user = match request.option("user").map(str::trim).filter(|u| !u.is_empty()) {
+        Some(text) => UserId(
+            text.trim_start_matches("<@")
+                .trim_start_matches('!')
+                .trim_end_matches('>')
+                .parse()
+                .map_err(|_| Error::user("Name the student by mentioning them, or leave `user` out for your own stats."))?,
+        ),
+        None => request.user,
+    };
+    let results = app.store.question_results(Some(guild), user)?;
+    let board = app.store.leaderboard(guild, "all", 0, user)?;
+    let name = board
+        .caller
+        .as_ref()
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| {
+            if user == request.user {
+                request.display_name.clone()
+            } else {
+                format!("student {user}")
+            }
+        });
+    let answered: u64 = results.iter().map(|r| r.answered).sum();
+    let correct: u64 = results.iter().map(|r| r.correct).sum();
+    if answered == 0 {
+        return Ok(Reply::new(format!(
+            "{} has not answered any questions here yet.",
+            escape_markdown(&name)
+        ))
+        .title("Stats")
+        .ephemeral());
+    }
+    let day = local_day(app, Some(guild), request.now)?;
+    let settings = app.store.settings(guild)?;
+    let streak = app.store.streak(guild, user)?;
+    let library = app.library();
+    let mut by_tag: std::collections::BTreeMap<String, (u64, u64)> =
+        std::collections::BTreeMap::new();
+    for r in &results {
+        if let Some((_, q)) = quiz::find(&library.content, &r.question) {
+            for tag in &q.tags {
+                let e = by_tag.entry(tag.clone()).or_default();
+                e.0 += r.answered;
+                e.1 += r.correct;
+            }
+        }
+    }
+    let mut tags: Vec<(String, f64, u64)> = by_tag
+        .into_iter()
+        .filter(|(_, (n, _))| *n >= 2)
+        .map(|(t, (n, c))| (t, c as f64 / n as f64, n))
+        .collect();
+    tags.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    let describe = |items: &[(String, f64, u64)]| {
+        items
+            .iter()
+            .map(|(t, rate, n)| format!("{t} ({:.0}% of {n})", rate * 100.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut reply = Reply::new(format!(
+        "{} answered, {} correct ({:.0}% accuracy).",
+        answered,
+        correct,
+        correct as f64 * 100.0 / answered as f64
+    ))
+    .title(format!("Stats: {}", escape_markdown(&name)))
+    .field(
+        "Daily streak",
+        format!(
+            "current {} day(s), best {} day(s)",
+            quiz::streak_on(&streak, day, settings.post_days.as_deref()),
+            streak.best
+        ),
+    );
+    if let Some(me) = &board.caller {
+        reply = reply.field(
+            "Class leaderboard",
+            format!(
+                "{} points, rank {} of {}",
+                me.points, me.rank, board.players
+            ),
+        );
+    }
+    if !tags.is_empty() {
+        let n = tags.len().min(3);
+        reply = reply.field("Strongest topics", describe(&tags[..n]));
+        let weakest: Vec<_> = tags.iter().rev().take(n).cloned().collect();
+        reply = reply.field("Weakest topics", describe(&weakest));
+    }
+    Ok(reply.ephemeral())
+}

@@ -1,0 +1,359 @@
+//! The quiz engine: which question a guild gets today, how options are
+//! shuffled, what an answer is worth and how streaks grow.
+//!
+//! Pure functions over content and plain values: time and randomness come in
+//! as arguments (a day, a seed), so every rule here is tested without a
+//! clock, a database or Discord. The store keeps what these functions decide.
+
+pub mod check;
+
+use crate::content::{Answer, Content, Difficulty, Pack, Question};
+use crate::request::GuildId;
+use crate::store::{Season, Streak};
+use chrono::{Datelike, Duration, NaiveDate};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+
+/// Points for a correct answer, by difficulty.
+pub fn points_for(difficulty: Difficulty) -> i64 {
+    match difficulty {
+        Difficulty::Easy => 10,
+        Difficulty::Medium => 20,
+        Difficulty::Hard => 30,
+    }
+}
+
+/// The daily streak bonus: 2 points per day of streak beyond the first,
+/// capped at 10, so a streak helps but never outweighs being right.
+pub fn streak_bonus(streak: u32) -> i64 {
+    (i64::from(streak.saturating_sub(1)) * 2).min(10)
+}
+
+/// The posting day before `day`, skipping weekdays the guild does not post
+/// on (so a paused weekend does not break a streak). `post_days` lists
+/// weekdays Monday = 0 .. Sunday = 6; `None` means every day.
+pub fn previous_posting_day(day: NaiveDate, post_days: Option<&[u8]>) -> NaiveDate {
+    let mut d = day - Duration::days(1);
+    if let Some(days) = post_days.filter(|d| !d.is_empty()) {
+        for _ in 0..7 {
+            if days.contains(&(d.weekday().num_days_from_monday() as u8)) {
+                break;
+            }
+            d -= Duration::days(1);
+        }
+    }
+    d
+}
+
+/// The streak after a daily answer on `day`: a correct answer continues a
+/// streak whose last correct day was the previous posting day, or starts
+/// one; a wrong answer ends it.
+pub fn streak_after(
+    previous: &Streak,
+    day: NaiveDate,
+    post_days: Option<&[u8]>,
+    correct: bool,
+) -> Streak {
+    if !correct {
+        return Streak {
+            current: 0,
+            best: previous.best,
+            last_day: previous.last_day,
+        };
+    }
+    let continues =
+        previous.current > 0 && previous.last_day == Some(previous_posting_day(day, post_days));
+    let current = if continues { previous.current + 1 } else { 1 };
+    Streak {
+        current,
+        best: previous.best.max(current),
+        last_day: Some(day),
+    }
+}
+
+/// The streak as it stands on `day`: zero if the last correct day was before
+/// the previous posting day (a day was missed).
+pub fn streak_on(streak: &Streak, day: NaiveDate, post_days: Option<&[u8]>) -> u32 {
+    match streak.last_day {
+        Some(last) if last == day || last == previous_posting_day(day, post_days) => streak.current,
+        _ => 0,
+    }
+}
+
+/// The leaderboard week of a day: ISO week, "week:2026-W48".
+pub fn week_key(day: NaiveDate) -> String {
+    let week = day.iso_week();
+    format!("week:{}-W{:02}", week.year(), week.week())
+}
+
+/// The periods an answer on `day` counts in.
+pub fn periods(day: NaiveDate, season: Option<&Season>) -> Vec<String> {
+    let mut periods = vec!["all".to_string(), week_key(day)];
+    if let Some(season) = season {
+        periods.push(season_key(season.id));
+    }
+    periods
+}
+
+pub fn season_key(id: i64) -> String {
+    format!("season:{id}")
+}
+
+/// A deterministic random stream for a purpose, stable across releases:
+/// ChaCha8 seeded from the numbers given (never from `std`'s hasher, whose
+/// output may change between Rust versions).
+pub fn rng(parts: &[u64]) -> ChaCha8Rng {
+    let mut seed = [0u8; 32];
+    for (i, part) in parts.iter().enumerate() {
+        let bytes = part.to_le_bytes();
+        for (j, b) in bytes.iter().enumerate() {
+            seed[(i * 8 + j) % 32] ^= b.rotate_left(i as u32);
+        }
+    }
+    ChaCha8Rng::from_seed(seed)
+}
+
+/// A uniform index below `n` (Lemire's multiply-shift: no modulo bias to speak of).
+pub fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
+    ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize
+}
+
+/// A shuffled order of `n` items (Fisher-Yates).
+pub fn shuffled(n: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        order.swap(i, below(rng, i + 1));
+    }
+    order
+}
+
+/// How a question is keyed in the store: `pack-id/question-id`.
+pub fn question_key(pack: &Pack, question: &Question) -> String {
+    format!("{}/{}", pack.id, question.id)
+}
+
+/// Finds a question by its store key.
+pub fn find<'a>(content: &'a Content, key: &str) -> Option<(&'a Pack, &'a Question)> {
+    let (pack_id, question_id) = key.split_once('/')?;
+    let pack = content.pack(pack_id)?;
+    pack.questions
+        .iter()
+        .find(|q| q.id == question_id)
+        .map(|q| (pack, q))
+}
+
+/// Every question a guild's daily question may be drawn from, in a stable order.
+pub fn daily_pool(content: &Content) -> Vec<String> {
+    let mut pool: Vec<String> = content
+        .packs
+        .iter()
+        .flat_map(|p| p.questions.iter().map(move |q| question_key(p, q)))
+        .collect();
+    pool.sort();
+    pool
+}
+
+/// Today's question for a guild: drawn with a seed of the guild and the day
+/// from the questions not used since the pool was last exhausted, so none
+/// repeats until all have been asked.
+pub fn pick_daily(
+    pool: &[String],
+    history: &[String],
+    guild: GuildId,
+    day: NaiveDate,
+) -> Option<String> {
+    if pool.is_empty() {
+        return None;
+    }
+    // Only the history since the last time every question had been used counts.
+    let mut seen = std::collections::HashSet::new();
+    for key in history {
+        if pool.contains(key) {
+            seen.insert(key.as_str());
+            if seen.len() == pool.len() {
+                seen.clear();
+            }
+        }
+    }
+    let fresh: Vec<&String> = pool.iter().filter(|k| !seen.contains(k.as_str())).collect();
+    let mut rng = rng(&[guild.0, day.num_days_from_ce() as u64, 0xDA11]);
+    Some(fresh[below(&mut rng, fresh.len())].clone())
+}
+
+/// The order in which a question's options are shown: shuffled for multiple
+/// choice, fixed (True, False) for true/false, none for typed answers.
+pub fn option_order(question: &Question, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    match &question.answer {
+        Answer::MultipleChoice { options, .. } => shuffled(options.len(), rng),
+        Answer::TrueFalse(_) => vec![0, 1],
+        _ => Vec::new(),
+    }
+}
+
+/// The label of an option of a choice question, by its content index.
+pub fn option_label(question: &Question, index: usize) -> Option<String> {
+    match &question.answer {
+        Answer::MultipleChoice { options, .. } => options.get(index).cloned(),
+        Answer::TrueFalse(_) => ["True", "False"].get(index).map(|s| s.to_string()),
+        _ => None,
+    }
+}
+
+/// The correct answer, as shown after answering.
+pub fn correct_answer(question: &Question) -> String {
+    match &question.answer {
+        Answer::MultipleChoice { options, correct } => options[*correct].clone(),
+        Answer::TrueFalse(b) => if *b { "True" } else { "False" }.to_string(),
+        Answer::Numeric {
+            value,
+            tolerance,
+            unit,
+        } => {
+            let mut s = format_number(*value);
+            if let Some(unit) = unit {
+                s.push(' ');
+                s.push_str(unit);
+            }
+            if *tolerance > 0.0 {
+                s.push_str(&format!(
+                    " (answers within {} accepted)",
+                    format_number(*tolerance)
+                ));
+            }
+            s
+        }
+        Answer::FreeText { answers, .. } => answers.first().cloned().unwrap_or_default(),
+    }
+}
+
+/// 259450 -> "259,450"; 1.5 -> "1.5".
+pub fn format_number(value: f64) -> String {
+    if value.fract() != 0.0 {
+        return format!("{value}");
+    }
+    let digits = format!("{}", value.abs() as i64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Whether an answer is right. `choice` is the content index of the option
+/// pressed (choice questions); `typed` the text entered (typed questions).
+pub fn is_correct(
+    pack: &Pack,
+    question: &Question,
+    choice: Option<usize>,
+    typed: Option<&str>,
+) -> bool {
+    match (&question.answer, choice, typed) {
+        (Answer::MultipleChoice { correct, .. }, Some(i), _) => i == *correct,
+        (Answer::TrueFalse(b), Some(i), _) => (i == 0) == *b,
+        (
+            Answer::Numeric {
+                value, tolerance, ..
+            },
+            _,
+            Some(text),
+        ) => check::numeric_matches(text, *value, *tolerance),
+        (Answer::FreeText { answers, entry }, _, Some(text)) => {
+            let mut accepted = answers.clone();
+            if let Some(entry) = entry.as_deref().and_then(|id| pack.entry(id)) {
+                accepted.push(entry.name.clone());
+                accepted.extend(entry.aliases.iter().cloned());
+            }
+            check::text_matches(text, &accepted, &pack.spelling)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn streaks_continue_over_paused_days_and_break_on_misses() {
+        let weekdays: &[u8] = &[0, 1, 2, 3, 4];
+        // Friday 27 Nov 2026 -> Monday 30 Nov: the weekend is paused.
+        assert_eq!(
+            previous_posting_day(d("2026-11-30"), Some(weekdays)),
+            d("2026-11-27")
+        );
+        assert_eq!(previous_posting_day(d("2026-11-30"), None), d("2026-11-29"));
+        let friday = Streak {
+            current: 4,
+            best: 4,
+            last_day: Some(d("2026-11-27")),
+        };
+        let monday = streak_after(&friday, d("2026-11-30"), Some(weekdays), true);
+        assert_eq!((monday.current, monday.best), (5, 5));
+        let every_day = streak_after(&friday, d("2026-11-30"), None, true);
+        assert_eq!(every_day.current, 1, "Saturday and Sunday were missed");
+        let wrong = streak_after(&monday, d("2026-12-01"), Some(weekdays), false);
+        assert_eq!((wrong.current, wrong.best), (0, 5));
+        assert_eq!(streak_on(&friday, d("2026-11-30"), Some(weekdays)), 4);
+        assert_eq!(streak_on(&friday, d("2026-12-01"), Some(weekdays)), 0);
+        assert_eq!(streak_bonus(1), 0);
+        assert_eq!(streak_bonus(3), 4);
+        assert_eq!(streak_bonus(50), 10);
+    }
+
+    #[test]
+    fn daily_pick_is_reproducible_and_exhausts_the_pool_before_repeating() {
+        let pool: Vec<String> = (0..5).map(|i| format!("p/q{i}")).collect();
+        let guild = GuildId(42);
+        let day = d("2026-11-23");
+        let first = pick_daily(&pool, &[], guild, day).unwrap();
+        assert_eq!(
+            pick_daily(&pool, &[], guild, day).unwrap(),
+            first,
+            "same guild and day, same question"
+        );
+        let mut history = Vec::new();
+        for i in 0..5 {
+            let q = pick_daily(&pool, &history, guild, day + Duration::days(i)).unwrap();
+            assert!(
+                !history.contains(&q),
+                "{q} repeated before the pool was exhausted"
+            );
+            history.push(q);
+        }
+        // Exhausted: the sixth day starts a new round.
+        assert!(
+            pool.contains(&pick_daily(&pool, &history, guild, day + Duration::days(5)).unwrap())
+        );
+        // Other guilds get their own draw (with 5 questions, some guild differs).
+        assert!((1..20).any(|g| pick_daily(&pool, &[], GuildId(g), day).unwrap() != first));
+    }
+
+    #[test]
+    fn the_seeded_stream_is_stable() {
+        // Pinned values: if these change, restarts would show other questions.
+        let mut r = rng(&[42, 739_000, 0xDA11]);
+        assert_eq!(
+            shuffled(5, &mut r),
+            shuffled(5, &mut rng(&[42, 739_000, 0xDA11]))
+        );
+        let mut r = rng(&[1, 2]);
+        let order = shuffled(4, &mut r);
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(sorted, [0, 1, 2, 3]);
+        assert_eq!(week_key(d("2026-11-23")), "week:2026-W48");
+        assert_eq!(week_key(d("2027-01-01")), "week:2026-W53");
+        assert_eq!(format_number(259_450.0), "259,450");
+        assert_eq!(format_number(1.5), "1.5");
+    }
+}

@@ -1,0 +1,239 @@
+//! Storage: everything studybot must remember between interactions.
+//!
+//! [`Store`] is the one narrow interface the handlers use: settings, question
+//! instances, answers (recorded exactly once), score totals per period,
+//! streaks, seasons and display names. It knows nothing of Discord or of how
+//! points are computed (that is `quiz`); it guarantees that an answer and all
+//! its effects commit together or not at all. SQLite (`sqlite.rs`) is the
+//! embedded default; a PostgreSQL backend can implement the same trait.
+
+pub mod sqlite;
+
+use crate::request::{GuildId, InteractionId, UserId};
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database is busy; please try again in a moment")]
+    Busy,
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("unsupported database URL `{0}`: use sqlite://PATH (or a plain path)")]
+    UnsupportedUrl(String),
+}
+
+/// Per-guild settings; `None` means "not set, use the default".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuildSettings {
+    pub timezone: Option<String>,
+    pub channel: Option<u64>,
+    /// Local time of the daily post, "HH:MM".
+    pub post_time: Option<String>,
+    /// Weekdays the daily question is posted, Monday = 0 .. Sunday = 6;
+    /// `None` means every day.
+    pub post_days: Option<Vec<u8>>,
+    pub ping_role: Option<u64>,
+    pub teacher_role: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceKind {
+    Daily,
+    Practice,
+}
+
+/// One showing of a question: the daily question of a guild on a day, or a
+/// student's practice question. Buttons refer to it by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    pub id: i64,
+    pub kind: InstanceKind,
+    pub guild: Option<GuildId>,
+    /// The student a practice question belongs to.
+    pub owner: Option<UserId>,
+    /// The guild-local day of a daily question.
+    pub day: Option<NaiveDate>,
+    /// `pack-id/question-id`.
+    pub question: String,
+    /// Display position -> option index in the content, for choice questions.
+    pub option_order: Vec<usize>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInstance {
+    pub kind: InstanceKind,
+    pub guild: Option<GuildId>,
+    pub owner: Option<UserId>,
+    pub day: Option<NaiveDate>,
+    pub question: String,
+    pub option_order: Vec<usize>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A student's daily streak in a guild.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Streak {
+    pub current: u32,
+    pub best: u32,
+    /// The last day with a correct daily answer.
+    pub last_day: Option<NaiveDate>,
+}
+
+/// Everything one answer changes, written in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAnswer {
+    pub instance: i64,
+    pub guild: Option<GuildId>,
+    pub user: UserId,
+    pub interaction: InteractionId,
+    pub question: String,
+    pub answer: String,
+    pub correct: bool,
+    pub points: i64,
+    pub at: DateTime<Utc>,
+    /// Leaderboard periods this answer counts in ("all", "season:3",
+    /// "week:2026-W48"); empty for practice.
+    pub periods: Vec<String>,
+    /// The streak after this answer, for daily answers.
+    pub streak: Option<Streak>,
+}
+
+/// What a stored answer said, for replies to repeated presses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastAnswer {
+    pub answer: String,
+    pub correct: bool,
+    pub points: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordOutcome {
+    /// Committed: the student may now be told.
+    Recorded,
+    /// This student already answered this instance; nothing changed.
+    AlreadyAnswered(PastAnswer),
+    /// This very interaction was recorded before (a redelivery); nothing changed.
+    Duplicate(PastAnswer),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub answered: u64,
+    pub correct: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub rank: u64,
+    pub user: UserId,
+    pub name: String,
+    pub points: i64,
+    pub answered: u64,
+    pub correct: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leaderboard {
+    pub top: Vec<Standing>,
+    /// The caller's own standing, when they have one.
+    pub caller: Option<Standing>,
+    pub players: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Season {
+    pub id: i64,
+    pub name: String,
+    pub started_at: DateTime<Utc>,
+}
+
+/// A student's results on one question (for stats and review).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionResults {
+    pub question: String,
+    pub answered: u64,
+    pub correct: u64,
+}
+
+pub trait Store: Send + Sync {
+    fn settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError>;
+    fn save_settings(
+        &self,
+        guild: GuildId,
+        settings: &GuildSettings,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Records the name to show for a user in a guild (latest wins).
+    fn remember_name(
+        &self,
+        guild: Option<GuildId>,
+        user: UserId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    fn daily_instance(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError>;
+    /// The latest daily instance of a guild before `day`.
+    fn previous_daily(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError>;
+    /// Questions used as daily questions in a guild, oldest first.
+    fn daily_history(&self, guild: GuildId) -> Result<Vec<String>, StoreError>;
+    /// Creates an instance; for a daily one that already exists for the guild
+    /// and day, returns the existing one unchanged (restarts and races).
+    fn create_instance(&self, new: &NewInstance) -> Result<Instance, StoreError>;
+    fn instance(&self, id: i64) -> Result<Option<Instance>, StoreError>;
+
+    /// Records an answer and all its effects in one transaction, once per
+    /// student and instance and once per interaction.
+    fn record_answer(&self, answer: &NewAnswer) -> Result<RecordOutcome, StoreError>;
+    fn tally(&self, instance: i64) -> Result<Tally, StoreError>;
+    fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError>;
+
+    fn open_season(&self, guild: GuildId) -> Result<Option<Season>, StoreError>;
+    fn start_season(
+        &self,
+        guild: GuildId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Season, StoreError>;
+    fn end_season(&self, guild: GuildId, now: DateTime<Utc>) -> Result<Option<Season>, StoreError>;
+
+    /// Top `limit` of a guild for a period, ties broken by fewer answers
+    /// (more accurate) then by user id, with the caller's own standing.
+    fn leaderboard(
+        &self,
+        guild: GuildId,
+        period: &str,
+        limit: usize,
+        caller: UserId,
+    ) -> Result<Leaderboard, StoreError>;
+    /// Per-question results of a user in a guild (all guilds when `None`).
+    fn question_results(
+        &self,
+        guild: Option<GuildId>,
+        user: UserId,
+    ) -> Result<Vec<QuestionResults>, StoreError>;
+}
+
+/// Opens the store a database URL names: `sqlite://PATH`, `sqlite::memory:`
+/// or a plain path (SQLite).
+pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    if url == "sqlite::memory:" || url == ":memory:" {
+        return Ok(std::sync::Arc::new(sqlite::SqliteStore::open_in_memory()?));
+    }
+    if url.contains("://") && !url.starts_with("sqlite://") {
+        return Err(StoreError::UnsupportedUrl(url.to_string()));
+    }
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    Ok(std::sync::Arc::new(sqlite::SqliteStore::open(
+        std::path::Path::new(path),
+    )?))
+}

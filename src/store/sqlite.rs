@@ -1,0 +1,799 @@
+//! The embedded SQLite backend of [`Store`].
+//!
+//! One file, created and migrated on open (versioned migrations with
+//! rusqlite_migration, tracked in `user_version`). WAL journal with
+//! `synchronous=NORMAL`: a committed transaction survives a crash or SIGKILL
+//! of the process (the WAL is written before COMMIT returns), but the last
+//! transactions before a power cut may be lost; FULL would fsync every
+//! answer and cost the throughput target (see docs/performance.md). One
+//! connection behind a mutex serialises writers, which SQLite does anyway;
+//! the lock is held only inside a method, never across an `.await`.
+
+use super::*;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use std::sync::Mutex;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE guild_settings (
+    guild_id        INTEGER PRIMARY KEY,
+    timezone        TEXT,
+    channel_id      INTEGER,
+    post_time       TEXT,
+    post_days       TEXT,
+    ping_role_id    INTEGER,
+    teacher_role_id INTEGER,
+    updated_at      TEXT NOT NULL
+);
+-- Display names as last seen, per guild (0 = direct messages).
+CREATE TABLE members (
+    guild_id     INTEGER NOT NULL,
+    user_id      INTEGER NOT NULL,
+    display_name TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (guild_id, user_id)
+) WITHOUT ROWID;
+CREATE TABLE instances (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL CHECK (kind IN ('daily', 'practice')),
+    guild_id     INTEGER,
+    owner_id     INTEGER,
+    day          TEXT,
+    question     TEXT NOT NULL,
+    option_order TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE UNIQUE INDEX instances_one_daily ON instances (guild_id, day) WHERE kind = 'daily';
+CREATE TABLE answers (
+    id             INTEGER PRIMARY KEY,
+    instance_id    INTEGER NOT NULL REFERENCES instances (id),
+    guild_id       INTEGER,
+    user_id        INTEGER NOT NULL,
+    interaction_id INTEGER NOT NULL UNIQUE,
+    question       TEXT NOT NULL,
+    answer         TEXT NOT NULL,
+    correct        INTEGER NOT NULL,
+    points         INTEGER NOT NULL,
+    answered_at    TEXT NOT NULL,
+    UNIQUE (instance_id, user_id)
+);
+CREATE INDEX answers_by_user ON answers (user_id, guild_id);
+-- Running totals per leaderboard period ('all', 'season:ID', 'week:YYYY-Www'),
+-- so a leaderboard is an index scan, never a sum over answers.
+CREATE TABLE totals (
+    guild_id INTEGER NOT NULL,
+    period   TEXT NOT NULL,
+    user_id  INTEGER NOT NULL,
+    points   INTEGER NOT NULL,
+    answered INTEGER NOT NULL,
+    correct  INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, period, user_id)
+) WITHOUT ROWID;
+CREATE INDEX totals_rank ON totals (guild_id, period, points DESC, answered, user_id);
+CREATE TABLE streaks (
+    guild_id INTEGER NOT NULL,
+    user_id  INTEGER NOT NULL,
+    current  INTEGER NOT NULL,
+    best     INTEGER NOT NULL,
+    last_day TEXT,
+    PRIMARY KEY (guild_id, user_id)
+) WITHOUT ROWID;
+CREATE TABLE seasons (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    guild_id   INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at   TEXT
+);
+CREATE UNIQUE INDEX seasons_one_open ON seasons (guild_id) WHERE ended_at IS NULL;
+"#];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn db(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            StoreError::Busy
+        }
+        other => StoreError::Database(other.to_string()),
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn parse_ts(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+fn parse_day(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+}
+
+fn guild_key(guild: Option<GuildId>) -> i64 {
+    guild.map_or(0, |g| g.0 as i64)
+}
+
+impl SqliteStore {
+    pub fn open(path: &std::path::Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Database(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        Self::setup(Connection::open(path).map_err(db)?)
+    }
+
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::setup(Connection::open_in_memory().map_err(db)?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Self, StoreError> {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db)?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut conn).map_err(db)
+    }
+
+    /// Writes a consistent copy of the database to `path` while it is in use
+    /// (SQLite's online backup).
+    pub fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        self.with(|conn| conn.backup(rusqlite::MAIN_DB, path, None))
+    }
+}
+
+const INSTANCE_COLUMNS: &str =
+    "id, kind, guild_id, owner_id, day, question, option_order, created_at";
+
+fn instance_row(row: &rusqlite::Row) -> rusqlite::Result<Instance> {
+    let kind: String = row.get(1)?;
+    let order: String = row.get(6)?;
+    Ok(Instance {
+        id: row.get(0)?,
+        kind: if kind == "daily" {
+            InstanceKind::Daily
+        } else {
+            InstanceKind::Practice
+        },
+        guild: row.get::<_, Option<i64>>(2)?.map(|g| GuildId(g as u64)),
+        owner: row.get::<_, Option<i64>>(3)?.map(|u| UserId(u as u64)),
+        day: parse_day(row.get(4)?),
+        question: row.get(5)?,
+        option_order: order.split(',').filter_map(|n| n.parse().ok()).collect(),
+        created_at: parse_ts(&row.get::<_, String>(7)?),
+    })
+}
+
+fn past_answer(row: &rusqlite::Row) -> rusqlite::Result<PastAnswer> {
+    Ok(PastAnswer {
+        answer: row.get(0)?,
+        correct: row.get::<_, i64>(1)? != 0,
+        points: row.get(2)?,
+    })
+}
+
+impl Store for SqliteStore {
+    fn settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id FROM guild_settings WHERE guild_id = ?1",
+                params![guild.0 as i64],
+                |r| {
+                    Ok(GuildSettings {
+                        timezone: r.get(0)?,
+                        channel: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
+                        post_time: r.get(2)?,
+                        post_days: r
+                            .get::<_, Option<String>>(3)?
+                            .map(|d| d.split(',').filter_map(|n| n.parse().ok()).collect()),
+                        ping_role: r.get::<_, Option<i64>>(4)?.map(|v| v as u64),
+                        teacher_role: r.get::<_, Option<i64>>(5)?.map(|v| v as u64),
+                    })
+                },
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+        })
+    }
+
+    fn save_settings(
+        &self,
+        guild: GuildId,
+        s: &GuildSettings,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let days = s
+            .post_days
+            .as_ref()
+            .map(|d| d.iter().map(u8::to_string).collect::<Vec<_>>().join(","));
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO guild_settings (guild_id, timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (guild_id) DO UPDATE SET timezone = ?2, channel_id = ?3, post_time = ?4, post_days = ?5,
+                     ping_role_id = ?6, teacher_role_id = ?7, updated_at = ?8",
+                params![
+                    guild.0 as i64,
+                    s.timezone,
+                    s.channel.map(|v| v as i64),
+                    s.post_time,
+                    days,
+                    s.ping_role.map(|v| v as i64),
+                    s.teacher_role.map(|v| v as i64),
+                    ts(now)
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn remember_name(
+        &self,
+        guild: Option<GuildId>,
+        user: UserId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = ?3, updated_at = ?4
+                 WHERE display_name <> ?3",
+                params![guild_key(guild), user.0 as i64, name, ts(now)],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn daily_instance(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"),
+                params![guild.0 as i64, day.to_string()],
+                instance_row,
+            )
+            .optional()
+        })
+    }
+
+    fn previous_daily(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                &format!(
+                    "SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day < ?2 ORDER BY day DESC LIMIT 1"
+                ),
+                params![guild.0 as i64, day.to_string()],
+                instance_row,
+            )
+            .optional()
+        })
+    }
+
+    fn daily_history(&self, guild: GuildId) -> Result<Vec<String>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached("SELECT question FROM instances WHERE kind = 'daily' AND guild_id = ?1 ORDER BY day")?;
+            let rows = stmt.query_map(params![guild.0 as i64], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
+    fn create_instance(&self, new: &NewInstance) -> Result<Instance, StoreError> {
+        let order = new
+            .option_order
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let kind = match new.kind {
+            InstanceKind::Daily => "daily",
+            InstanceKind::Practice => "practice",
+        };
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                params![
+                    kind,
+                    new.guild.map(|g| g.0 as i64),
+                    new.owner.map(|u| u.0 as i64),
+                    new.day.map(|d| d.to_string()),
+                    new.question,
+                    order,
+                    ts(new.created_at)
+                ],
+            )?;
+            let instance = match (new.kind, new.guild, new.day) {
+                (InstanceKind::Daily, Some(guild), Some(day)) => tx.query_row(
+                    &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"),
+                    params![guild.0 as i64, day.to_string()],
+                    instance_row,
+                )?,
+                _ => tx.query_row(
+                    &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"),
+                    params![tx.last_insert_rowid()],
+                    instance_row,
+                )?,
+            };
+            tx.commit()?;
+            Ok(instance)
+        })
+    }
+
+    fn instance(&self, id: i64) -> Result<Option<Instance>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"),
+                params![id],
+                instance_row,
+            )
+            .optional()
+        })
+    }
+
+    fn record_answer(&self, a: &NewAnswer) -> Result<RecordOutcome, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let duplicate = tx
+                .query_row(
+                    "SELECT answer, correct, points FROM answers WHERE interaction_id = ?1",
+                    params![a.interaction.0 as i64],
+                    past_answer,
+                )
+                .optional()?;
+            if let Some(past) = duplicate {
+                return Ok(RecordOutcome::Duplicate(past));
+            }
+            let earlier = tx
+                .query_row(
+                    "SELECT answer, correct, points FROM answers WHERE instance_id = ?1 AND user_id = ?2",
+                    params![a.instance, a.user.0 as i64],
+                    past_answer,
+                )
+                .optional()?;
+            if let Some(past) = earlier {
+                return Ok(RecordOutcome::AlreadyAnswered(past));
+            }
+            tx.execute(
+                "INSERT INTO answers (instance_id, guild_id, user_id, interaction_id, question, answer, correct, points, answered_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    a.instance,
+                    a.guild.map(|g| g.0 as i64),
+                    a.user.0 as i64,
+                    a.interaction.0 as i64,
+                    a.question,
+                    a.answer,
+                    a.correct as i64,
+                    a.points,
+                    ts(a.at)
+                ],
+            )?;
+            if let Some(guild) = a.guild {
+                let mut add = tx.prepare_cached(
+                    "INSERT INTO totals (guild_id, period, user_id, points, answered, correct) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+                     ON CONFLICT (guild_id, period, user_id) DO UPDATE SET
+                         points = points + excluded.points, answered = answered + 1, correct = correct + excluded.correct",
+                )?;
+                for period in &a.periods {
+                    add.execute(params![guild.0 as i64, period, a.user.0 as i64, a.points, a.correct as i64])?;
+                }
+                drop(add);
+                if let Some(s) = &a.streak {
+                    tx.execute(
+                        "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (guild_id, user_id) DO UPDATE SET current = ?3, best = ?4, last_day = ?5",
+                        params![guild.0 as i64, a.user.0 as i64, s.current, s.best, s.last_day.map(|d| d.to_string())],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(RecordOutcome::Recorded)
+        })
+    }
+
+    fn tally(&self, instance: i64) -> Result<Tally, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT count(*), coalesce(sum(correct), 0) FROM answers WHERE instance_id = ?1",
+                params![instance],
+                |r| {
+                    Ok(Tally {
+                        answered: r.get::<_, i64>(0)? as u64,
+                        correct: r.get::<_, i64>(1)? as u64,
+                    })
+                },
+            )
+        })
+    }
+
+    fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT current, best, last_day FROM streaks WHERE guild_id = ?1 AND user_id = ?2",
+                params![guild.0 as i64, user.0 as i64],
+                |r| {
+                    Ok(Streak {
+                        current: r.get(0)?,
+                        best: r.get(1)?,
+                        last_day: parse_day(r.get(2)?),
+                    })
+                },
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+        })
+    }
+
+    fn open_season(&self, guild: GuildId) -> Result<Option<Season>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT id, name, started_at FROM seasons WHERE guild_id = ?1 AND ended_at IS NULL",
+                params![guild.0 as i64],
+                |r| {
+                    Ok(Season {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        started_at: parse_ts(&r.get::<_, String>(2)?),
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    fn start_season(
+        &self,
+        guild: GuildId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Season, StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO seasons (guild_id, name, started_at) VALUES (?1, ?2, ?3)",
+                params![guild.0 as i64, name, ts(now)],
+            )?;
+            Ok(Season {
+                id: c.last_insert_rowid(),
+                name: name.to_string(),
+                started_at: now,
+            })
+        })
+    }
+
+    fn end_season(&self, guild: GuildId, now: DateTime<Utc>) -> Result<Option<Season>, StoreError> {
+        let open = self.open_season(guild)?;
+        if let Some(season) = &open {
+            self.with(|c| {
+                c.execute(
+                    "UPDATE seasons SET ended_at = ?2 WHERE id = ?1",
+                    params![season.id, ts(now)],
+                )
+                .map(|_| ())
+            })?;
+        }
+        Ok(open)
+    }
+
+    fn leaderboard(
+        &self,
+        guild: GuildId,
+        period: &str,
+        limit: usize,
+        caller: UserId,
+    ) -> Result<Leaderboard, StoreError> {
+        self.with(|c| {
+            let g = guild.0 as i64;
+            let standing = |r: &rusqlite::Row, rank: u64| -> rusqlite::Result<Standing> {
+                Ok(Standing {
+                    rank,
+                    user: UserId(r.get::<_, i64>(0)? as u64),
+                    name: r.get::<_, Option<String>>(4)?.unwrap_or_else(|| "(unknown student)".to_string()),
+                    points: r.get(1)?,
+                    answered: r.get::<_, i64>(2)? as u64,
+                    correct: r.get::<_, i64>(3)? as u64,
+                })
+            };
+            let mut stmt = c.prepare_cached(
+                "SELECT t.user_id, t.points, t.answered, t.correct, m.display_name FROM totals t
+                 LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id
+                 WHERE t.guild_id = ?1 AND t.period = ?2
+                 ORDER BY t.points DESC, t.answered, t.user_id LIMIT ?3",
+            )?;
+            let mut top = Vec::new();
+            let mut rows = stmt.query(params![g, period, limit as i64])?;
+            while let Some(r) = rows.next()? {
+                top.push(standing(r, top.len() as u64 + 1)?);
+            }
+            drop(rows);
+            let players: i64 = c.query_row(
+                "SELECT count(*) FROM totals WHERE guild_id = ?1 AND period = ?2",
+                params![g, period],
+                |r| r.get(0),
+            )?;
+            let caller_standing = match top.iter().find(|s| s.user == caller) {
+                Some(s) => Some(s.clone()),
+                None => c
+                    .query_row(
+                        "SELECT t.user_id, t.points, t.answered, t.correct, m.display_name,
+                            (SELECT count(*) FROM totals o WHERE o.guild_id = t.guild_id AND o.period = t.period
+                               AND (o.points > t.points OR (o.points = t.points AND (o.answered < t.answered
+                                    OR (o.answered = t.answered AND o.user_id < t.user_id)))))
+                         FROM totals t LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id
+                         WHERE t.guild_id = ?1 AND t.period = ?2 AND t.user_id = ?3",
+                        params![g, period, caller.0 as i64],
+                        |r| {
+                            let above: i64 = r.get(5)?;
+                            standing(r, above as u64 + 1)
+                        },
+                    )
+                    .optional()?,
+            };
+            Ok(Leaderboard {
+                top,
+                caller: caller_standing,
+                players: players as u64,
+            })
+        })
+    }
+
+    fn question_results(
+        &self,
+        guild: Option<GuildId>,
+        user: UserId,
+    ) -> Result<Vec<QuestionResults>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT question, count(*), sum(correct) FROM answers
+                 WHERE user_id = ?1 AND (?2 IS NULL OR guild_id = ?2) GROUP BY question ORDER BY question",
+            )?;
+            let rows = stmt.query_map(params![user.0 as i64, guild.map(|g| g.0 as i64)], |r| {
+                Ok(QuestionResults {
+                    question: r.get(0)?,
+                    answered: r.get::<_, i64>(1)? as u64,
+                    correct: r.get::<_, i64>(2)? as u64,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap()
+    }
+
+    fn daily(store: &SqliteStore, guild: u64, day: &str, question: &str) -> Instance {
+        store
+            .create_instance(&NewInstance {
+                kind: InstanceKind::Daily,
+                guild: Some(GuildId(guild)),
+                owner: None,
+                day: Some(day.parse().unwrap()),
+                question: question.into(),
+                option_order: vec![2, 0, 1],
+                created_at: at(7),
+            })
+            .unwrap()
+    }
+
+    fn answer(instance: i64, user: u64, interaction: u64, correct: bool) -> NewAnswer {
+        NewAnswer {
+            instance,
+            guild: Some(GuildId(10)),
+            user: UserId(user),
+            interaction: InteractionId(interaction),
+            question: "p/q".into(),
+            answer: "x".into(),
+            correct,
+            points: if correct { 20 } else { 0 },
+            at: at(9),
+            periods: vec!["all".into(), "week:2026-W48".into()],
+            streak: None,
+        }
+    }
+
+    #[test]
+    fn one_daily_per_guild_and_day_even_when_created_twice() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let first = daily(&store, 10, "2026-11-23", "p/a");
+        let again = daily(&store, 10, "2026-11-23", "p/other");
+        assert_eq!(first, again, "the existing instance is returned unchanged");
+        assert_eq!(first.option_order, vec![2, 0, 1]);
+        let other_guild = daily(&store, 11, "2026-11-23", "p/b");
+        assert_ne!(first.id, other_guild.id);
+        assert_eq!(
+            store.daily_history(GuildId(10)).unwrap(),
+            vec!["p/a".to_string()]
+        );
+    }
+
+    #[test]
+    fn answers_count_once_per_student_and_per_interaction() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let q = daily(&store, 10, "2026-11-23", "p/a");
+        assert_eq!(
+            store.record_answer(&answer(q.id, 1, 100, true)).unwrap(),
+            RecordOutcome::Recorded
+        );
+        assert!(matches!(
+            store.record_answer(&answer(q.id, 1, 100, true)).unwrap(),
+            RecordOutcome::Duplicate(_)
+        ));
+        assert!(matches!(
+            store.record_answer(&answer(q.id, 1, 101, false)).unwrap(),
+            RecordOutcome::AlreadyAnswered(PastAnswer {
+                correct: true,
+                points: 20,
+                ..
+            })
+        ));
+        assert_eq!(
+            store.record_answer(&answer(q.id, 2, 102, false)).unwrap(),
+            RecordOutcome::Recorded
+        );
+        assert_eq!(
+            store.tally(q.id).unwrap(),
+            Tally {
+                answered: 2,
+                correct: 1
+            }
+        );
+        let board = store
+            .leaderboard(GuildId(10), "all", 10, UserId(2))
+            .unwrap();
+        assert_eq!(
+            board
+                .top
+                .iter()
+                .map(|s| (s.user.0, s.points))
+                .collect::<Vec<_>>(),
+            [(1, 20), (2, 0)]
+        );
+        assert_eq!(board.caller.unwrap().rank, 2);
+    }
+
+    #[test]
+    fn caller_outside_the_top_gets_their_rank_and_ties_are_deterministic() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        store
+            .remember_name(Some(GuildId(10)), UserId(7), "Ada", at(8))
+            .unwrap();
+        for user in 1..=15u64 {
+            let q = daily(&store, 10, &format!("2026-11-{:02}", user), "p/a");
+            let mut a = answer(q.id, user, 1000 + user, true);
+            a.points = if user == 7 { 5 } else { 10 };
+            store.record_answer(&a).unwrap();
+        }
+        let board = store
+            .leaderboard(GuildId(10), "all", 10, UserId(7))
+            .unwrap();
+        // Everyone else ties on 10 points with one answer: user id breaks the tie.
+        assert_eq!(
+            board.top.iter().map(|s| s.user.0).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6, 8, 9, 10, 11]
+        );
+        let me = board.caller.unwrap();
+        assert_eq!((me.rank, me.name.as_str(), me.points), (15, "Ada", 5));
+        assert_eq!(board.players, 15);
+        assert!(
+            store
+                .leaderboard(GuildId(10), "week:2026-W48", 10, UserId(7))
+                .unwrap()
+                .top
+                .len()
+                == 10
+        );
+        assert!(store
+            .leaderboard(GuildId(99), "all", 10, UserId(7))
+            .unwrap()
+            .top
+            .is_empty());
+    }
+
+    #[test]
+    fn data_survives_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            let q = daily(&store, 10, "2026-11-23", "p/a");
+            store.record_answer(&answer(q.id, 1, 100, true)).unwrap();
+            store
+                .save_settings(
+                    GuildId(10),
+                    &GuildSettings {
+                        timezone: Some("Europe/London".into()),
+                        post_days: Some(vec![0, 1, 2, 3, 4]),
+                        ..Default::default()
+                    },
+                    at(8),
+                )
+                .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            store.tally(1).unwrap(),
+            Tally {
+                answered: 1,
+                correct: 1
+            }
+        );
+        assert_eq!(
+            store.settings(GuildId(10)).unwrap().post_days,
+            Some(vec![0, 1, 2, 3, 4])
+        );
+        assert_eq!(
+            store
+                .leaderboard(GuildId(10), "all", 10, UserId(1))
+                .unwrap()
+                .top[0]
+                .points,
+            20
+        );
+    }
+
+    #[test]
+    fn seasons_open_and_close() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        assert!(store.open_season(GuildId(1)).unwrap().is_none());
+        let s = store.start_season(GuildId(1), "Autumn", at(8)).unwrap();
+        assert_eq!(
+            store.open_season(GuildId(1)).unwrap().unwrap().name,
+            "Autumn"
+        );
+        assert!(
+            store.start_season(GuildId(1), "Twice", at(9)).is_err(),
+            "one open season per guild"
+        );
+        assert_eq!(
+            store.end_season(GuildId(1), at(10)).unwrap().unwrap().id,
+            s.id
+        );
+        assert!(store.open_season(GuildId(1)).unwrap().is_none());
+    }
+}

@@ -94,3 +94,85 @@ fn version_is_printed() {
         format!("studybot {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn a_class_can_be_scripted_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("class.db").display().to_string();
+    let content = bundled_content().display().to_string();
+    let ask = |user: &str, name: &str, interaction: &str, words: &[&str]| {
+        let mut args = vec![
+            "ask",
+            "--json",
+            "--content",
+            &content,
+            "--db",
+            &db,
+            "--guild",
+            "10",
+            "--user",
+            user,
+            "--name",
+            name,
+            "--interaction",
+            interaction,
+            "--now",
+            "2026-11-23T09:00:00Z",
+        ];
+        args.extend_from_slice(words);
+        let out = studybot(dir.path(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str::<Value>(&stdout(&out)).unwrap()
+    };
+    // Each call is a new process: the question and the answers live in the database.
+    let daily = ask("1", "Ada", "1", &["daily"]);
+    assert_eq!(
+        ask("2", "Ben", "2", &["daily"])["text"],
+        daily["text"],
+        "one question per guild and day"
+    );
+    let button = &daily["buttons"][0];
+    let id = button["custom_id"].as_str().unwrap();
+    let press = |user: &str, name: &str, interaction: &str| {
+        if button["opens_input"].as_bool().unwrap() {
+            ask(user, name, interaction, &["press", id, "some", "answer"])
+        } else {
+            ask(user, name, interaction, &["press", id])
+        }
+    };
+    let first = press("1", "Ada", "11");
+    assert_eq!(first["ephemeral"], true);
+    assert!(
+        first["title"].as_str().unwrap().starts_with("Correct!") || first["title"] == "Not quite"
+    );
+    assert_eq!(first["edits"][0]["message"], "daily:10:2026-11-23");
+    assert!(first["edits"][0]["footer"]
+        .as_str()
+        .unwrap()
+        .starts_with("1 answered"));
+    assert_eq!(press("1", "Ada", "12")["title"], "Already answered");
+    let board = ask("1", "Ada", "13", &["leaderboard"]);
+    assert!(
+        board["text"].as_str().unwrap().starts_with("**1.** Ada — "),
+        "{board}"
+    );
+    let stats = ask("1", "Ada", "14", &["stats"]);
+    assert!(
+        stats["text"].as_str().unwrap().starts_with("1 answered"),
+        "{stats}"
+    );
+    let dm = studybot(
+        dir.path(),
+        &[
+            "ask",
+            "--json",
+            "--content",
+            &content,
+            "--db",
+            &db,
+            "leaderboard",
+        ],
+    );
+    let dm: Value = serde_json::from_str(&stdout(&dm)).unwrap();
+    assert_eq!(dm["ephemeral"], true, "guild-only commands refuse in DMs");
+}

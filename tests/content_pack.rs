@@ -133,3 +133,56 @@ fn showcase_terms_are_explained_with_sources() {
         );
     }
 }
+
+/// What students type, against the bundled pack: typos, transliterations,
+/// order numbers, partial phrases, nicknames and a description.
+#[test]
+fn explain_finds_entries_in_the_bundled_pack() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
+    let (library, _) = Library::load(&[dir]).unwrap();
+    let app = App::in_memory(Config::default(), library).unwrap();
+    let table = [
+        ("Ezhov", "Nikolai Yezhov"),
+        ("bloody dwarf", "Nikolai Yezhov"),
+        ("yezhovschina", "Yezhovshchina"),
+        ("Ezhovshchina", "Yezhovshchina"),
+        ("troyka", "Troika"),
+        ("troikas", "Troika"),
+        ("447", "NKVD Order No. 00447"),
+        ("Order No. 00447", "NKVD Order No. 00447"),
+        ("kulak operation", "NKVD Order No. 00447"),
+        ("Tukhachevskii", "Mikhail Tukhachevsky"),
+        ("Lubianka", "Lubyanka"),
+        ("Beriya", "Lavrentiy Beria"),
+        ("Iagoda", "Genrikh Yagoda"),
+        ("Vyshinskii", "Andrei Vyshinsky"),
+        ("Zinovyev", "Grigory Zinoviev"),
+        ("art 58", "Article 58"),
+        (
+            "trial of the 21",
+            "Trial of the Twenty-One (third Moscow trial)",
+        ),
+        (
+            "Bukharin trial",
+            "Trial of the Twenty-One (third Moscow trial)",
+        ),
+        ("who replaced Yezhov", "Lavrentiy Beria"),
+    ];
+    for (query, expected) in table {
+        let reply = handlers::respond(
+            &app,
+            &Request::command("explain", &[("term", query)], Utc::now()),
+        );
+        assert_eq!(
+            reply.title.as_deref(),
+            Some(expected),
+            "{query}: {}",
+            reply.text
+        );
+    }
+    let unknown = handlers::respond(
+        &app,
+        &Request::command("explain", &[("term", "qwzx")], Utc::now()),
+    );
+    assert_eq!(unknown.title.as_deref(), Some("Nothing found"));
+}

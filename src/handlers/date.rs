@@ -18,7 +18,8 @@ pub fn date(app: &App, request: &Request) -> Result<Reply, Error> {
     if text.is_empty() {
         return Err(Error::user(format!("Tell me a date. {}", query::EXAMPLES)));
     }
-    let today = request.now.with_timezone(&app.timezone).date_naive();
+    // "Today" is the asker's day: the guild's timezone, else the config's.
+    let today = super::quiz::local_day(app, request.guild, request.now)?;
     let period = match query::parse(text) {
         Ok(DateQuery::Period(when)) => DatePeriod::When(when.iso()),
         Ok(DateQuery::Today) => DatePeriod::When(When::point(PartialDate::from_naive(today)).iso()),

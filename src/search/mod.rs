@@ -44,6 +44,12 @@ pub struct Hit {
 /// A hit at least this good answers the question; below it the reply says
 /// "not found" and offers the hits as suggestions.
 pub const ANSWER_THRESHOLD: f64 = 0.72;
+/// How much a describing word counts when it is only in an entry's
+/// explanation rather than its one-line definition.
+const EXPLANATION_WEIGHT: f32 = 0.6;
+/// Describing words in more entries than this are not looked up.
+const MAX_DESCRIBING_POSTINGS: usize = 2000;
+
 /// Keys whose trigram overlap is counted, at most, per fuzzy query.
 const MAX_FUZZY_CANDIDATES: usize = 600;
 
@@ -99,8 +105,9 @@ struct PackIndex {
     words: Vec<(String, u32)>,
     /// Trigram -> keys containing it.
     trigrams: HashMap<u64, Vec<u32>>,
-    /// Definition word -> (entry, term frequency).
-    full_text: HashMap<String, Vec<(u32, u16)>>,
+    /// Describing word -> (entry, weight): 1.0 when the word is in the
+    /// entry's one-line definition, less when only in its explanation.
+    full_text: HashMap<String, Vec<(u32, f32)>>,
     entry_count: usize,
     /// Display name of each entry, for suggestions.
     names: Vec<String>,
@@ -117,6 +124,68 @@ const STOP_WORDS: &[&str] = &[
     "the", "their", "them", "they", "this", "to", "was", "were", "what", "when", "where", "which",
     "who", "whom", "why", "with",
 ];
+
+/// Words that mean the same thing when someone describes an entry instead of
+/// naming it ("who replaced Yezhov" should meet "succeeded Yezhov"). General
+/// English, so it lives in code; each group folds to its first word.
+const SYNONYMS: &[&[&str]] = &[
+    &[
+        "succeed",
+        "succeeded",
+        "succeeds",
+        "successor",
+        "replace",
+        "replaced",
+        "replaces",
+        "replacing",
+        "followed",
+        "took",
+    ],
+    &[
+        "kill",
+        "killed",
+        "killing",
+        "murder",
+        "murdered",
+        "murdering",
+        "assassinate",
+        "assassinated",
+        "assassination",
+        "assassin",
+        "killer",
+    ],
+    &[
+        "shoot",
+        "shot",
+        "execute",
+        "executed",
+        "execution",
+        "executions",
+    ],
+    &[
+        "head",
+        "headed",
+        "heads",
+        "chief",
+        "leader",
+        "led",
+        "ran",
+        "commissar",
+    ],
+    &["arrest", "arrested", "arrests"],
+    &["order", "orders", "ordered"],
+    &["sign", "signed", "signs"],
+    &["trial", "trials", "tried"],
+    &["camp", "camps"],
+];
+
+/// The form of a describing word used in the definition index.
+fn concept(word: &str) -> &str {
+    SYNONYMS
+        .iter()
+        .find(|group| group.contains(&word))
+        .map_or(word, |group| group[0])
+}
 
 /// The search key of a text: folded, numbers without leading zeros.
 fn search_key(folder: &SpellingFolder, text: &str) -> String {
@@ -212,15 +281,20 @@ impl PackIndex {
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            let mut tf: HashMap<String, u16> = HashMap::new();
-            let text = format!("{} {}", entry.definition, entry.explanation);
-            for word in search_key(&folder, &text).split(' ') {
-                if word.len() > 1 && !STOP_WORDS.contains(&word) && !own.contains(word) {
-                    *tf.entry(word.to_string()).or_default() += 1;
+            let mut weights: HashMap<String, f32> = HashMap::new();
+            for (text, weight) in [
+                (&entry.explanation, EXPLANATION_WEIGHT),
+                (&entry.definition, 1.0),
+            ] {
+                for word in search_key(&folder, text).split(' ') {
+                    if word.len() > 1 && !STOP_WORDS.contains(&word) && !own.contains(word) {
+                        let w = weights.entry(concept(word).to_string()).or_default();
+                        *w = w.max(weight);
+                    }
                 }
             }
-            for (word, count) in tf {
-                index.full_text.entry(word).or_default().push((i, count));
+            for (word, weight) in weights {
+                index.full_text.entry(word).or_default().push((i, weight));
             }
         }
         let mut sorted: Vec<u32> = (0..index.keys.len() as u32).collect();
@@ -322,6 +396,7 @@ impl PackIndex {
         let words: Vec<&str> = key
             .split(' ')
             .filter(|w| w.len() > 1 && !STOP_WORDS.contains(w))
+            .map(concept)
             .collect();
         if words.is_empty() {
             return Vec::new();
@@ -333,13 +408,13 @@ impl PackIndex {
             let postings = self.full_text.get(*word).map(Vec::as_slice).unwrap_or(&[]);
             let idf = ((n + 1.0) / (postings.len() as f64 + 0.5)).ln().max(0.05);
             total += idf;
-            // A word in more than a fifth of all entries barely discriminates
-            // and would cost a pass over them: it counts against coverage only.
-            if postings.len() * 5 > self.entry_count.max(20) {
+            // A word found in thousands of entries barely discriminates and
+            // would cost a pass over them: it counts against coverage only.
+            if postings.len() > MAX_DESCRIBING_POSTINGS {
                 continue;
             }
-            for &(entry, _) in postings {
-                *covered.entry(entry).or_default() += idf;
+            for &(entry, weight) in postings {
+                *covered.entry(entry).or_default() += idf * f64::from(weight);
             }
         }
         covered

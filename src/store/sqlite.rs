@@ -14,7 +14,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use std::sync::Mutex;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE guild_settings (
     guild_id        INTEGER PRIMARY KEY,
     timezone        TEXT,
@@ -86,7 +87,28 @@ CREATE TABLE seasons (
     ended_at   TEXT
 );
 CREATE UNIQUE INDEX seasons_one_open ON seasons (guild_id) WHERE ended_at IS NULL;
-"#];
+"#,
+    r#"
+-- How many students have a total in each period, and how many sit on each
+-- points value: a leaderboard's player count and a caller's rank then cost a
+-- few index lookups instead of a count over every student.
+CREATE TABLE period_players (
+    guild_id INTEGER NOT NULL,
+    period   TEXT NOT NULL,
+    players  INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, period)
+) WITHOUT ROWID;
+INSERT INTO period_players SELECT guild_id, period, count(*) FROM totals GROUP BY guild_id, period;
+CREATE TABLE score_counts (
+    guild_id INTEGER NOT NULL,
+    period   TEXT NOT NULL,
+    points   INTEGER NOT NULL,
+    users    INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, period, points)
+) WITHOUT ROWID;
+INSERT INTO score_counts SELECT guild_id, period, points, count(*) FROM totals GROUP BY guild_id, period, points;
+"#,
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
@@ -94,6 +116,59 @@ fn migrations() -> Migrations<'static> {
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Stops the background checkpointer when the store is dropped.
+    _checkpointer: Option<Checkpointer>,
+}
+
+/// Copies the WAL back into the database file from a thread of its own.
+///
+/// SQLite's automatic checkpoint runs inside whichever COMMIT crosses the WAL
+/// size threshold, so every few hundred answers one student would wait for
+/// it. Here the main connection never checkpoints; this thread runs a PASSIVE
+/// checkpoint (which never blocks writers) every `CHECKPOINT_EVERY`.
+struct Checkpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl Checkpointer {
+    fn start(path: &std::path::Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db)?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                // Runs until the store drops its end of the channel.
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                    }
+                }
+            })
+            .map_err(|e| {
+                StoreError::Database(format!("cannot start the checkpoint thread: {e}"))
+            })?;
+        Ok(Self {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 fn db(e: rusqlite::Error) -> StoreError {
@@ -135,7 +210,17 @@ impl SqliteStore {
                 StoreError::Database(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        Self::setup(Connection::open(path).map_err(db)?)
+        let mut store = Self::setup(Connection::open(path).map_err(db)?)?;
+        // Checkpoints run on their own thread (see `Checkpointer`), never
+        // inside a student's commit.
+        store
+            .conn
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(db)?;
+        store._checkpointer = Some(Checkpointer::start(path)?);
+        Ok(store)
     }
 
     pub fn open_in_memory() -> Result<Self, StoreError> {
@@ -155,6 +240,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
         Ok(Self {
             conn: Mutex::new(conn),
+            _checkpointer: None,
         })
     }
 
@@ -166,11 +252,124 @@ impl SqliteStore {
         f(&mut conn).map_err(db)
     }
 
+    /// Records many answers in one transaction, with the same rules as
+    /// [`Store::record_answer`]: for imports and for building large test
+    /// and benchmark databases quickly. Returns how many were recorded.
+    pub fn record_many(&self, answers: &[NewAnswer]) -> Result<usize, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut recorded = 0;
+            for a in answers {
+                if record_in(&tx, a)? == RecordOutcome::Recorded {
+                    recorded += 1;
+                }
+            }
+            tx.commit()?;
+            Ok(recorded)
+        })
+    }
+
     /// Writes a consistent copy of the database to `path` while it is in use
     /// (SQLite's online backup).
     pub fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
         self.with(|conn| conn.backup(rusqlite::MAIN_DB, path, None))
     }
+}
+
+/// Records one answer inside a transaction (see [`Store::record_answer`]).
+fn record_in(tx: &rusqlite::Transaction, a: &NewAnswer) -> rusqlite::Result<RecordOutcome> {
+    let duplicate = tx
+        .prepare_cached("SELECT answer, correct, points FROM answers WHERE interaction_id = ?1")?
+        .query_row(params![a.interaction.0 as i64], past_answer)
+        .optional()?;
+    if let Some(past) = duplicate {
+        return Ok(RecordOutcome::Duplicate(past));
+    }
+    let earlier = tx
+        .prepare_cached(
+            "SELECT answer, correct, points FROM answers WHERE instance_id = ?1 AND user_id = ?2",
+        )?
+        .query_row(params![a.instance, a.user.0 as i64], past_answer)
+        .optional()?;
+    if let Some(past) = earlier {
+        return Ok(RecordOutcome::AlreadyAnswered(past));
+    }
+    tx.prepare_cached(
+        "INSERT INTO answers (instance_id, guild_id, user_id, interaction_id, question, answer, correct, points, answered_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        a.instance,
+        a.guild.map(|g| g.0 as i64),
+        a.user.0 as i64,
+        a.interaction.0 as i64,
+        a.question,
+        a.answer,
+        a.correct as i64,
+        a.points,
+        ts(a.at)
+    ])?;
+    if let Some(guild) = a.guild {
+        let (g, u) = (guild.0 as i64, a.user.0 as i64);
+        for period in &a.periods {
+            let before: Option<i64> = tx
+                .prepare_cached("SELECT points FROM totals WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3")?
+                .query_row(params![g, period, u], |r| r.get(0))
+                .optional()?;
+            match before {
+                Some(points) => {
+                    tx.prepare_cached(
+                        "UPDATE totals SET points = points + ?4, answered = answered + 1, correct = correct + ?5
+                         WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
+                    )?
+                    .execute(params![g, period, u, a.points, a.correct as i64])?;
+                    if a.points != 0 {
+                        move_score(tx, g, period, Some(points), points + a.points)?;
+                    }
+                }
+                None => {
+                    tx.prepare_cached(
+                        "INSERT INTO totals (guild_id, period, user_id, points, answered, correct) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                    )?
+                    .execute(params![g, period, u, a.points, a.correct as i64])?;
+                    tx.prepare_cached(
+                        "INSERT INTO period_players (guild_id, period, players) VALUES (?1, ?2, 1)
+                         ON CONFLICT (guild_id, period) DO UPDATE SET players = players + 1",
+                    )?
+                    .execute(params![g, period])?;
+                    move_score(tx, g, period, None, a.points)?;
+                }
+            }
+        }
+        if let Some(s) = &a.streak {
+            tx.prepare_cached(
+                "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (guild_id, user_id) DO UPDATE SET current = ?3, best = ?4, last_day = ?5",
+            )?
+            .execute(params![guild.0 as i64, a.user.0 as i64, s.current, s.best, s.last_day.map(|d| d.to_string())])?;
+        }
+    }
+    Ok(RecordOutcome::Recorded)
+}
+
+/// Moves one student from one points value to another in `score_counts`.
+fn move_score(
+    tx: &rusqlite::Transaction,
+    guild: i64,
+    period: &str,
+    from: Option<i64>,
+    to: i64,
+) -> rusqlite::Result<()> {
+    if let Some(from) = from {
+        tx.prepare_cached("UPDATE score_counts SET users = users - 1 WHERE guild_id = ?1 AND period = ?2 AND points = ?3")?
+            .execute(params![guild, period, from])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO score_counts (guild_id, period, points, users) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (guild_id, period, points) DO UPDATE SET users = users + 1",
+    )?
+    .execute(params![guild, period, to])?;
+    Ok(())
 }
 
 const INSTANCE_COLUMNS: &str =
@@ -373,61 +572,11 @@ impl Store for SqliteStore {
     fn record_answer(&self, a: &NewAnswer) -> Result<RecordOutcome, StoreError> {
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let duplicate = tx
-                .query_row(
-                    "SELECT answer, correct, points FROM answers WHERE interaction_id = ?1",
-                    params![a.interaction.0 as i64],
-                    past_answer,
-                )
-                .optional()?;
-            if let Some(past) = duplicate {
-                return Ok(RecordOutcome::Duplicate(past));
+            let outcome = record_in(&tx, a)?;
+            if outcome == RecordOutcome::Recorded {
+                tx.commit()?;
             }
-            let earlier = tx
-                .query_row(
-                    "SELECT answer, correct, points FROM answers WHERE instance_id = ?1 AND user_id = ?2",
-                    params![a.instance, a.user.0 as i64],
-                    past_answer,
-                )
-                .optional()?;
-            if let Some(past) = earlier {
-                return Ok(RecordOutcome::AlreadyAnswered(past));
-            }
-            tx.execute(
-                "INSERT INTO answers (instance_id, guild_id, user_id, interaction_id, question, answer, correct, points, answered_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    a.instance,
-                    a.guild.map(|g| g.0 as i64),
-                    a.user.0 as i64,
-                    a.interaction.0 as i64,
-                    a.question,
-                    a.answer,
-                    a.correct as i64,
-                    a.points,
-                    ts(a.at)
-                ],
-            )?;
-            if let Some(guild) = a.guild {
-                let mut add = tx.prepare_cached(
-                    "INSERT INTO totals (guild_id, period, user_id, points, answered, correct) VALUES (?1, ?2, ?3, ?4, 1, ?5)
-                     ON CONFLICT (guild_id, period, user_id) DO UPDATE SET
-                         points = points + excluded.points, answered = answered + 1, correct = correct + excluded.correct",
-                )?;
-                for period in &a.periods {
-                    add.execute(params![guild.0 as i64, period, a.user.0 as i64, a.points, a.correct as i64])?;
-                }
-                drop(add);
-                if let Some(s) = &a.streak {
-                    tx.execute(
-                        "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT (guild_id, user_id) DO UPDATE SET current = ?3, best = ?4, last_day = ?5",
-                        params![guild.0 as i64, a.user.0 as i64, s.current, s.best, s.last_day.map(|d| d.to_string())],
-                    )?;
-                }
-            }
-            tx.commit()?;
-            Ok(RecordOutcome::Recorded)
+            Ok(outcome)
         })
     }
 
@@ -545,28 +694,44 @@ impl Store for SqliteStore {
                 top.push(standing(r, top.len() as u64 + 1)?);
             }
             drop(rows);
-            let players: i64 = c.query_row(
-                "SELECT count(*) FROM totals WHERE guild_id = ?1 AND period = ?2",
-                params![g, period],
-                |r| r.get(0),
-            )?;
+            let players: i64 = c
+                .prepare_cached("SELECT players FROM period_players WHERE guild_id = ?1 AND period = ?2")?
+                .query_row(params![g, period], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
             let caller_standing = match top.iter().find(|s| s.user == caller) {
                 Some(s) => Some(s.clone()),
-                None => c
-                    .query_row(
-                        "SELECT t.user_id, t.points, t.answered, t.correct, m.display_name,
-                            (SELECT count(*) FROM totals o WHERE o.guild_id = t.guild_id AND o.period = t.period
-                               AND (o.points > t.points OR (o.points = t.points AND (o.answered < t.answered
-                                    OR (o.answered = t.answered AND o.user_id < t.user_id)))))
-                         FROM totals t LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id
-                         WHERE t.guild_id = ?1 AND t.period = ?2 AND t.user_id = ?3",
-                        params![g, period, caller.0 as i64],
-                        |r| {
-                            let above: i64 = r.get(5)?;
-                            standing(r, above as u64 + 1)
-                        },
-                    )
-                    .optional()?,
+                None => {
+                    let mine = c
+                        .prepare_cached(
+                            "SELECT t.user_id, t.points, t.answered, t.correct, m.display_name FROM totals t
+                             LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id
+                             WHERE t.guild_id = ?1 AND t.period = ?2 AND t.user_id = ?3",
+                        )?
+                        .query_row(params![g, period, caller.0 as i64], |r| standing(r, 0))
+                        .optional()?;
+                    match mine {
+                        None => None,
+                        Some(mut me) => {
+                            // Rank: everyone on more points, plus those tied on
+                            // points who rank earlier (fewer answers, then lower id).
+                            let higher: i64 = c
+                                .prepare_cached(
+                                    "SELECT coalesce(sum(users), 0) FROM score_counts
+                                     WHERE guild_id = ?1 AND period = ?2 AND points > ?3",
+                                )?
+                                .query_row(params![g, period, me.points], |r| r.get(0))?;
+                            let tied_before: i64 = c
+                                .prepare_cached(
+                                    "SELECT count(*) FROM totals WHERE guild_id = ?1 AND period = ?2 AND points = ?3
+                                     AND (answered < ?4 OR (answered = ?4 AND user_id < ?5))",
+                                )?
+                                .query_row(params![g, period, me.points, me.answered as i64, caller.0 as i64], |r| r.get(0))?;
+                            me.rank = (higher + tied_before) as u64 + 1;
+                            Some(me)
+                        }
+                    }
+                }
             };
             Ok(Leaderboard {
                 top,
@@ -795,5 +960,47 @@ mod tests {
             s.id
         );
         assert!(store.open_season(GuildId(1)).unwrap().is_none());
+    }
+
+    #[test]
+    fn ranks_from_the_score_histogram_match_a_full_sort() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut rng = crate::quiz::rng(&[7]);
+        let mut interaction = 0;
+        let mut totals: std::collections::HashMap<u64, (i64, u64)> = Default::default();
+        for day in 0..6u32 {
+            let q = daily(&store, 10, &format!("2026-10-{:02}", day + 1), "p/a");
+            for user in 1..=120u64 {
+                if crate::quiz::below(&mut rng, 3) == 0 {
+                    continue;
+                }
+                interaction += 1;
+                let mut a = answer(q.id, user, interaction, true);
+                a.points = [0, 10, 20][crate::quiz::below(&mut rng, 3)];
+                store.record_answer(&a).unwrap();
+                let t = totals.entry(user).or_default();
+                t.0 += a.points;
+                t.1 += 1;
+            }
+        }
+        let mut order: Vec<(&u64, &(i64, u64))> = totals.iter().collect();
+        order.sort_by(|a, b| {
+            b.1 .0
+                .cmp(&a.1 .0)
+                .then(a.1 .1.cmp(&b.1 .1))
+                .then(a.0.cmp(b.0))
+        });
+        for (rank, (user, (points, _))) in order.iter().enumerate() {
+            let board = store
+                .leaderboard(GuildId(10), "all", 10, UserId(**user))
+                .unwrap();
+            let me = board.caller.unwrap();
+            assert_eq!(
+                (me.rank, me.points),
+                (rank as u64 + 1, *points),
+                "user {user}"
+            );
+            assert_eq!(board.players, totals.len() as u64);
+        }
     }
 }

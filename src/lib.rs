@@ -36,6 +36,7 @@ pub mod config;
 pub mod content;
 pub mod custom_id;
 pub mod dates;
+pub mod discord;
 pub mod error;
 pub mod handlers;
 pub mod markup;

@@ -229,14 +229,28 @@ fn ask(config: Config, folders: &[PathBuf], args: AskArgs) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn run(config: Config, folders: &[PathBuf], _dev_guild: Option<u64>) -> anyhow::Result<ExitCode> {
-    let Some(_token) = config.token(std::env::var(TOKEN_ENV).ok()) else {
+fn run(config: Config, folders: &[PathBuf], dev_guild: Option<u64>) -> anyhow::Result<ExitCode> {
+    let Some(token) = config.token(std::env::var(TOKEN_ENV).ok()) else {
         eprintln!(
             "studybot run: no Discord bot token. Set the {TOKEN_ENV} environment variable \
              (recommended: {TOKEN_ENV}=... studybot run) or `token` under [discord] in the config file."
         );
         return Ok(ExitCode::from(2));
     };
-    let _app = load_app(config, folders, None)?;
-    anyhow::bail!("the Discord adapter is not built yet (see the issue \"The Discord bot\"); try `studybot ask` meanwhile")
+    let options = studybot::discord::RunOptions {
+        dev_guild,
+        proxy: config.discord.proxy.clone(),
+    };
+    let app = std::sync::Arc::new(load_app(config, folders, None)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match runtime.block_on(studybot::discord::run(app, &token, options)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e @ studybot::discord::DiscordError::InvalidToken) => {
+            eprintln!("studybot run: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -176,3 +176,22 @@ fn a_class_can_be_scripted_through_the_cli() {
     let dm: Value = serde_json::from_str(&stdout(&dm)).unwrap();
     assert_eq!(dm["ephemeral"], true, "guild-only commands refuse in DMs");
 }
+
+#[test]
+fn run_with_a_malformed_token_fails_cleanly_without_printing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_studybot"))
+        .args(["run", "--content", &bundled_content().display().to_string()])
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", "secret-but-malformed-token-value")
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("token was refused"), "{all}");
+    assert!(
+        !all.contains("secret-but-malformed-token-value"),
+        "the token leaked: {all}"
+    );
+}

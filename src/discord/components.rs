@@ -1,0 +1,202 @@
+//! Buttons and modal submits, routed by custom id to the core handlers.
+//!
+//! A button whose custom id asks for typed text (`qa1:`) is answered with a
+//! modal, as the first response to its interaction (a modal can never follow
+//! a deferral); the modal's own custom id is `m1:<button id>`, so its submit
+//! is routed back to the same handler with the typed text. Everything goes
+//! through `crate::handlers::respond`, the one error path. Nothing here waits
+//! on a collector, so a press on a message posted before a restart works.
+
+use super::{asker, render, respond, Error};
+use crate::app::App;
+use crate::custom_id::CustomId;
+use crate::request::Action;
+use poise::serenity_prelude as serenity;
+use std::sync::Arc;
+
+/// Prefix of a modal's custom id; the rest is the button's custom id.
+const MODAL_PREFIX: &str = "m1:";
+/// The text input's custom id inside the modal.
+const INPUT_ID: &str = "answer";
+/// Discord limits modal titles and input labels to 45 characters.
+const MODAL_TITLE: &str = "Your answer";
+
+/// The modal a typed-answer button opens.
+pub fn answer_modal(button_custom_id: &str) -> serenity::CreateModal {
+    serenity::CreateModal::new(format!("{MODAL_PREFIX}{button_custom_id}"), MODAL_TITLE).components(
+        vec![serenity::CreateActionRow::InputText(
+            serenity::CreateInputText::new(
+                serenity::InputTextStyle::Short,
+                "Answer (the question is in the message)",
+                INPUT_ID,
+            )
+            .max_length(200)
+            .required(true),
+        )],
+    )
+}
+
+/// Whether a button asks for typed text.
+pub fn opens_input(custom_id: &str) -> bool {
+    matches!(
+        CustomId::decode(custom_id),
+        Ok(CustomId::TypedAnswer { .. })
+    )
+}
+
+/// The button custom id and typed text of a modal submit.
+pub fn modal_answer(
+    modal_custom_id: &str,
+    inputs: &[(String, String)],
+) -> Option<(String, String)> {
+    let button = modal_custom_id.strip_prefix(MODAL_PREFIX)?;
+    let text = inputs
+        .iter()
+        .find(|(id, _)| id == INPUT_ID)
+        .map(|(_, v)| v.clone())?;
+    Some((button.to_string(), text))
+}
+
+pub async fn on_event(
+    ctx: &serenity::Context,
+    event: &serenity::FullEvent,
+    app: &Arc<App>,
+) -> Result<(), Error> {
+    let serenity::FullEvent::InteractionCreate { interaction } = event else {
+        return Ok(());
+    };
+    match interaction {
+        serenity::Interaction::Component(press) => on_press(ctx, press, app).await,
+        serenity::Interaction::Modal(submit) => on_modal(ctx, submit, app).await,
+        _ => Ok(()),
+    }
+}
+
+async fn on_press(
+    ctx: &serenity::Context,
+    press: &serenity::ComponentInteraction,
+    app: &Arc<App>,
+) -> Result<(), Error> {
+    let custom_id = press.data.custom_id.clone();
+    if opens_input(&custom_id) {
+        press
+            .create_response(
+                ctx,
+                serenity::CreateInteractionResponse::Modal(answer_modal(&custom_id)),
+            )
+            .await?;
+        return Ok(());
+    }
+    let who = asker(
+        app,
+        press.guild_id,
+        press.channel_id,
+        &press.user,
+        press.member.as_ref(),
+        press.id,
+    );
+    let reply = respond(
+        app,
+        who.request(Action::Press {
+            custom_id,
+            input: None,
+        }),
+    )
+    .await;
+    let message = render::layout(&reply).to_interaction_message();
+    press
+        .create_response(ctx, serenity::CreateInteractionResponse::Message(message))
+        .await?;
+    apply_edits(ctx, &reply, press.channel_id, press.message.id).await;
+    Ok(())
+}
+
+async fn on_modal(
+    ctx: &serenity::Context,
+    submit: &serenity::ModalInteraction,
+    app: &Arc<App>,
+) -> Result<(), Error> {
+    let inputs: Vec<(String, String)> = submit
+        .data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .filter_map(|c| match c {
+            serenity::ActionRowComponent::InputText(t) => {
+                Some((t.custom_id.clone(), t.value.clone().unwrap_or_default()))
+            }
+            _ => None,
+        })
+        .collect();
+    let Some((custom_id, text)) = modal_answer(&submit.data.custom_id, &inputs) else {
+        tracing::warn!(custom_id = %submit.data.custom_id, "modal submit with an unknown custom id");
+        return Ok(());
+    };
+    let who = asker(
+        app,
+        submit.guild_id,
+        submit.channel_id,
+        &submit.user,
+        submit.member.as_ref(),
+        submit.id,
+    );
+    let reply = respond(
+        app,
+        who.request(Action::Press {
+            custom_id,
+            input: Some(text),
+        }),
+    )
+    .await;
+    let message = render::layout(&reply).to_interaction_message();
+    submit
+        .create_response(ctx, serenity::CreateInteractionResponse::Message(message))
+        .await?;
+    if let Some(original) = &submit.message {
+        apply_edits(ctx, &reply, submit.channel_id, original.id).await;
+    }
+    Ok(())
+}
+
+/// Applies a reply's edits (a daily question's tally) to the message the
+/// button was on. Failures are logged: the student's answer is already
+/// recorded and acknowledged, and the next answer brings the tally up to date.
+async fn apply_edits(
+    ctx: &serenity::Context,
+    reply: &crate::Reply,
+    channel: serenity::ChannelId,
+    message: serenity::MessageId,
+) {
+    for edit in &reply.edits {
+        let builder = render::layout(&edit.reply).to_edit();
+        if let Err(e) = channel.edit_message(ctx, message, builder).await {
+            tracing::warn!(error = %e, target = %edit.message, "could not update the tally message");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_answer_buttons_open_a_modal_that_routes_back() {
+        assert!(opens_input("qa1:42"));
+        assert!(!opens_input("q1:42:1"));
+        assert!(!opens_input("ex1:great-purge/nkvd"));
+        let modal = serde_json::to_value(answer_modal("qa1:42")).unwrap();
+        assert_eq!(modal["custom_id"], "m1:qa1:42", "{modal}");
+        assert!(modal["title"].as_str().unwrap().chars().count() <= 45);
+        let input = &modal["components"][0]["components"][0];
+        assert!(input["label"].as_str().unwrap().chars().count() <= 45);
+        assert_eq!(input["custom_id"], INPUT_ID);
+        assert_eq!(
+            modal_answer("m1:qa1:42", &[(INPUT_ID.to_string(), "1934".to_string())]),
+            Some(("qa1:42".to_string(), "1934".to_string()))
+        );
+        assert_eq!(
+            modal_answer("zz:qa1:42", &[(INPUT_ID.to_string(), "x".to_string())]),
+            None
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! The Discord adapter: the only module that knows serenity and poise.
+//!
+//! It turns interactions into core [`Request`]s, calls the same handlers the
+//! CLI calls ([`crate::handlers::respond`]), and renders the [`Reply`] with
+//! `render`. Commands are thin (`commands.rs`); buttons and modal submits are
+//! routed by custom id (`components.rs`), with no in-memory collectors, so
+//! they keep working after a restart. Handlers run on tokio's blocking pool
+//! (they use SQLite), and no lock is held across an `.await`.
+
+pub mod commands;
+pub mod components;
+pub mod render;
+
+use crate::app::App;
+use crate::config::Secret;
+use crate::request::{ChannelId, GuildId, InteractionId, Request, UserId};
+use crate::Reply;
+use poise::serenity_prelude as serenity;
+use std::sync::Arc;
+
+/// Errors at the edge. Core errors never reach here: `respond` turns them
+/// into replies.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Context<'a> = poise::Context<'a, Arc<App>, Error>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscordError {
+    #[error("the Discord token was refused: check DISCORD_TOKEN (the bot token from the developer portal's Bot page)")]
+    InvalidToken,
+    #[error("Discord client error: {0}")]
+    Client(String),
+}
+
+/// How `studybot run` connects.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Register commands in this guild only (instant) instead of globally.
+    pub dev_guild: Option<u64>,
+    /// Send REST traffic through this HTTP proxy (with serenity's own rate
+    /// limiter off: the proxy must handle rate limits).
+    pub proxy: Option<String>,
+}
+
+/// Who is asking, where, in core terms.
+pub struct Asker {
+    pub guild: Option<GuildId>,
+    pub channel: Option<ChannelId>,
+    pub user: UserId,
+    pub display_name: String,
+    pub teacher: bool,
+    pub interaction: InteractionId,
+}
+
+impl Asker {
+    pub fn request(self, action: crate::request::Action) -> Request {
+        Request {
+            action,
+            guild: self.guild,
+            channel: self.channel,
+            user: self.user,
+            display_name: self.display_name,
+            teacher: self.teacher,
+            interaction: self.interaction,
+            now: chrono::Utc::now(),
+            attachment: None,
+        }
+    }
+}
+
+/// Builds the asker from an interaction's parts. A teacher is a member with
+/// Manage Server, or with the guild's configured teacher role.
+pub fn asker(
+    app: &App,
+    guild: Option<serenity::GuildId>,
+    channel: serenity::ChannelId,
+    user: &serenity::User,
+    member: Option<&serenity::Member>,
+    interaction: serenity::InteractionId,
+) -> Asker {
+    let guild_id = guild.map(|g| GuildId(g.get()));
+    let teacher_role = guild_id
+        .and_then(|g| app.store.settings(g).ok())
+        .and_then(|s| s.teacher_role);
+    let teacher = member.is_some_and(|m| {
+        m.permissions
+            .is_some_and(|p| p.manage_guild() || p.administrator())
+            || teacher_role.is_some_and(|role| m.roles.iter().any(|r| r.get() == role))
+    });
+    let display_name = member
+        .and_then(|m| m.nick.clone())
+        .or_else(|| user.global_name.clone())
+        .unwrap_or_else(|| user.name.clone());
+    Asker {
+        guild: guild_id,
+        channel: Some(ChannelId(channel.get())),
+        user: UserId(user.id.get()),
+        display_name,
+        teacher,
+        interaction: InteractionId(interaction.get()),
+    }
+}
+
+/// Runs a request through the core on the blocking pool.
+pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
+    let app = app.clone();
+    match tokio::task::spawn_blocking(move || crate::handlers::respond(&app, &request)).await {
+        Ok(reply) => reply,
+        Err(e) => {
+            tracing::error!(error = %e, "a handler panicked");
+            Reply::ephemeral_text(crate::handlers::APOLOGY)
+        }
+    }
+}
+
+/// Commands, buttons and modals share this path for edge failures (Discord
+/// refused a response, a timeout): logged with context, never shown raw.
+async fn on_error(error: poise::FrameworkError<'_, Arc<App>, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            tracing::error!(command = %ctx.command().qualified_name, %error, "command failed");
+            let apology =
+                render::layout(&Reply::ephemeral_text(crate::handlers::APOLOGY)).to_poise();
+            if let Err(e) = ctx.send(apology).await {
+                tracing::error!(error = %e, "could not send the apology either");
+            }
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "error while handling an error");
+            }
+        }
+    }
+}
+
+/// Connects to Discord and serves until SIGINT or SIGTERM.
+pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(), DiscordError> {
+    let token = token.expose().trim().to_string();
+    if serenity::validate_token(&token).is_err() {
+        return Err(DiscordError::InvalidToken);
+    }
+    let dev_guild = options.dev_guild;
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(on_error(error)),
+            event_handler: |ctx, event, _framework, app| Box::pin(components::on_event(ctx, event, app)),
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match dev_guild {
+                    Some(guild) => poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild)).await?,
+                    None => poise::builtins::register_globally(ctx, commands).await?,
+                }
+                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
+                Ok(app)
+            })
+        })
+        .build();
+    let intents = serenity::GatewayIntents::GUILDS;
+    let builder = match &options.proxy {
+        Some(proxy) => {
+            let http = serenity::HttpBuilder::new(&token)
+                .proxy(proxy.clone())
+                .ratelimiter_disabled(true)
+                .build();
+            serenity::ClientBuilder::new_with_http(http, intents)
+        }
+        None => serenity::ClientBuilder::new(&token, intents),
+    };
+    let mut client = builder
+        .framework(framework)
+        .await
+        .map_err(|e| DiscordError::Client(e.to_string()))?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: closing shards");
+        shards.shutdown_all().await;
+    });
+    client.start_autosharded().await.map_err(|e| match e {
+        serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication) => {
+            DiscordError::InvalidToken
+        }
+        other => DiscordError::Client(other.to_string()),
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -21,6 +21,8 @@ pub enum CustomId {
     Choice { instance: i64, position: usize },
     /// The button that asks for a typed answer to a question instance.
     TypedAnswer { instance: i64 },
+    /// The confirmation of `/season end`, valid only for the teacher who asked.
+    EndSeason { season: i64, teacher: u64 },
     /// A page of the timeline: optional bounds (ISO) and tag.
     Timeline {
         from: Option<String>,
@@ -52,6 +54,7 @@ impl CustomId {
             } => format!("dt1:otd-{month:02}-{day:02}:{page}"),
             CustomId::Choice { instance, position } => format!("q1:{instance}:{position}"),
             CustomId::TypedAnswer { instance } => format!("qa1:{instance}"),
+            CustomId::EndSeason { season, teacher } => format!("se1:{season}:{teacher}"),
             CustomId::Timeline {
                 from,
                 to,
@@ -110,6 +113,13 @@ impl CustomId {
                     position: position.parse().map_err(|_| bad())?,
                 })
             }
+            "se1" => {
+                let (season, teacher) = rest.split_once(':').ok_or_else(bad)?;
+                Ok(CustomId::EndSeason {
+                    season: season.parse().map_err(|_| bad())?,
+                    teacher: teacher.parse().map_err(|_| bad())?,
+                })
+            }
             "qa1" => Ok(CustomId::TypedAnswer {
                 instance: rest.parse().map_err(|_| bad())?,
             }),
@@ -157,6 +167,10 @@ mod tests {
                 position: 3,
             },
             CustomId::TypedAnswer { instance: 9 },
+            CustomId::EndSeason {
+                season: 3,
+                teacher: u64::MAX,
+            },
             CustomId::Timeline {
                 from: Some("1936".into()),
                 to: None,

@@ -43,6 +43,7 @@ pub mod markup;
 pub mod quiz;
 pub mod reply;
 pub mod request;
+pub mod schedule;
 pub mod search;
 pub mod store;
 pub mod text;

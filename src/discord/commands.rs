@@ -18,6 +18,8 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<crate::App>, Error>> {
         daily(),
         leaderboard(),
         stats(),
+        settings(),
+        season(),
         help(),
     ]
 }
@@ -27,6 +29,20 @@ async fn run(
     name: &str,
     options: Vec<(&str, Option<String>)>,
 ) -> Result<(), Error> {
+    run_as(ctx, name, &[], options, false).await
+}
+
+/// Runs a command. `teacher_command` marks commands whose use Discord has
+/// already authorised through their default member permission (Manage
+/// Server, or whatever a server admin granted instead): the invoker acts as
+/// a teacher for them.
+async fn run_as(
+    ctx: Context<'_>,
+    name: &str,
+    subcommands: &[&str],
+    options: Vec<(&str, Option<String>)>,
+    teacher_command: bool,
+) -> Result<(), Error> {
     let app = ctx.data().clone();
     let (guild, channel) = (ctx.guild_id(), ctx.channel_id());
     let interaction = match ctx {
@@ -34,7 +50,7 @@ async fn run(
         poise::Context::Prefix(_) => return Ok(()),
     };
     let member = ctx.author_member().await.map(|m| m.into_owned());
-    let who = asker(
+    let mut who = asker(
         &app,
         guild,
         channel,
@@ -42,13 +58,14 @@ async fn run(
         member.as_ref(),
         interaction,
     );
+    who.teacher |= teacher_command;
     let options: BTreeMap<String, String> = options
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
         .collect();
     let request = who.request(Action::Command {
         name: name.to_string(),
-        subcommands: Vec::new(),
+        subcommands: subcommands.iter().map(|s| s.to_string()).collect(),
         options,
     });
     let reply = respond(&app, request).await;
@@ -169,6 +186,132 @@ pub async fn stats(
     .await
 }
 
+/// Teacher settings: the daily question's channel, time and days
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands(
+        "settings_channel",
+        "settings_time",
+        "settings_timezone",
+        "settings_days",
+        "settings_role",
+        "settings_teacher_role",
+        "settings_show"
+    ),
+    subcommand_required
+)]
+pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+async fn setting(
+    ctx: Context<'_>,
+    sub: &str,
+    option: &str,
+    value: Option<String>,
+) -> Result<(), Error> {
+    run_as(ctx, "settings", &[sub], vec![(option, value)], true).await
+}
+
+/// The channel the daily question is posted in
+#[poise::command(slash_command, rename = "channel")]
+pub async fn settings_channel(
+    ctx: Context<'_>,
+    #[description = "The class channel (or none)"]
+    #[channel_types("Text")]
+    channel: serenity::GuildChannel,
+) -> Result<(), Error> {
+    setting(
+        ctx,
+        "channel",
+        "channel",
+        Some(channel.id.get().to_string()),
+    )
+    .await
+}
+
+/// The local time of the daily post
+#[poise::command(slash_command, rename = "time")]
+pub async fn settings_time(
+    ctx: Context<'_>,
+    #[description = "24-hour time, e.g. 07:30"] time: String,
+) -> Result<(), Error> {
+    setting(ctx, "time", "time", Some(time)).await
+}
+
+/// This server's time zone
+#[poise::command(slash_command, rename = "timezone")]
+pub async fn settings_timezone(
+    ctx: Context<'_>,
+    #[description = "An IANA time zone, e.g. Europe/London"] timezone: String,
+) -> Result<(), Error> {
+    setting(ctx, "timezone", "timezone", Some(timezone)).await
+}
+
+/// The weekdays the daily question is posted
+#[poise::command(slash_command, rename = "days")]
+pub async fn settings_days(
+    ctx: Context<'_>,
+    #[description = "e.g. mon-fri, every day, mon,wed,fri"] days: String,
+) -> Result<(), Error> {
+    setting(ctx, "days", "days", Some(days)).await
+}
+
+/// A role to mention in the daily post
+#[poise::command(slash_command, rename = "role")]
+pub async fn settings_role(
+    ctx: Context<'_>,
+    #[description = "The role to mention (or none)"] role: serenity::Role,
+) -> Result<(), Error> {
+    setting(ctx, "role", "role", Some(role.id.get().to_string())).await
+}
+
+/// The role that counts as teachers
+#[poise::command(slash_command, rename = "teacher-role")]
+pub async fn settings_teacher_role(
+    ctx: Context<'_>,
+    #[description = "The teachers' role (or none)"] role: serenity::Role,
+) -> Result<(), Error> {
+    setting(ctx, "teacher-role", "role", Some(role.id.get().to_string())).await
+}
+
+/// Show the settings and how to set studybot up
+#[poise::command(slash_command, rename = "show")]
+pub async fn settings_show(ctx: Context<'_>) -> Result<(), Error> {
+    run_as(ctx, "settings", &["show"], vec![], true).await
+}
+
+/// Teacher tools: start or end a leaderboard season
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands("season_start", "season_end"),
+    subcommand_required
+)]
+pub async fn season(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Start a named season
+#[poise::command(slash_command, rename = "start")]
+pub async fn season_start(
+    ctx: Context<'_>,
+    #[description = "The season's name, e.g. Autumn term"]
+    #[max_length = 60]
+    name: Option<String>,
+) -> Result<(), Error> {
+    run_as(ctx, "season", &["start"], vec![("name", name)], true).await
+}
+
+/// End the running season (asks for confirmation)
+#[poise::command(slash_command, rename = "end")]
+pub async fn season_end(ctx: Context<'_>) -> Result<(), Error> {
+    run_as(ctx, "season", &["end"], vec![], true).await
+}
+
 /// What studybot can do and how to set it up
 #[poise::command(slash_command)]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
@@ -179,30 +322,51 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
 mod tests {
     use super::*;
 
+    fn same(
+        command: &poise::Command<std::sync::Arc<crate::App>, Error>,
+        spec: &crate::handlers::spec::CommandSpec,
+    ) {
+        let names: Vec<&str> = command.parameters.iter().map(|p| p.name.as_str()).collect();
+        let spec_names: Vec<&str> = spec.options.iter().map(|o| o.name).collect();
+        assert_eq!(names, spec_names, "/{}", command.qualified_name);
+        for (p, o) in command.parameters.iter().zip(spec.options) {
+            assert_eq!(
+                p.required, o.required,
+                "/{} {}",
+                command.qualified_name, o.name
+            );
+            assert_eq!(
+                p.description.as_deref(),
+                Some(o.description),
+                "/{} {}",
+                command.qualified_name,
+                o.name
+            );
+        }
+        assert_eq!(
+            command.description.as_deref(),
+            Some(spec.description),
+            "/{}",
+            command.qualified_name
+        );
+        let subs: Vec<&str> = command
+            .subcommands
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        let spec_subs: Vec<&str> = spec.subcommands.iter().map(|c| c.name).collect();
+        assert_eq!(subs, spec_subs, "/{}", command.qualified_name);
+        for (sub, spec_sub) in command.subcommands.iter().zip(spec.subcommands) {
+            same(sub, spec_sub);
+        }
+    }
+
     #[test]
     fn discord_commands_match_the_core_catalogue() {
         for command in all() {
             let spec = crate::handlers::spec::command(&command.name)
                 .unwrap_or_else(|| panic!("/{} is not in handlers::spec", command.name));
-            let names: Vec<&str> = command.parameters.iter().map(|p| p.name.as_str()).collect();
-            let spec_names: Vec<&str> = spec.options.iter().map(|o| o.name).collect();
-            assert_eq!(names, spec_names, "/{}", command.name);
-            for (p, o) in command.parameters.iter().zip(spec.options) {
-                assert_eq!(p.required, o.required, "/{} {}", command.name, o.name);
-                assert_eq!(
-                    p.description.as_deref(),
-                    Some(o.description),
-                    "/{} {}",
-                    command.name,
-                    o.name
-                );
-            }
-            assert_eq!(
-                command.description.as_deref(),
-                Some(spec.description),
-                "/{}",
-                command.name
-            );
+            same(&command, spec);
         }
         assert_eq!(all().len(), crate::handlers::spec::COMMANDS.len());
         let guild_only: Vec<String> = all()
@@ -210,6 +374,26 @@ mod tests {
             .filter(|c| c.guild_only)
             .map(|c| c.name)
             .collect();
-        assert_eq!(guild_only, ["quiz", "daily", "leaderboard", "stats"]);
+        assert_eq!(
+            guild_only,
+            [
+                "quiz",
+                "daily",
+                "leaderboard",
+                "stats",
+                "settings",
+                "season"
+            ]
+        );
+        let teacher: Vec<String> = all()
+            .into_iter()
+            .filter(|c| c.default_member_permissions == serenity::Permissions::MANAGE_GUILD)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            teacher,
+            ["settings", "season"],
+            "teacher commands default to Manage Server"
+        );
     }
 }

@@ -10,6 +10,7 @@
 pub mod commands;
 pub mod components;
 pub mod render;
+pub mod scheduler;
 
 use crate::app::App;
 use crate::config::Secret;
@@ -154,6 +155,7 @@ pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(
                     None => poise::builtins::register_globally(ctx, commands).await?,
                 }
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
+                tokio::spawn(scheduler::run(ctx.http.clone(), app.clone()));
                 Ok(app)
             })
         })

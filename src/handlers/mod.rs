@@ -10,6 +10,7 @@ pub mod events;
 pub mod explain;
 pub mod help;
 pub mod quiz;
+pub mod settings;
 pub mod spec;
 pub mod timeline;
 
@@ -56,6 +57,8 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             "quiz" => quiz::practice(app, request),
             "leaderboard" => quiz::leaderboard(app, request),
             "stats" => quiz::stats(app, request),
+            "settings" => settings::settings(app, request),
+            "season" => settings::season(app, request),
             "help" => Ok(help::help()),
             other => Err(Error::user(format!(
                 "There is no command `{other}`. Try /help for the list."
@@ -70,6 +73,9 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
                 tag,
                 page,
             } => timeline::page(app, from, to, tag, page),
+            CustomId::EndSeason { season, teacher } => {
+                settings::confirm_end_season(app, request, season, teacher)
+            }
             CustomId::Choice { instance, position } => {
                 quiz::answer(app, request, instance, Some(position), None)
             }

@@ -115,6 +115,102 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "settings",
+        description: "Teacher settings: the daily question's channel, time and days",
+        options: &[],
+        subcommands: &[
+            CommandSpec {
+                name: "channel",
+                description: "The channel the daily question is posted in",
+                options: &[OptionSpec {
+                    name: "channel",
+                    description: "The class channel (or none)",
+                    required: true,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "time",
+                description: "The local time of the daily post",
+                options: &[OptionSpec {
+                    name: "time",
+                    description: "24-hour time, e.g. 07:30",
+                    required: true,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "timezone",
+                description: "This server's time zone",
+                options: &[OptionSpec {
+                    name: "timezone",
+                    description: "An IANA time zone, e.g. Europe/London",
+                    required: true,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "days",
+                description: "The weekdays the daily question is posted",
+                options: &[OptionSpec {
+                    name: "days",
+                    description: "e.g. mon-fri, every day, mon,wed,fri",
+                    required: true,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "role",
+                description: "A role to mention in the daily post",
+                options: &[OptionSpec {
+                    name: "role",
+                    description: "The role to mention (or none)",
+                    required: true,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "teacher-role",
+                description: "The role that counts as teachers",
+                options: &[OptionSpec {
+                    name: "role",
+                    description: "The teachers' role (or none)",
+                    required: true,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "show",
+                description: "Show the settings and how to set studybot up",
+                options: &[],
+                subcommands: &[],
+            },
+        ],
+    },
+    CommandSpec {
+        name: "season",
+        description: "Teacher tools: start or end a leaderboard season",
+        options: &[],
+        subcommands: &[
+            CommandSpec {
+                name: "start",
+                description: "Start a named season",
+                options: &[OptionSpec {
+                    name: "name",
+                    description: "The season's name, e.g. Autumn term",
+                    required: false,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "end",
+                description: "End the running season (asks for confirmation)",
+                options: &[],
+                subcommands: &[],
+            },
+        ],
+    },
+    CommandSpec {
         name: "help",
         description: "What studybot can do and how to set it up",
         options: &[],

@@ -148,6 +148,18 @@ pub struct Season {
     pub started_at: DateTime<Utc>,
 }
 
+/// The state of a guild's daily post for a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostClaim {
+    /// Nobody has tried to post it: this caller now owns the attempt.
+    New,
+    /// An earlier attempt may or may not have reached Discord: send again
+    /// with the same nonce, which Discord deduplicates.
+    Pending { nonce: String },
+    /// Posted; nothing to do.
+    Sent { message: u64 },
+}
+
 /// A student's results on one question (for stats and review).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuestionResults {
@@ -215,6 +227,35 @@ pub trait Store: Send + Sync {
         limit: usize,
         caller: UserId,
     ) -> Result<Leaderboard, StoreError>;
+    /// Guilds that have a daily post channel and time set.
+    fn scheduled_guilds(&self) -> Result<Vec<(GuildId, GuildSettings)>, StoreError>;
+    /// Claims the daily post of a guild for a day before sending it, so it is
+    /// never sent twice (see [`PostClaim`]). `nonce` is stored on a new claim.
+    fn claim_post(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+        nonce: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PostClaim, StoreError>;
+    /// Records that the daily post was sent as `message`.
+    fn mark_posted(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+        message: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Records (or clears, with `None`) a problem with a guild's daily post,
+    /// shown to teachers in `/settings show`.
+    fn set_post_problem(
+        &self,
+        guild: GuildId,
+        problem: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    fn post_problem(&self, guild: GuildId) -> Result<Option<String>, StoreError>;
+
     /// Per-question results of a user in a guild (all guilds when `None`).
     fn question_results(
         &self,

@@ -108,6 +108,20 @@ CREATE TABLE score_counts (
 ) WITHOUT ROWID;
 INSERT INTO score_counts SELECT guild_id, period, points, count(*) FROM totals GROUP BY guild_id, period, points;
 "#,
+    r#"
+-- One row per guild and day: claimed before the daily post is sent, marked
+-- sent with the message id after, so a restart or a timeout never posts twice.
+CREATE TABLE daily_posts (
+    guild_id   INTEGER NOT NULL,
+    day        TEXT NOT NULL,
+    nonce      TEXT NOT NULL,
+    message_id INTEGER,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, day)
+) WITHOUT ROWID;
+-- Why the last daily post failed (missing channel or permission), for teachers.
+ALTER TABLE guild_settings ADD COLUMN post_problem TEXT;
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -738,6 +752,95 @@ impl Store for SqliteStore {
                 caller: caller_standing,
                 players: players as u64,
             })
+        })
+    }
+
+    fn scheduled_guilds(&self) -> Result<Vec<(GuildId, GuildSettings)>, StoreError> {
+        let ids: Vec<i64> = self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT guild_id FROM guild_settings WHERE channel_id IS NOT NULL AND post_time IS NOT NULL ORDER BY guild_id",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })?;
+        ids.into_iter()
+            .map(|g| Ok((GuildId(g as u64), self.settings(GuildId(g as u64))?)))
+            .collect()
+    }
+
+    fn claim_post(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+        nonce: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PostClaim, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let existing: Option<(String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT nonce, message_id FROM daily_posts WHERE guild_id = ?1 AND day = ?2",
+                    params![guild.0 as i64, day.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let claim = match existing {
+                Some((_, Some(message))) => PostClaim::Sent { message: message as u64 },
+                Some((nonce, None)) => PostClaim::Pending { nonce },
+                None => {
+                    tx.execute(
+                        "INSERT INTO daily_posts (guild_id, day, nonce, updated_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![guild.0 as i64, day.to_string(), nonce, ts(now)],
+                    )?;
+                    PostClaim::New
+                }
+            };
+            tx.commit()?;
+            Ok(claim)
+        })
+    }
+
+    fn mark_posted(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+        message: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE daily_posts SET message_id = ?3, updated_at = ?4 WHERE guild_id = ?1 AND day = ?2",
+                params![guild.0 as i64, day.to_string(), message as i64, ts(now)],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn set_post_problem(
+        &self,
+        guild: GuildId,
+        problem: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO guild_settings (guild_id, post_problem, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (guild_id) DO UPDATE SET post_problem = ?2, updated_at = ?3",
+                params![guild.0 as i64, problem, ts(now)],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn post_problem(&self, guild: GuildId) -> Result<Option<String>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT post_problem FROM guild_settings WHERE guild_id = ?1",
+                params![guild.0 as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
         })
     }
 

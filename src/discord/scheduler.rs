@@ -1,0 +1,144 @@
+//! Sends each class's daily question when `schedule::plan` says it is due.
+//!
+//! Every `TICK` the core plans the due posts (claiming each in the store
+//! first); each is sent with its nonce and `enforce_nonce`, so a retry after
+//! a timeout or a crash cannot post twice, then marked as sent. A missing
+//! channel or permission is logged and recorded for `/settings show`, and
+//! never stops the other guilds' posts.
+
+use super::render;
+use crate::app::App;
+use crate::schedule::{self, PlannedPost};
+use poise::serenity_prelude as serenity;
+use std::sync::Arc;
+use std::time::Duration;
+
+const TICK: Duration = Duration::from_secs(30);
+
+/// Runs until the process ends.
+pub async fn run(http: Arc<serenity::Http>, app: Arc<App>) {
+    let mut ticker = tokio::time::interval(TICK);
+    loop {
+        ticker.tick().await;
+        let planner = app.clone();
+        let planned =
+            match tokio::task::spawn_blocking(move || schedule::plan(&planner, chrono::Utc::now()))
+                .await
+            {
+                Ok(Ok(planned)) => planned,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "could not plan the daily posts; will retry");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the daily post planner panicked");
+                    continue;
+                }
+            };
+        for post in planned {
+            send(&http, &app, post).await;
+        }
+    }
+}
+
+/// The message for a planned post: the rendered reply, its nonce, and
+/// mentions limited to the configured role.
+pub fn message(post: &PlannedPost) -> serenity::CreateMessage {
+    let layout = render::layout(&post.reply);
+    let mentions = match post.post.ping_role {
+        Some(role) => {
+            serenity::CreateAllowedMentions::new().roles(vec![serenity::RoleId::new(role)])
+        }
+        None => serenity::CreateAllowedMentions::new(),
+    };
+    let mut message = serenity::CreateMessage::new()
+        .components(layout.components())
+        .nonce(serenity::Nonce::String(post.nonce.clone()))
+        .enforce_nonce(true)
+        .allowed_mentions(mentions);
+    if let Some(embed) = layout.embed() {
+        message = message.embed(embed);
+    }
+    if let Some(content) = &layout.content {
+        message = message.content(content.clone());
+    }
+    message
+}
+
+async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost) {
+    let channel = serenity::ChannelId::new(post.post.channel);
+    let (guild, day) = (post.post.guild, post.post.day);
+    let result = channel.send_message(http, message(&post)).await;
+    let app = app.clone();
+    let outcome = match result {
+        Ok(sent) => {
+            tracing::info!(guild = guild.0, %day, message = sent.id.get(), "daily question posted");
+            let message_id = sent.id.get();
+            tokio::task::spawn_blocking(move || {
+                let now = chrono::Utc::now();
+                app.store.mark_posted(guild, day, message_id, now)?;
+                app.store.set_post_problem(guild, None, now)
+            })
+            .await
+        }
+        Err(e) => {
+            let problem = format!(
+                "The daily question of {day} could not be posted in <#{}>: {}. Check that the channel exists and that studybot may view it, send messages and embed links there.",
+                channel.get(),
+                e
+            );
+            tracing::warn!(guild = guild.0, %day, error = %e, "daily post failed; will retry");
+            tokio::task::spawn_blocking(move || {
+                app.store
+                    .set_post_problem(guild, Some(&problem), chrono::Utc::now())
+            })
+            .await
+        }
+    };
+    if let Ok(Err(e)) | Err(e) =
+        outcome.map_err(|e| crate::store::StoreError::Database(e.to_string()))
+    {
+        tracing::error!(guild = guild.0, error = %e, "could not record the daily post's outcome");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::Reply;
+    use crate::request::GuildId;
+    use crate::schedule::DuePost;
+
+    #[test]
+    fn daily_posts_carry_their_nonce_and_ping_only_the_role() {
+        let post = PlannedPost {
+            post: DuePost {
+                guild: GuildId(1),
+                channel: 2,
+                day: "2026-11-23".parse().unwrap(),
+                ping_role: Some(77),
+            },
+            nonce: "sb0123456789abcdef".into(),
+            reply: Reply {
+                content: Some("<@&77> today's question is here.".into()),
+                ..Reply::new("Q").title("Daily question")
+            },
+        };
+        let json = serde_json::to_value(message(&post)).unwrap();
+        assert_eq!(json["nonce"], "sb0123456789abcdef");
+        assert_eq!(json["enforce_nonce"], true);
+        assert_eq!(json["allowed_mentions"]["roles"], serde_json::json!(["77"]));
+        assert_eq!(json["allowed_mentions"]["users"], serde_json::json!([]));
+        assert_eq!(json["allowed_mentions"]["parse"], serde_json::json!([]));
+        assert_eq!(json["content"], "<@&77> today's question is here.");
+        let quiet = PlannedPost {
+            post: DuePost {
+                ping_role: None,
+                ..post.post.clone()
+            },
+            ..post
+        };
+        let json = serde_json::to_value(message(&quiet)).unwrap();
+        assert_eq!(json["allowed_mentions"]["roles"], serde_json::json!([]));
+    }
+}

@@ -1,0 +1,350 @@
+//! Teacher tools: `/settings ...` (the daily post's channel, time, timezone,
+//! weekdays, ping role, teacher role; `show`) and `/season start|end`.
+//!
+//! These commands need the teacher permission: in Discord they carry
+//! Manage Server as their default permission and Discord enforces it (a
+//! server admin may grant them to other roles, and that choice wins), so the
+//! adapter marks such invocations as a teacher's; in the CLI `--teacher`
+//! grants it. The season-end confirmation button works only for the teacher
+//! who asked for it (buttons are not covered by command permissions).
+
+use crate::app::App;
+use crate::custom_id::CustomId;
+use crate::error::Error;
+use crate::markup::escape_markdown;
+use crate::reply::{ButtonStyle, Reply};
+use crate::request::{Action, GuildId, Request};
+use crate::schedule::{self, parse_time};
+
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn teacher_guild(request: &Request) -> Result<GuildId, Error> {
+    let guild = request.guild.ok_or_else(|| {
+        Error::user("Settings belong to a class server: use this in your server.")
+    })?;
+    if !request.teacher {
+        return Err(Error::user(
+            "Only teachers can change studybot's settings (Manage Server, or the teacher role).",
+        ));
+    }
+    Ok(guild)
+}
+
+fn subcommand(request: &Request) -> Option<&str> {
+    match &request.action {
+        Action::Command { subcommands, .. } => subcommands.first().map(String::as_str),
+        _ => None,
+    }
+}
+
+/// Reads "mon-fri", "weekdays", "every day", "mon,wed,fri", "sat sun".
+pub fn parse_days(text: &str) -> Option<Option<Vec<u8>>> {
+    let t = text.trim().to_lowercase();
+    match t.as_str() {
+        "every day" | "everyday" | "daily" | "all" | "every-day" => return Some(None),
+        "weekdays" | "school days" | "mon-fri" | "monday-friday" => {
+            return Some(Some(vec![0, 1, 2, 3, 4]))
+        }
+        "weekends" | "weekend" | "sat-sun" => return Some(Some(vec![5, 6])),
+        _ => {}
+    }
+    let day = |w: &str| {
+        DAY_NAMES
+            .iter()
+            .position(|d| w.starts_with(d) && w.len() >= 3)
+            .map(|i| i as u8)
+    };
+    let mut days = Vec::new();
+    for part in t.split([',', ' ']).filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (day(a)?, day(b)?);
+                if a > b {
+                    return None;
+                }
+                days.extend(a..=b);
+            }
+            None => days.push(day(part)?),
+        }
+    }
+    days.sort_unstable();
+    days.dedup();
+    (!days.is_empty()).then_some(Some(days))
+}
+
+fn describe_days(days: Option<&[u8]>) -> String {
+    match days.filter(|d| !d.is_empty()) {
+        None => "every day".to_string(),
+        Some(d) if d == [0, 1, 2, 3, 4] => "Monday to Friday".to_string(),
+        Some(d) => d
+            .iter()
+            .map(|&i| DAY_NAMES[usize::from(i).min(6)])
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// An id given as a number or a Discord mention (`<#1>`, `<@&2>`); `none` clears.
+fn parse_id(text: &str) -> Option<Option<u64>> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("off") {
+        return Some(None);
+    }
+    t.trim_start_matches("<#")
+        .trim_start_matches("<@&")
+        .trim_end_matches('>')
+        .parse()
+        .ok()
+        .map(Some)
+}
+
+pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = teacher_guild(request)?;
+    let mut s = app.store.settings(guild)?;
+    let value = |name: &str| {
+        request
+            .option(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let done = match subcommand(request) {
+        Some("show") | None => return show(app, guild, request),
+        Some("channel") => {
+            let id = value("channel").and_then(parse_id).ok_or_else(|| Error::user("Name the channel, e.g. `/settings channel #history`, or `none` to stop posting."))?;
+            s.channel = id;
+            match id {
+                Some(id) => format!("The daily question will be posted in <#{id}>."),
+                None => "The daily question will not be posted any more (students can still use /daily).".to_string(),
+            }
+        }
+        Some("time") => {
+            let text = value("time")
+                .ok_or_else(|| Error::user("Give a time like `07:30` (24-hour clock)."))?;
+            let time = parse_time(text).ok_or_else(|| {
+                Error::user(format!(
+                    "\"{}\" is not a time like `07:30` (24-hour clock).",
+                    escape_markdown(text)
+                ))
+            })?;
+            s.post_time = Some(time.format("%H:%M").to_string());
+            format!(
+                "The daily question will be posted at {} (server time zone).",
+                time.format("%H:%M")
+            )
+        }
+        Some("timezone") => {
+            let text = value("timezone").ok_or_else(|| {
+                Error::user("Give an IANA time zone such as `Europe/London` or `America/New_York`.")
+            })?;
+            let tz: chrono_tz::Tz = text.parse().map_err(|_| Error::user(format!("\"{}\" is not a time zone I know. Use an IANA name such as `Europe/London`, `Europe/Berlin` or `America/Chicago`.", escape_markdown(text))))?;
+            s.timezone = Some(tz.name().to_string());
+            format!("This server's time zone is now {}.", tz.name())
+        }
+        Some("days") => {
+            let text = value("days").ok_or_else(|| {
+                Error::user("Give the days, e.g. `mon-fri`, `every day` or `mon,wed,fri`.")
+            })?;
+            let days = parse_days(text).ok_or_else(|| {
+                Error::user(format!(
+                    "\"{}\" is not a list of days. Try `mon-fri`, `every day` or `mon,wed,fri`.",
+                    escape_markdown(text)
+                ))
+            })?;
+            s.post_days = days;
+            format!(
+                "The daily question will be posted {}. Paused days do not break streaks.",
+                describe_days(s.post_days.as_deref())
+            )
+        }
+        Some("role") => {
+            let id = value("role").and_then(parse_id).ok_or_else(|| {
+                Error::user("Name the role to mention in the daily post, or `none`.")
+            })?;
+            s.ping_role = id;
+            match id {
+                Some(id) => format!("The daily post will mention <@&{id}>. The role must be mentionable (Server Settings > Roles) for the mention to ping."),
+                None => "The daily post will not mention anyone.".to_string(),
+            }
+        }
+        Some("teacher-role") => {
+            let id = value("role")
+                .and_then(parse_id)
+                .ok_or_else(|| Error::user("Name the teachers' role, or `none`."))?;
+            s.teacher_role = id;
+            match id {
+                Some(id) => {
+                    format!("Members with <@&{id}> now count as teachers for studybot's buttons.")
+                }
+                None => "Only members with Manage Server count as teachers.".to_string(),
+            }
+        }
+        Some(other) => {
+            return Err(Error::user(format!(
+                "There is no setting `{}`.",
+                escape_markdown(other)
+            )))
+        }
+    };
+    app.store.save_settings(guild, &s, request.now)?;
+    Ok(Reply::ephemeral_text(done).title("Settings saved"))
+}
+
+fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
+    let s = app.store.settings(guild)?;
+    let tz = schedule::timezone(&s, app.timezone);
+    let unset = "not set";
+    let mut reply = Reply::new(
+        "studybot posts a daily question in the class channel at the time you choose. Set `/settings channel` and `/settings time` to start; students can always use /daily, /quiz, /explain and /date.",
+    )
+    .title("studybot settings")
+    .field("Channel", s.channel.map(|c| format!("<#{c}>")).unwrap_or_else(|| unset.to_string()))
+    .field("Time", s.post_time.clone().unwrap_or_else(|| unset.to_string()))
+    .field(
+        "Time zone",
+        match &s.timezone {
+            Some(t) => t.clone(),
+            None => format!("{} (the bot's default)", app.timezone.name()),
+        },
+    )
+    .field("Days", describe_days(s.post_days.as_deref()))
+    .field("Mention in the daily post", s.ping_role.map(|r| format!("<@&{r}> (must be mentionable to ping)")).unwrap_or_else(|| "nobody".to_string()))
+    .field("Teacher role", s.teacher_role.map(|r| format!("<@&{r}>")).unwrap_or_else(|| "Manage Server only".to_string()));
+    if let (Some(_), Some(time)) = (s.channel, s.post_time.as_deref().and_then(parse_time)) {
+        let mut day = request.now.with_timezone(&tz).date_naive();
+        for _ in 0..8 {
+            let at = schedule::post_instant(tz, day, time);
+            if schedule::posts_on(day, s.post_days.as_deref()) && at > request.now {
+                reply = reply.field("Next post", format!("<t:{}:F>", at.timestamp()));
+                break;
+            }
+            day = day.succ_opt().unwrap_or(day);
+        }
+    }
+    if let Some(season) = app.store.open_season(guild)? {
+        reply = reply.field(
+            "Season",
+            format!(
+                "\"{}\" since <t:{}:D>",
+                escape_markdown(&season.name),
+                season.started_at.timestamp()
+            ),
+        );
+    }
+    if let Some(problem) = app.store.post_problem(guild)? {
+        reply = reply.field("Problem with the daily post", problem);
+    }
+    Ok(reply.ephemeral())
+}
+
+pub fn season(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = teacher_guild(request)?;
+    match subcommand(request) {
+        Some("start") => {
+            let name = request
+                .option("name")
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .unwrap_or("Season");
+            let name = crate::markup::fit(name, 60);
+            if let Some(open) = app.store.open_season(guild)? {
+                return Err(Error::user(format!(
+                    "The season \"{}\" is still running. End it with /season end first.",
+                    escape_markdown(&open.name)
+                )));
+            }
+            let season = app.store.start_season(guild, &name, request.now)?;
+            Ok(Reply::new(format!(
+                "Season \"{}\" has started. `/leaderboard period:season` shows its standings.",
+                escape_markdown(&season.name)
+            ))
+            .title("New season"))
+        }
+        Some("end") => {
+            let season = app.store.open_season(guild)?.ok_or_else(|| {
+                Error::user("No season is running. Start one with /season start.")
+            })?;
+            Ok(Reply::ephemeral_text(format!(
+                "End the season \"{}\"? Its standings are kept and can still be shown, but new answers will no longer count towards it.",
+                escape_markdown(&season.name)
+            ))
+            .title("End the season?")
+            .button(
+                "End the season",
+                CustomId::EndSeason { season: season.id, teacher: request.user.0 }.encode(),
+                ButtonStyle::Danger,
+            ))
+        }
+        _ => Err(Error::user("Use `/season start` or `/season end`.")),
+    }
+}
+
+/// The season-end confirmation button: only the teacher who asked may press it.
+pub fn confirm_end_season(
+    app: &App,
+    request: &Request,
+    season_id: i64,
+    teacher: u64,
+) -> Result<Reply, Error> {
+    if request.user.0 != teacher {
+        return Err(Error::user(
+            "Only the teacher who asked to end the season can confirm it.",
+        ));
+    }
+    let guild = request
+        .guild
+        .ok_or_else(|| Error::user("This button belongs to a server."))?;
+    let open = app.store.open_season(guild)?;
+    match open {
+        Some(season) if season.id == season_id => {
+            app.store.end_season(guild, request.now)?;
+            let board = app.store.leaderboard(
+                guild,
+                &crate::quiz::season_key(season.id),
+                10,
+                request.user,
+            )?;
+            let standings: Vec<String> = board
+                .top
+                .iter()
+                .map(|s| {
+                    format!(
+                        "**{}.** {} — {} points",
+                        s.rank,
+                        escape_markdown(&s.name),
+                        s.points
+                    )
+                })
+                .collect();
+            Ok(Reply::new(if standings.is_empty() {
+                "Nobody scored this season.".to_string()
+            } else {
+                standings.join("\n")
+            })
+            .title(format!(
+                "Season \"{}\" has ended: final standings",
+                escape_markdown(&season.name)
+            )))
+        }
+        _ => Err(Error::user("That season has already ended.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_read_as_teachers_write_them() {
+        assert_eq!(parse_days("mon-fri"), Some(Some(vec![0, 1, 2, 3, 4])));
+        assert_eq!(parse_days("Every day"), Some(None));
+        assert_eq!(parse_days("mon, wed,fri"), Some(Some(vec![0, 2, 4])));
+        assert_eq!(parse_days("tue-thu sat"), Some(Some(vec![1, 2, 3, 5])));
+        assert_eq!(parse_days("fri-mon"), None);
+        assert_eq!(parse_days("someday"), None);
+        assert_eq!(describe_days(Some(&[0, 1, 2, 3, 4])), "Monday to Friday");
+        assert_eq!(parse_id("<#123>"), Some(Some(123)));
+        assert_eq!(parse_id("<@&9>"), Some(Some(9)));
+        assert_eq!(parse_id("none"), Some(None));
+        assert_eq!(parse_id("#general"), None);
+    }
+}

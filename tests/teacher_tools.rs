@@ -1,0 +1,208 @@
+//! Teacher tools through the handlers: settings need the teacher permission,
+//! are saved and shown; a season starts, counts answers, and ends only when
+//! the teacher who asked confirms.
+
+use chrono::{DateTime, TimeZone, Utc};
+use std::path::PathBuf;
+use studybot::config::Config;
+use studybot::handlers;
+use studybot::request::{Action, GuildId, InteractionId, Request, UserId};
+use studybot::{App, Library, Reply};
+
+fn app() -> App {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml");
+    let (library, _) = Library::load(&[fixture]).unwrap();
+    App::in_memory(Config::default(), library).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
+}
+
+fn ask(
+    app: &App,
+    user: u64,
+    teacher: bool,
+    name: &str,
+    subs: &[&str],
+    options: &[(&str, &str)],
+) -> Reply {
+    let request = Request {
+        action: Action::Command {
+            name: name.into(),
+            subcommands: subs.iter().map(|s| s.to_string()).collect(),
+            options: options
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        },
+        guild: Some(GuildId(10)),
+        channel: Some(studybot::request::ChannelId(1)),
+        user: UserId(user),
+        display_name: format!("user{user}"),
+        teacher,
+        interaction: InteractionId(user * 1000 + options.len() as u64),
+        now: now(),
+        attachment: None,
+    };
+    handlers::respond(app, &request)
+}
+
+fn press(app: &App, user: u64, custom_id: &str) -> Reply {
+    let request = Request {
+        action: Action::Press {
+            custom_id: custom_id.into(),
+            input: None,
+        },
+        guild: Some(GuildId(10)),
+        channel: None,
+        user: UserId(user),
+        display_name: format!("user{user}"),
+        teacher: true,
+        interaction: InteractionId(99_000 + user),
+        now: now(),
+        attachment: None,
+    };
+    handlers::respond(app, &request)
+}
+
+#[test]
+fn settings_need_a_teacher_and_are_shown() {
+    let app = app();
+    let refused = ask(&app, 5, false, "settings", &["time"], &[("time", "07:30")]);
+    assert!(
+        refused.ephemeral && refused.text.starts_with("Only teachers"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(
+        app.store.settings(GuildId(10)).unwrap().post_time,
+        None,
+        "nothing saved"
+    );
+
+    assert_eq!(
+        ask(
+            &app,
+            1,
+            true,
+            "settings",
+            &["channel"],
+            &[("channel", "<#4242>")]
+        )
+        .title
+        .as_deref(),
+        Some("Settings saved")
+    );
+    ask(&app, 1, true, "settings", &["time"], &[("time", "07:30")]);
+    ask(
+        &app,
+        1,
+        true,
+        "settings",
+        &["timezone"],
+        &[("timezone", "Europe/London")],
+    );
+    ask(&app, 1, true, "settings", &["days"], &[("days", "mon-fri")]);
+    let bad = ask(
+        &app,
+        1,
+        true,
+        "settings",
+        &["timezone"],
+        &[("timezone", "Mars/Olympus")],
+    );
+    assert!(bad.ephemeral && bad.text.contains("not a time zone"));
+    let bad = ask(&app, 1, true, "settings", &["time"], &[("time", "25:00")]);
+    assert!(bad.text.contains("is not a time"));
+
+    let show = ask(&app, 1, true, "settings", &["show"], &[]);
+    let field = |name: &str| {
+        show.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("Channel"), "<#4242>");
+    assert_eq!(field("Time"), "07:30");
+    assert_eq!(field("Time zone"), "Europe/London");
+    assert_eq!(field("Days"), "Monday to Friday");
+    // Monday 23 November 2026, 08:00 UTC: today's 07:30 has passed, so the next post is Tuesday 07:30 GMT.
+    let tuesday = Utc
+        .with_ymd_and_hms(2026, 11, 24, 7, 30, 0)
+        .unwrap()
+        .timestamp();
+    assert_eq!(field("Next post"), format!("<t:{tuesday}:F>"));
+    assert!(show.ephemeral);
+}
+
+#[test]
+fn a_season_ends_only_when_its_teacher_confirms() {
+    let app = app();
+    let started = ask(
+        &app,
+        1,
+        true,
+        "season",
+        &["start"],
+        &[("name", "Autumn term")],
+    );
+    assert_eq!(started.title.as_deref(), Some("New season"));
+    let twice = ask(&app, 1, true, "season", &["start"], &[("name", "Again")]);
+    assert!(twice.text.contains("still running"));
+
+    // A student scores on the daily question: it counts in the season.
+    let daily = ask(&app, 7, false, "daily", &[], &[]);
+    let id = daily.buttons[0].custom_id.clone();
+    let answer = if daily.buttons[0].opens_input {
+        Action::Press {
+            custom_id: id,
+            input: Some("anything".into()),
+        }
+    } else {
+        Action::Press {
+            custom_id: id,
+            input: None,
+        }
+    };
+    let mut request = Request::command("x", &[], now());
+    request.action = answer;
+    request.guild = Some(GuildId(10));
+    request.user = UserId(7);
+    request.display_name = "Ada".into();
+    handlers::respond(&app, &request);
+    let board = ask(&app, 7, false, "leaderboard", &[], &[("period", "season")]);
+    assert!(board.title.as_deref().unwrap().contains("Autumn term"));
+    assert!(
+        board.text.starts_with("**1.** user7"),
+        "the latest name seen: {}",
+        board.text
+    );
+
+    let confirm = ask(&app, 1, true, "season", &["end"], &[]);
+    let button = &confirm.buttons[0];
+    assert_eq!(
+        button.custom_id,
+        format!(
+            "se1:{}:1",
+            app.store.open_season(GuildId(10)).unwrap().unwrap().id
+        )
+    );
+    let stranger = press(&app, 2, &button.custom_id);
+    assert!(stranger.ephemeral && stranger.text.contains("Only the teacher who asked"));
+    assert!(
+        app.store.open_season(GuildId(10)).unwrap().is_some(),
+        "still running"
+    );
+    let ended = press(&app, 1, &button.custom_id);
+    assert_eq!(
+        ended.title.as_deref(),
+        Some("Season \"Autumn term\" has ended: final standings")
+    );
+    assert!(ended.text.starts_with("**1.** user7"), "{}", ended.text);
+    assert!(app.store.open_season(GuildId(10)).unwrap().is_none());
+    assert!(press(&app, 1, &button.custom_id)
+        .text
+        .contains("already ended"));
+}

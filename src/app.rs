@@ -69,4 +69,14 @@ impl App {
     pub fn replace_library(&self, library: Library) {
         *self.library.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(library);
     }
+
+    /// Reloads the content from `folders`. A pack with errors is rejected
+    /// with all its diagnostics and the content in use stays live; on success
+    /// the new content serves every later request (requests under way finish
+    /// with the snapshot they started with). Returns the warnings.
+    pub fn reload(&self, folders: &[PathBuf]) -> Result<Vec<Diagnostic>, Error> {
+        let (library, warnings) = Library::load(folders)?;
+        self.replace_library(library);
+        Ok(warnings)
+    }
 }

@@ -43,6 +43,14 @@ enum Command {
         #[arg(long, value_name = "ID")]
         dev_guild: Option<u64>,
     },
+    /// Write a consistent copy of the SQLite database, also while the bot runs.
+    Backup {
+        /// Where to write the copy.
+        path: PathBuf,
+        /// Database path or URL (default: the config's database).
+        #[arg(long, value_name = "PATH|URL")]
+        db: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -102,6 +110,7 @@ fn main() -> ExitCode {
         Command::Check { json } => check(&folders, json),
         Command::Ask(args) => ask(config, &folders, args),
         Command::Run { dev_guild } => run(config, &folders, dev_guild),
+        Command::Backup { path, db } => backup(&config, db.as_deref(), &path),
     };
     match result {
         Ok(code) => code,
@@ -240,6 +249,7 @@ fn run(config: Config, folders: &[PathBuf], dev_guild: Option<u64>) -> anyhow::R
     let options = studybot::discord::RunOptions {
         dev_guild,
         proxy: config.discord.proxy.clone(),
+        content: folders.to_vec(),
     };
     let app = std::sync::Arc::new(load_app(config, folders, None)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -253,4 +263,19 @@ fn run(config: Config, folders: &[PathBuf], dev_guild: Option<u64>) -> anyhow::R
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn backup(config: &Config, db: Option<&str>, to: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let url = db.unwrap_or(&config.database.url);
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    anyhow::ensure!(
+        std::path::Path::new(path).is_file(),
+        "there is no SQLite database at {path} (give it with --db)"
+    );
+    let store = studybot::store::sqlite::SqliteStore::open(std::path::Path::new(path))?;
+    store
+        .backup_to(to)
+        .with_context(|| format!("backup to {} failed", to.display()))?;
+    println!("backed up {path} to {}", to.display());
+    Ok(ExitCode::SUCCESS)
 }

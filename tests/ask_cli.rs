@@ -195,3 +195,63 @@ fn run_with_a_malformed_token_fails_cleanly_without_printing_it() {
         "the token leaked: {all}"
     );
 }
+
+#[test]
+fn backup_copies_a_database_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("class.db").display().to_string();
+    let content = bundled_content().display().to_string();
+    let base = [
+        "ask",
+        "--content",
+        &content,
+        "--db",
+        &db,
+        "--guild",
+        "10",
+        "--now",
+        "2026-11-23T09:00:00Z",
+    ];
+    let daily = studybot(dir.path(), &[&base[..], &["--json", "daily"]].concat());
+    let daily: Value = serde_json::from_str(&stdout(&daily)).unwrap();
+    let id = daily["buttons"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let press = studybot(
+        dir.path(),
+        &[
+            &base[..],
+            &["--user", "3", "--name", "Cy", "press", &id, "1937"],
+        ]
+        .concat(),
+    );
+    assert!(press.status.success());
+
+    let out = studybot(dir.path(), &["backup", "copy.db", "--db", &db]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let copy = dir.path().join("copy.db").display().to_string();
+    let board = studybot(
+        dir.path(),
+        &[
+            "ask",
+            "--content",
+            &content,
+            "--db",
+            &copy,
+            "--guild",
+            "10",
+            "--json",
+            "leaderboard",
+        ],
+    );
+    let board: Value = serde_json::from_str(&stdout(&board)).unwrap();
+    assert!(
+        board["text"].as_str().unwrap().starts_with("**1.** Cy — "),
+        "{board}"
+    );
+
+    let missing = studybot(dir.path(), &["backup", "x.db", "--db", "nowhere.db"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no SQLite database at nowhere.db"));
+}

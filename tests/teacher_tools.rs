@@ -206,3 +206,42 @@ fn a_season_ends_only_when_its_teacher_confirms() {
         .text
         .contains("already ended"));
 }
+
+#[test]
+fn a_broken_reload_is_rejected_and_the_old_content_stays_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini-pack.toml");
+    let pack = dir.path().join("pack.toml");
+    std::fs::copy(&fixture, &pack).unwrap();
+    let (library, _) = Library::load(std::slice::from_ref(&pack)).unwrap();
+    let app = App::in_memory(Config::default(), library).unwrap();
+    let explain = |term: &str| {
+        handlers::respond(&app, &Request::command("explain", &[("term", term)], now())).title
+    };
+
+    // A typo in the new version: rejected with its position; old content serves on.
+    let text = std::fs::read_to_string(&fixture).unwrap();
+    std::fs::write(
+        &pack,
+        text.replace("name = \"Troika\"", "nmae = \"Troika\""),
+    )
+    .unwrap();
+    let error = app
+        .reload(std::slice::from_ref(&pack))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("pack.toml:") && error.contains("unknown field `nmae`"),
+        "{error}"
+    );
+    assert_eq!(explain("troika").as_deref(), Some("Troika"));
+
+    // A good new version replaces it.
+    std::fs::write(
+        &pack,
+        text.replace("name = \"Troika\"", "name = \"Troika (NKVD)\""),
+    )
+    .unwrap();
+    app.reload(&[pack]).unwrap();
+    assert_eq!(explain("troika").as_deref(), Some("Troika (NKVD)"));
+}

@@ -158,9 +158,10 @@ async fn on_modal(
     Ok(())
 }
 
-/// Applies a reply's edits (a daily question's tally) to the message the
-/// button was on. Failures are logged: the student's answer is already
-/// recorded and acknowledged, and the next answer brings the tally up to date.
+/// Queues a reply's edits (a daily question's tally) of the message the
+/// button was on. Edits are coalesced (see `edits`); a failure is logged: the
+/// student's answer is already recorded and acknowledged, and the next edit
+/// brings the tally up to date.
 async fn apply_edits(
     ctx: &serenity::Context,
     reply: &crate::Reply,
@@ -168,11 +169,33 @@ async fn apply_edits(
     message: serenity::MessageId,
 ) {
     for edit in &reply.edits {
-        let builder = render::layout(&edit.reply).to_edit();
-        if let Err(e) = channel.edit_message(ctx, message, builder).await {
-            tracing::warn!(error = %e, target = %edit.message, "could not update the tally message");
-        }
+        coalescer(ctx).submit((channel, message), render::layout(&edit.reply));
     }
+}
+
+type EditCoalescer =
+    super::edits::Coalescer<(serenity::ChannelId, serenity::MessageId), render::Layout>;
+
+/// The process's edit coalescer, created with the first edit. (poise's event
+/// handler is a plain function, so it cannot capture one.)
+fn coalescer(ctx: &serenity::Context) -> Arc<EditCoalescer> {
+    static COALESCER: std::sync::OnceLock<Arc<EditCoalescer>> = std::sync::OnceLock::new();
+    COALESCER
+        .get_or_init(|| {
+            let http = ctx.http.clone();
+            super::edits::Coalescer::new(
+                super::edits::WINDOW,
+                Box::new(move |(channel, message): (serenity::ChannelId, serenity::MessageId), layout: render::Layout| {
+                    let http = http.clone();
+                    Box::pin(async move {
+                        if let Err(e) = channel.edit_message(&http, message, layout.to_edit()).await {
+                            tracing::warn!(error = %e, message = message.get(), "could not update the tally message");
+                        }
+                    })
+                }),
+            )
+        })
+        .clone()
 }
 
 #[cfg(test)]

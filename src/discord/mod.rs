@@ -9,6 +9,7 @@
 
 pub mod commands;
 pub mod components;
+pub mod edits;
 pub mod render;
 pub mod scheduler;
 
@@ -40,6 +41,8 @@ pub struct RunOptions {
     /// Send REST traffic through this HTTP proxy (with serenity's own rate
     /// limiter off: the proxy must handle rate limits).
     pub proxy: Option<String>,
+    /// The content folders, reloaded on SIGHUP.
+    pub content: Vec<std::path::PathBuf>,
 }
 
 /// Who is asking, where, in core terms.
@@ -140,6 +143,7 @@ pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(
         return Err(DiscordError::InvalidToken);
     }
     let dev_guild = options.dev_guild;
+    let app_for_reload = app.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -175,6 +179,7 @@ pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(
         .framework(framework)
         .await
         .map_err(|e| DiscordError::Client(e.to_string()))?;
+    tokio::spawn(reload_on_hangup(app_for_reload, options.content.clone()));
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -187,6 +192,31 @@ pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(
         }
         other => DiscordError::Client(other.to_string()),
     })
+}
+
+/// SIGHUP reloads the content; a broken pack is rejected with its errors
+/// and the content in use stays live.
+async fn reload_on_hangup(app: Arc<App>, folders: Vec<std::path::PathBuf>) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hangups) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            let (app, folders) = (app.clone(), folders.clone());
+            match tokio::task::spawn_blocking(move || app.reload(&folders)).await {
+                Ok(Ok(warnings)) => tracing::info!(warnings = warnings.len(), "content reloaded"),
+                Ok(Err(e)) => tracing::error!(
+                    "content reload rejected; the previous content stays live:\n{e}"
+                ),
+                Err(e) => tracing::error!(error = %e, "content reload panicked"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (app, folders);
 }
 
 async fn shutdown_signal() {

@@ -39,16 +39,11 @@ pub fn explain(app: &App, request: &Request) -> Result<Reply, Error> {
                     .take(MAX_DID_YOU_MEAN)
                 {
                     let (pack, entry) = name_of(other);
-                    reply = reply.button(
-                        crate::markup::fit(
-                            &format!("Did you mean {}?", entry.name),
-                            crate::markup::BUTTON_LABEL,
-                        ),
-                        CustomId::Explain {
-                            pack: pack.id.clone(),
-                            entry: entry.id.clone(),
-                        }
-                        .encode(),
+                    reply = entry_button(
+                        reply,
+                        pack,
+                        entry,
+                        &format!("Did you mean {}?", entry.name),
                         ButtonStyle::Primary,
                     );
                 }
@@ -70,15 +65,7 @@ pub fn explain(app: &App, request: &Request) -> Result<Reply, Error> {
                 reply.text.push_str(" The nearest entries are below.");
                 for hit in near {
                     let (pack, entry) = name_of(hit);
-                    reply = reply.button(
-                        crate::markup::fit(&entry.name, crate::markup::BUTTON_LABEL),
-                        CustomId::Explain {
-                            pack: pack.id.clone(),
-                            entry: entry.id.clone(),
-                        }
-                        .encode(),
-                        ButtonStyle::Primary,
-                    );
+                    reply = entry_button(reply, pack, entry, &entry.name, ButtonStyle::Primary);
                 }
             }
             Ok(reply)
@@ -99,6 +86,25 @@ pub fn open(app: &App, pack_id: &str, entry_id: &str) -> Result<Reply, Error> {
             "That entry is no longer in studybot's content. Try /explain with its name.",
         )),
     }
+}
+
+/// A button that opens an entry ("see also", "did you mean").
+fn entry_button(
+    reply: Reply,
+    pack: &Pack,
+    entry: &Entry,
+    label: &str,
+    style: ButtonStyle,
+) -> Reply {
+    let id = CustomId::Explain {
+        pack: pack.id.clone(),
+        entry: entry.id.clone(),
+    };
+    reply.button(
+        crate::markup::fit(label, crate::markup::BUTTON_LABEL),
+        id.encode(),
+        style,
+    )
 }
 
 pub fn kind_label(kind: EntryKind) -> &'static str {
@@ -162,15 +168,7 @@ fn entry_reply(_library: &Library, pack: &Pack, entry: &Entry) -> Reply {
         .filter_map(|id| pack.entry(id))
         .take(MAX_SEE_ALSO)
     {
-        let id = CustomId::Explain {
-            pack: pack.id.clone(),
-            entry: related.id.clone(),
-        };
-        reply = reply.button(
-            crate::markup::fit(&related.name, crate::markup::BUTTON_LABEL),
-            id.encode(),
-            ButtonStyle::Secondary,
-        );
+        reply = entry_button(reply, pack, related, &related.name, ButtonStyle::Secondary);
     }
     let sources: Vec<String> = entry
         .sources

@@ -128,6 +128,11 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// How long a statement waits for another connection's lock before the
+/// store reports "busy" (and the student is asked to try again): well inside
+/// Discord's 3-second window for answering an interaction.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     /// Stops the background checkpointer when the store is dropped.
@@ -150,8 +155,7 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(5
 impl Checkpointer {
     fn start(path: &std::path::Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(db)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
@@ -247,8 +251,7 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(db)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;

@@ -245,3 +245,46 @@ fn a_broken_reload_is_rejected_and_the_old_content_stays_live() {
     app.reload(&[pack]).unwrap();
     assert_eq!(explain("troika").as_deref(), Some("Troika (NKVD)"));
 }
+
+#[test]
+fn settings_show_warns_when_the_ping_role_cannot_ping() {
+    let app = app();
+    ask(&app, 1, true, "settings", &["role"], &[("role", "<@&77>")]);
+    let field = |reply: &Reply| {
+        reply
+            .fields
+            .iter()
+            .find(|f| f.name == "Mention in the daily post")
+            .unwrap()
+            .value
+            .clone()
+    };
+    // The Discord adapter passes the role's flag; without it the note is generic.
+    let unknown = ask(&app, 1, true, "settings", &["show"], &[]);
+    assert_eq!(
+        field(&unknown),
+        "<@&77> (the role must be mentionable to ping)"
+    );
+    let blocked = ask(
+        &app,
+        1,
+        true,
+        "settings",
+        &["show"],
+        &[("role_mentionable", "false")],
+    );
+    assert!(
+        field(&blocked).contains("this role is not mentionable"),
+        "{}",
+        field(&blocked)
+    );
+    let fine = ask(
+        &app,
+        1,
+        true,
+        "settings",
+        &["show"],
+        &[("role_mentionable", "true")],
+    );
+    assert_eq!(field(&fine), "<@&77>");
+}

@@ -2,7 +2,7 @@
 //! Option names and descriptions match `handlers::spec` (a test keeps them
 //! in step), so the CLI and Discord accept the same commands.
 
-use super::{asker, render, respond, Context, Error};
+use super::{asker, render, respond_in_time, Context, Error};
 use crate::request::Action;
 use crate::search::Suggestion;
 use poise::serenity_prelude as serenity;
@@ -68,7 +68,18 @@ async fn run_as(
         subcommands: subcommands.iter().map(|s| s.to_string()).collect(),
         options,
     });
-    let reply = respond(&app, request).await;
+    // Personal and teacher replies are private; if the handler is slow, the
+    // deferral must already say so.
+    let private = matches!(name, "quiz" | "stats" | "settings" | "season" | "help");
+    let (reply, _) = respond_in_time(&app, request, || async move {
+        if private {
+            ctx.defer_ephemeral().await?;
+        } else {
+            ctx.defer().await?;
+        }
+        Ok(())
+    })
+    .await?;
     ctx.send(render::layout(&reply).to_poise()).await?;
     Ok(())
 }
@@ -280,7 +291,34 @@ pub async fn settings_teacher_role(
 /// Show the settings and how to set studybot up
 #[poise::command(slash_command, rename = "show")]
 pub async fn settings_show(ctx: Context<'_>) -> Result<(), Error> {
-    run_as(ctx, "settings", &["show"], vec![], true).await
+    // Whether the configured ping role can be pinged is Discord's to know:
+    // read its flag from the cache and pass it on.
+    let mentionable = match (
+        ctx.guild_id(),
+        ctx.guild_id().and_then(|g| {
+            ctx.data()
+                .store
+                .settings(crate::request::GuildId(g.get()))
+                .ok()
+        }),
+    ) {
+        (Some(guild), Some(settings)) => settings.ping_role.and_then(|role| {
+            ctx.cache().guild(guild).and_then(|g| {
+                g.roles
+                    .get(&serenity::RoleId::new(role))
+                    .map(|r| r.mentionable.to_string())
+            })
+        }),
+        _ => None,
+    };
+    run_as(
+        ctx,
+        "settings",
+        &["show"],
+        vec![("role_mentionable", mentionable)],
+        true,
+    )
+    .await
 }
 
 /// Teacher tools: start or end a leaderboard season

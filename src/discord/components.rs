@@ -7,7 +7,7 @@
 //! through `crate::handlers::respond`, the one error path. Nothing here waits
 //! on a collector, so a press on a message posted before a restart works.
 
-use super::{asker, render, respond, Error};
+use super::{asker, render, respond_in_time, Error};
 use crate::app::App;
 use crate::custom_id::CustomId;
 use crate::request::Action;
@@ -95,18 +95,26 @@ async fn on_press(
         press.member.as_ref(),
         press.id,
     );
-    let reply = respond(
-        app,
-        who.request(Action::Press {
-            custom_id,
-            input: None,
-        }),
-    )
-    .await;
-    let message = render::layout(&reply).to_interaction_message();
-    press
-        .create_response(ctx, serenity::CreateInteractionResponse::Message(message))
-        .await?;
+    let request = who.request(Action::Press {
+        custom_id,
+        input: None,
+    });
+    // Answers and lookups from buttons are private to the presser.
+    let (reply, deferred) = respond_in_time(app, request, || async {
+        Ok(press.defer_ephemeral(ctx).await?)
+    })
+    .await?;
+    let layout = render::layout(&reply);
+    if deferred {
+        press.create_followup(ctx, layout.to_followup()).await?;
+    } else {
+        press
+            .create_response(
+                ctx,
+                serenity::CreateInteractionResponse::Message(layout.to_interaction_message()),
+            )
+            .await?;
+    }
     apply_edits(ctx, &reply, press.channel_id, press.message.id).await;
     Ok(())
 }
@@ -140,18 +148,25 @@ async fn on_modal(
         submit.member.as_ref(),
         submit.id,
     );
-    let reply = respond(
-        app,
-        who.request(Action::Press {
-            custom_id,
-            input: Some(text),
-        }),
-    )
-    .await;
-    let message = render::layout(&reply).to_interaction_message();
-    submit
-        .create_response(ctx, serenity::CreateInteractionResponse::Message(message))
-        .await?;
+    let request = who.request(Action::Press {
+        custom_id,
+        input: Some(text),
+    });
+    let (reply, deferred) = respond_in_time(app, request, || async {
+        Ok(submit.defer_ephemeral(ctx).await?)
+    })
+    .await?;
+    let layout = render::layout(&reply);
+    if deferred {
+        submit.create_followup(ctx, layout.to_followup()).await?;
+    } else {
+        submit
+            .create_response(
+                ctx,
+                serenity::CreateInteractionResponse::Message(layout.to_interaction_message()),
+            )
+            .await?;
+    }
     if let Some(original) = &submit.message {
         apply_edits(ctx, &reply, submit.channel_id, original.id).await;
     }

@@ -116,6 +116,49 @@ pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
     }
 }
 
+/// Discord wants a first response within 3 seconds. A handler that has not
+/// answered by this time is deferred (and its reply follows up).
+pub const DEFER_AFTER: std::time::Duration = std::time::Duration::from_millis(2000);
+
+/// Runs a request; if it has not answered within [`DEFER_AFTER`], calls
+/// `defer` first. The caller chooses the deferral's ephemerality in advance,
+/// because a deferral fixes it for the reply that follows. Returns the reply
+/// and whether the interaction was deferred.
+pub async fn respond_in_time<F, Fut>(
+    app: &Arc<App>,
+    request: Request,
+    defer: F,
+) -> Result<(Reply, bool), Error>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), Error>>,
+{
+    let app = app.clone();
+    within_window(
+        tokio::spawn(async move { respond(&app, request).await }),
+        defer,
+    )
+    .await
+}
+
+/// Awaits `task`, calling `defer` first if it takes longer than [`DEFER_AFTER`].
+pub async fn within_window<T, F, Fut>(
+    mut task: tokio::task::JoinHandle<T>,
+    defer: F,
+) -> Result<(T, bool), Error>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), Error>>,
+{
+    match tokio::time::timeout(DEFER_AFTER, &mut task).await {
+        Ok(done) => Ok((done?, false)),
+        Err(_) => {
+            defer().await?;
+            Ok((task.await?, true))
+        }
+    }
+}
+
 /// Commands, buttons and modals share this path for edge failures (Discord
 /// refused a response, a timeout): logged with context, never shown raw.
 async fn on_error(error: poise::FrameworkError<'_, Arc<App>, Error>) {
@@ -238,4 +281,39 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_work_is_deferred_first_and_fast_work_is_not() {
+        let deferred = Arc::new(AtomicBool::new(false));
+        let flag = deferred.clone();
+        let fast = tokio::spawn(async { 1 });
+        let (value, was) = within_window(fast, || async move {
+            flag.store(true, Ordering::SeqCst);
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!((value, was), (1, false));
+        assert!(!deferred.load(Ordering::SeqCst));
+
+        let flag = deferred.clone();
+        let slow = tokio::spawn(async {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            2
+        });
+        let (value, was) = within_window(slow, || async move {
+            flag.store(true, Ordering::SeqCst);
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!((value, was), (2, true));
+        assert!(deferred.load(Ordering::SeqCst), "deferred before the reply");
+    }
 }

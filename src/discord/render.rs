@@ -252,6 +252,21 @@ impl Layout {
         message
     }
 
+    /// As a follow-up after a deferral.
+    pub fn to_followup(&self) -> serenity::CreateInteractionResponseFollowup {
+        let mut message = serenity::CreateInteractionResponseFollowup::new()
+            .ephemeral(self.ephemeral)
+            .components(self.components())
+            .allowed_mentions(serenity::CreateAllowedMentions::new());
+        if let Some(embed) = self.embed() {
+            message = message.embed(embed);
+        }
+        if let Some(content) = &self.content {
+            message = message.content(content.clone());
+        }
+        message
+    }
+
     /// As an edit of an existing message (a daily question's tally).
     pub fn to_edit(&self) -> serenity::EditMessage {
         let mut edit = serenity::EditMessage::new()

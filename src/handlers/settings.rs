@@ -207,7 +207,18 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
         },
     )
     .field("Days", describe_days(s.post_days.as_deref()))
-    .field("Mention in the daily post", s.ping_role.map(|r| format!("<@&{r}> (must be mentionable to ping)")).unwrap_or_else(|| "nobody".to_string()))
+    .field(
+        "Mention in the daily post",
+        // The adapter passes the role's current "mentionable" flag when it knows it.
+        match (s.ping_role, request.option("role_mentionable")) {
+            (None, _) => "nobody".to_string(),
+            (Some(r), Some("false")) => format!(
+                "<@&{r}>: **this role is not mentionable**, so the daily post cannot ping it. Make it mentionable under Server Settings > Roles, or give studybot the Mention @everyone permission."
+            ),
+            (Some(r), Some("true")) => format!("<@&{r}>"),
+            (Some(r), _) => format!("<@&{r}> (the role must be mentionable to ping)"),
+        },
+    )
     .field("Teacher role", s.teacher_role.map(|r| format!("<@&{r}>")).unwrap_or_else(|| "Manage Server only".to_string()));
     if let (Some(_), Some(time)) = (s.channel, s.post_time.as_deref().and_then(parse_time)) {
         let mut day = request.now.with_timezone(&tz).date_naive();

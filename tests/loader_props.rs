@@ -108,3 +108,32 @@ proptest! {
         check_sane(&text);
     }
 }
+
+#[test]
+fn an_entry_too_long_for_one_message_is_reported_at_its_id() {
+    let mut text = VALID.to_string();
+    text.push_str("\n[[entries]]\nid = \"huge\"\nkind = \"term\"\nname = \"Huge\"\ndefinition = \"Too much.\"\n");
+    text.push_str(&format!(
+        "explanation = \"{}\"\nsources = [\"s1\"]\n",
+        "word ".repeat(590).trim_end()
+    ));
+    for i in 0..6 {
+        text.push_str(&format!(
+            "[[entries.figures]]\nlabel = \"Figure {i}\"\nvalue = \"{}\"\n",
+            "x".repeat(900)
+        ));
+    }
+    let report = load_pack_text("big.toml", text.clone());
+    let errors: Vec<String> = report.errors().map(|d| d.to_string()).collect();
+    let line = text[..text.find("id = \"huge\"").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "big.toml:{line}:6: entry `huge` would not fit one Discord message ("
+        )),
+        "{errors:?}"
+    );
+}

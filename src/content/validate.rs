@@ -378,6 +378,14 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
     });
     check_alias_collisions(&mut c, &entries, &spelling);
 
+    check_entry_sizes(
+        &mut c,
+        &entries,
+        &built_entries,
+        &built_events,
+        &built_sources,
+    );
+
     let built_questions: Vec<Question> = in_parallel(&mut c, &questions, |c, file, item| {
         question(c, file, item, &linkable, &entry_ids, &source_ids)
     });
@@ -524,6 +532,68 @@ fn entry(
         sources: entry_sources,
         tags: e.tags.iter().map(|t| t.get_ref().clone()).collect(),
     })
+}
+
+/// The most characters an entry's `/explain` reply may hold: one Discord
+/// message carries at most 6,000 across its embed, and a little is kept for
+/// labels and formatting.
+pub const ENTRY_REPLY_MAX: usize = 5_600;
+
+/// Rejects an entry whose whole `/explain` reply (definition, explanation,
+/// dates, figures, related events, sources) could not be shown in one
+/// Discord message, so replies are never cut when shown.
+fn check_entry_sizes(
+    c: &mut Checker,
+    raw: &[Located<RawEntry>],
+    entries: &[Entry],
+    events: &[Event],
+    sources: &[Source],
+) {
+    let len = |s: &str| s.chars().count();
+    let event_titles: HashMap<&str, usize> = events
+        .iter()
+        .map(|e| (e.id.as_str(), len(&e.title)))
+        .collect();
+    let source_titles: HashMap<&str, usize> = sources
+        .iter()
+        .map(|s| (s.id.as_str(), len(&s.title)))
+        .collect();
+    for entry in entries {
+        let mut size = len(&entry.name) + len(&entry.definition) + len(&entry.explanation) + 20;
+        size += entry.dates.iter().map(|d| len(&d.text) + 30).sum::<usize>();
+        for figure in &entry.figures {
+            size += len(&figure.label) + 12;
+            size += figure
+                .values
+                .iter()
+                .map(|v| len(&v.value) + v.given_by.as_deref().map_or(0, len) + 6)
+                .sum::<usize>();
+        }
+        size += entry
+            .related
+            .iter()
+            .filter_map(|id| event_titles.get(id.as_str()))
+            .map(|title| title + 32)
+            .sum::<usize>();
+        size += entry
+            .sources
+            .iter()
+            .filter_map(|id| source_titles.get(id.as_str()))
+            .map(|title| title + 2)
+            .sum::<usize>();
+        if size > ENTRY_REPLY_MAX {
+            if let Some(r) = raw.iter().find(|r| r.item.id.get_ref() == &entry.id) {
+                c.error(
+                    r.file,
+                    r.item.id.span(),
+                    format!(
+                        "entry `{}` would not fit one Discord message ({size} characters; at most {ENTRY_REPLY_MAX}): shorten its explanation, dates or figures, or move some into related entries",
+                        entry.id
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// An alias (or name) that folds to the same search key as another entry's

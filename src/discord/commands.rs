@@ -434,4 +434,119 @@ mod tests {
             "teacher commands default to Manage Server"
         );
     }
+
+    /// The body of `PUT /applications/{id}/commands` as poise builds it.
+    fn registration() -> Vec<serde_json::Value> {
+        poise::builtins::create_application_commands(&all())
+            .into_iter()
+            .map(|c| serde_json::to_value(c).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn registration_payload_declares_options_contexts_and_permissions() {
+        let commands = registration();
+        let by_name = |name: &str| {
+            commands
+                .iter()
+                .find(|c| c["name"] == name)
+                .unwrap_or_else(|| panic!("/{name} not registered"))
+                .clone()
+        };
+        let names: Vec<&str> = commands
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "explain",
+                "date",
+                "timeline",
+                "quiz",
+                "daily",
+                "leaderboard",
+                "stats",
+                "settings",
+                "season",
+                "help"
+            ]
+        );
+
+        let explain = by_name("explain");
+        assert_eq!(explain["options"][0]["name"], "term");
+        assert_eq!(explain["options"][0]["autocomplete"], true);
+        assert_eq!(explain["options"][0]["required"], true);
+        assert_eq!(explain["options"][0]["type"], 3, "a string option");
+        assert!(
+            explain.get("contexts").is_none_or(|c| c.is_null()),
+            "explain also works in DMs: {explain}"
+        );
+
+        for name in [
+            "quiz",
+            "daily",
+            "leaderboard",
+            "stats",
+            "settings",
+            "season",
+        ] {
+            assert_eq!(
+                by_name(name)["contexts"],
+                serde_json::json!([0]),
+                "/{name} is guild-only"
+            );
+        }
+        let manage_guild = serenity::Permissions::MANAGE_GUILD.bits().to_string();
+        for name in ["settings", "season"] {
+            assert_eq!(
+                by_name(name)["default_member_permissions"],
+                manage_guild.as_str(),
+                "/{name}"
+            );
+        }
+        assert!(by_name("daily")
+            .get("default_member_permissions")
+            .is_none_or(|p| p.is_null()));
+
+        let settings = by_name("settings");
+        let subs: Vec<&str> = settings["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            subs,
+            [
+                "channel",
+                "time",
+                "timezone",
+                "days",
+                "role",
+                "teacher-role",
+                "show"
+            ]
+        );
+        assert_eq!(settings["options"][0]["type"], 1, "subcommands");
+        assert_eq!(
+            settings["options"][0]["options"][0]["type"], 7,
+            "a channel option"
+        );
+        assert_eq!(
+            settings["options"][4]["options"][0]["type"], 8,
+            "a role option"
+        );
+        let period = &by_name("leaderboard")["options"][0];
+        let choices: Vec<&str> = period["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(choices, ["all-time", "season", "week"]);
+        for command in &commands {
+            assert!(command["description"].as_str().unwrap().chars().count() <= 100);
+        }
+    }
 }

@@ -218,7 +218,7 @@ impl Pack {
         let end = self.events.partition_point(|e| e.when.first_day() <= last);
         self.events[start..end.max(start)]
             .iter()
-            .filter(move |e| e.when.last_day() >= first)
+            .filter(move |e| e.when.overlaps(first, last))
     }
 }
 

@@ -178,6 +178,26 @@ pub fn layout(reply: &Reply) -> Layout {
     }
 }
 
+/// Fills any of serenity's message builders (they share method names but no
+/// trait) with a layout's components, embed and content, and the mentions
+/// allowed: the one place a message's parts are set.
+macro_rules! fill {
+    ($builder:expr, $layout:expr, $mentions:expr) => {{
+        let layout: &$crate::discord::render::Layout = $layout;
+        let mut builder = $builder
+            .components(layout.components())
+            .allowed_mentions($mentions);
+        if let Some(embed) = layout.embed() {
+            builder = builder.embed(embed);
+        }
+        if let Some(content) = &layout.content {
+            builder = builder.content(content.clone());
+        }
+        builder
+    }};
+}
+pub(crate) use fill;
+
 fn style(style: ButtonStyle) -> serenity::ButtonStyle {
     match style {
         ButtonStyle::Primary => serenity::ButtonStyle::Primary,
@@ -224,47 +244,29 @@ impl Layout {
 
     /// As the response to a slash command (through poise).
     pub fn to_poise(&self) -> poise::CreateReply {
-        let mut reply = poise::CreateReply::default()
-            .ephemeral(self.ephemeral)
-            .components(self.components())
-            .allowed_mentions(serenity::CreateAllowedMentions::new());
-        if let Some(embed) = self.embed() {
-            reply = reply.embed(embed);
-        }
-        if let Some(content) = &self.content {
-            reply = reply.content(content.clone());
-        }
-        reply
+        fill!(
+            poise::CreateReply::default().ephemeral(self.ephemeral),
+            self,
+            serenity::CreateAllowedMentions::new()
+        )
     }
 
     /// As the response to a button press or a modal submit.
     pub fn to_interaction_message(&self) -> serenity::CreateInteractionResponseMessage {
-        let mut message = serenity::CreateInteractionResponseMessage::new()
-            .ephemeral(self.ephemeral)
-            .components(self.components())
-            .allowed_mentions(serenity::CreateAllowedMentions::new());
-        if let Some(embed) = self.embed() {
-            message = message.embed(embed);
-        }
-        if let Some(content) = &self.content {
-            message = message.content(content.clone());
-        }
-        message
+        fill!(
+            serenity::CreateInteractionResponseMessage::new().ephemeral(self.ephemeral),
+            self,
+            serenity::CreateAllowedMentions::new()
+        )
     }
 
     /// As a follow-up after a deferral.
     pub fn to_followup(&self) -> serenity::CreateInteractionResponseFollowup {
-        let mut message = serenity::CreateInteractionResponseFollowup::new()
-            .ephemeral(self.ephemeral)
-            .components(self.components())
-            .allowed_mentions(serenity::CreateAllowedMentions::new());
-        if let Some(embed) = self.embed() {
-            message = message.embed(embed);
-        }
-        if let Some(content) = &self.content {
-            message = message.content(content.clone());
-        }
-        message
+        fill!(
+            serenity::CreateInteractionResponseFollowup::new().ephemeral(self.ephemeral),
+            self,
+            serenity::CreateAllowedMentions::new()
+        )
     }
 
     /// As an edit of an existing message (a daily question's tally).

@@ -21,20 +21,21 @@ pub async fn run(http: Arc<serenity::Http>, app: Arc<App>) {
     loop {
         ticker.tick().await;
         let planner = app.clone();
-        let planned =
-            match tokio::task::spawn_blocking(move || schedule::plan(&planner, chrono::Utc::now()))
-                .await
-            {
-                Ok(Ok(planned)) => planned,
-                Ok(Err(e)) => {
-                    tracing::warn!(error = %e, "could not plan the daily posts; will retry");
-                    continue;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "the daily post planner panicked");
-                    continue;
-                }
-            };
+        let planned = match tokio::task::spawn_blocking(move || {
+            schedule::plan(&planner, planner.clock.now())
+        })
+        .await
+        {
+            Ok(Ok(planned)) => planned,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not plan the daily posts; will retry");
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the daily post planner panicked");
+                continue;
+            }
+        };
         for post in planned {
             send(&http, &app, post).await;
         }
@@ -51,18 +52,13 @@ pub fn message(post: &PlannedPost) -> serenity::CreateMessage {
         }
         None => serenity::CreateAllowedMentions::new(),
     };
-    let mut message = serenity::CreateMessage::new()
-        .components(layout.components())
-        .nonce(serenity::Nonce::String(post.nonce.clone()))
-        .enforce_nonce(true)
-        .allowed_mentions(mentions);
-    if let Some(embed) = layout.embed() {
-        message = message.embed(embed);
-    }
-    if let Some(content) = &layout.content {
-        message = message.content(content.clone());
-    }
-    message
+    render::fill!(
+        serenity::CreateMessage::new()
+            .nonce(serenity::Nonce::String(post.nonce.clone()))
+            .enforce_nonce(true),
+        &layout,
+        mentions
+    )
 }
 
 async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost) {
@@ -75,7 +71,7 @@ async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost) {
             tracing::info!(guild = guild.0, %day, message = sent.id.get(), "daily question posted");
             let message_id = sent.id.get();
             tokio::task::spawn_blocking(move || {
-                let now = chrono::Utc::now();
+                let now = app.clock.now();
                 app.store.mark_posted(guild, day, message_id, now)?;
                 app.store.set_post_problem(guild, None, now)
             })
@@ -90,7 +86,7 @@ async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost) {
             tracing::warn!(guild = guild.0, %day, error = %e, "daily post failed; will retry");
             tokio::task::spawn_blocking(move || {
                 app.store
-                    .set_post_problem(guild, Some(&problem), chrono::Utc::now())
+                    .set_post_problem(guild, Some(&problem), app.clock.now())
             })
             .await
         }

@@ -5,6 +5,7 @@
 //! so a handler keeps a consistent snapshot for its whole run and no lock is
 //! ever held while it works.
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::content::{self, Content, Diagnostic};
 use crate::error::Error;
@@ -37,6 +38,9 @@ pub struct App {
     /// The config's default timezone, for guilds that set none and for DMs.
     pub timezone: chrono_tz::Tz,
     pub store: Arc<dyn Store>,
+    /// The time for the parts that decide when to act (the daily posts) and
+    /// for requests built at the Discord edge; tests fix or advance it.
+    pub clock: Arc<dyn Clock>,
     library: RwLock<Arc<Library>>,
 }
 
@@ -47,8 +51,15 @@ impl App {
             config,
             timezone,
             store,
+            clock: Arc::new(SystemClock),
             library: RwLock::new(Arc::new(library)),
         })
+    }
+
+    /// The same App reading time from `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// An App with a fresh in-memory database: for tests and benchmarks.

@@ -263,4 +263,32 @@ mod tests {
             .iter()
             .any(|f| f.name == "Yesterday's answer"));
     }
+
+    #[test]
+    fn the_app_clock_drives_the_plan() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/quiz-pack.toml");
+        let (library, _) = crate::Library::load(&[dir]).unwrap();
+        let clock = std::sync::Arc::new(crate::clock::FixedClock::new(at("2026-11-23T08:59:00Z")));
+        let app = App::in_memory(Config::default(), library)
+            .unwrap()
+            .with_clock(clock.clone());
+        app.store
+            .save_settings(
+                GuildId(1),
+                &settings("Europe/London", "09:00", None),
+                app.clock.now(),
+            )
+            .unwrap();
+        assert!(
+            plan(&app, app.clock.now()).unwrap().is_empty(),
+            "a minute early"
+        );
+        clock.advance(Duration::minutes(1));
+        assert_eq!(
+            plan(&app, app.clock.now()).unwrap().len(),
+            1,
+            "due at 09:00"
+        );
+    }
 }

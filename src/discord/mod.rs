@@ -47,6 +47,7 @@ pub struct RunOptions {
 
 /// Who is asking, where, in core terms.
 pub struct Asker {
+    pub now: chrono::DateTime<chrono::Utc>,
     pub guild: Option<GuildId>,
     pub channel: Option<ChannelId>,
     pub user: UserId,
@@ -65,7 +66,7 @@ impl Asker {
             display_name: self.display_name,
             teacher: self.teacher,
             interaction: self.interaction,
-            now: chrono::Utc::now(),
+            now: self.now,
             attachment: None,
         }
     }
@@ -95,6 +96,7 @@ pub fn asker(
         .or_else(|| user.global_name.clone())
         .unwrap_or_else(|| user.name.clone());
     Asker {
+        now: app.clock.now(),
         guild: guild_id,
         channel: Some(ChannelId(channel.get())),
         user: UserId(user.id.get()),

@@ -250,6 +250,7 @@ fn run(config: Config, folders: &[PathBuf], dev_guild: Option<u64>) -> anyhow::R
         dev_guild,
         proxy: config.discord.proxy.clone(),
         content: folders.to_vec(),
+        ..Default::default()
     };
     let app = std::sync::Arc::new(load_app(config, folders, None)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -183,34 +183,65 @@ async fn apply_edits(
     channel: serenity::ChannelId,
     message: serenity::MessageId,
 ) {
+    if reply.edits.is_empty() {
+        return;
+    }
+    let edits = ctx.data.read().await.get::<EditsKey>().cloned();
+    let Some(edits) = edits else {
+        tracing::error!("the client has no edit coalescer; the tally is not updated");
+        return;
+    };
+    let coalescer = edits.coalescer(&ctx.http);
     for edit in &reply.edits {
-        coalescer(ctx).submit((channel, message), render::layout(&edit.reply));
+        coalescer.submit((channel, message), render::layout(&edit.reply));
     }
 }
 
 type EditCoalescer =
     super::edits::Coalescer<(serenity::ChannelId, serenity::MessageId), render::Layout>;
 
-/// The process's edit coalescer, created with the first edit. (poise's event
-/// handler is a plain function, so it cannot capture one.)
-fn coalescer(ctx: &serenity::Context) -> Arc<EditCoalescer> {
-    static COALESCER: std::sync::OnceLock<Arc<EditCoalescer>> = std::sync::OnceLock::new();
-    COALESCER
-        .get_or_init(|| {
-            let http = ctx.http.clone();
-            super::edits::Coalescer::new(
-                super::edits::WINDOW,
-                Box::new(move |(channel, message): (serenity::ChannelId, serenity::MessageId), layout: render::Layout| {
-                    let http = http.clone();
-                    Box::pin(async move {
-                        if let Err(e) = channel.edit_message(&http, message, layout.to_edit()).await {
-                            tracing::warn!(error = %e, message = message.get(), "could not update the tally message");
-                        }
-                    })
-                }),
-            )
+/// One client's edit coalescer, kept in the client's data so that two
+/// clients in one process (a restart in the end-to-end tests) never share
+/// one. It is created with the first edit, because it needs the client's
+/// HTTP handle, and poise's event handler is a plain function that cannot
+/// capture one.
+pub struct Edits {
+    window: std::time::Duration,
+    coalescer: std::sync::OnceLock<Arc<EditCoalescer>>,
+}
+
+pub struct EditsKey;
+
+impl serenity::prelude::TypeMapKey for EditsKey {
+    type Value = Arc<Edits>;
+}
+
+impl Edits {
+    pub fn new(window: std::time::Duration) -> Arc<Self> {
+        Arc::new(Self {
+            window,
+            coalescer: std::sync::OnceLock::new(),
         })
-        .clone()
+    }
+
+    fn coalescer(&self, http: &Arc<serenity::Http>) -> Arc<EditCoalescer> {
+        self.coalescer
+            .get_or_init(|| {
+                let http = http.clone();
+                super::edits::Coalescer::new(
+                    self.window,
+                    Box::new(move |(channel, message): (serenity::ChannelId, serenity::MessageId), layout: render::Layout| {
+                        let http = http.clone();
+                        Box::pin(async move {
+                            if let Err(e) = channel.edit_message(&http, message, layout.to_edit()).await {
+                                tracing::warn!(error = %e, message = message.get(), "could not update the tally message");
+                            }
+                        })
+                    }),
+                )
+            })
+            .clone()
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub enum DiscordError {
 }
 
 /// How `studybot run` connects.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Register commands in this guild only (instant) instead of globally.
     pub dev_guild: Option<u64>,
@@ -43,6 +43,22 @@ pub struct RunOptions {
     pub proxy: Option<String>,
     /// The content folders, reloaded on SIGHUP.
     pub content: Vec<std::path::PathBuf>,
+    /// How often the daily-post scheduler asks the core what is due.
+    pub schedule_tick: std::time::Duration,
+    /// How long edits of one message are coalesced (see `edits`).
+    pub edit_window: std::time::Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            dev_guild: None,
+            proxy: None,
+            content: Vec::new(),
+            schedule_tick: scheduler::TICK,
+            edit_window: edits::WINDOW,
+        }
+    }
 }
 
 /// Who is asking, where, in core terms.
@@ -181,14 +197,33 @@ async fn on_error(error: poise::FrameworkError<'_, Arc<App>, Error>) {
     }
 }
 
-/// Connects to Discord and serves until SIGINT or SIGTERM.
+/// Connects to Discord and serves until SIGINT or SIGTERM; SIGHUP reloads
+/// the content.
 pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(), DiscordError> {
+    let reload = tokio::spawn(reload_on_hangup(app.clone(), options.content.clone()));
+    let served = serve(app, token, options, shutdown_signal()).await;
+    reload.abort();
+    served
+}
+
+/// Connects to Discord and serves until `shutdown` completes, then closes
+/// the shards and stops the scheduler. `run` is this with the process's
+/// signals; the end-to-end tests call it with their own trigger, which is
+/// how they restart the bot in the middle of a test.
+pub async fn serve(
+    app: Arc<App>,
+    token: &Secret,
+    options: RunOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DiscordError> {
     let token = token.expose().trim().to_string();
     if serenity::validate_token(&token).is_err() {
         return Err(DiscordError::InvalidToken);
     }
     let dev_guild = options.dev_guild;
-    let app_for_reload = app.clone();
+    let schedule_tick = options.schedule_tick;
+    // Ends the scheduler when this client stops (it is spawned on READY).
+    let (stopping, stop) = tokio::sync::watch::channel(false);
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -196,15 +231,17 @@ pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(
             event_handler: |ctx, event, _framework, app| Box::pin(components::on_event(ctx, event, app)),
             ..Default::default()
         })
+        // Owners are not used: skip the application-info request at start-up.
+        .initialize_owners(false)
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
-                let commands = &framework.options().commands;
+                let payload = commands::registration(&framework.options().commands);
                 match dev_guild {
-                    Some(guild) => poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild)).await?,
-                    None => poise::builtins::register_globally(ctx, commands).await?,
-                }
+                    Some(guild) => ctx.http.create_guild_commands(serenity::GuildId::new(guild), &payload).await?,
+                    None => ctx.http.create_global_commands(&payload).await?,
+                };
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
-                tokio::spawn(scheduler::run(ctx.http.clone(), app.clone()));
+                tokio::spawn(scheduler::run(ctx.http.clone(), app.clone(), schedule_tick, stop));
                 Ok(app)
             })
         })
@@ -222,21 +259,24 @@ pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(
     };
     let mut client = builder
         .framework(framework)
+        .type_map_insert::<components::EditsKey>(components::Edits::new(options.edit_window))
         .await
         .map_err(|e| DiscordError::Client(e.to_string()))?;
-    tokio::spawn(reload_on_hangup(app_for_reload, options.content.clone()));
     let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
+    let closer = tokio::spawn(async move {
+        shutdown.await;
         tracing::info!("shutting down: closing shards");
         shards.shutdown_all().await;
     });
-    client.start_autosharded().await.map_err(|e| match e {
+    let result = client.start_autosharded().await.map_err(|e| match e {
         serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication) => {
             DiscordError::InvalidToken
         }
         other => DiscordError::Client(other.to_string()),
-    })
+    });
+    closer.abort();
+    let _ = stopping.send(true);
+    result
 }
 
 /// SIGHUP reloads the content; a broken pack is rejected with its errors

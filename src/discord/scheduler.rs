@@ -13,13 +13,29 @@ use poise::serenity_prelude as serenity;
 use std::sync::Arc;
 use std::time::Duration;
 
-const TICK: Duration = Duration::from_secs(30);
+/// The default time between two plans (`RunOptions::schedule_tick`).
+pub const TICK: Duration = Duration::from_secs(30);
 
-/// Runs until the process ends.
-pub async fn run(http: Arc<serenity::Http>, app: Arc<App>) {
-    let mut ticker = tokio::time::interval(TICK);
+/// Runs until `stop` turns true or its sender is dropped (the client that
+/// spawned it has stopped).
+pub async fn run(
+    http: Arc<serenity::Http>,
+    app: Arc<App>,
+    tick: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticker = tokio::time::interval(tick);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticker.tick().await;
+        tokio::select! {
+            _ = ticker.tick() => {}
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    return;
+                }
+                continue;
+            }
+        }
         let planner = app.clone();
         let planned = match tokio::task::spawn_blocking(move || {
             schedule::plan(&planner, planner.clock.now())

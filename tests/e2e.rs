@@ -1,0 +1,579 @@
+//! End-to-end: the real bot (serenity, poise, the scheduler, SQLite) runs
+//! against a fake Discord on 127.0.0.1 (`fake_discord`), and every test
+//! asserts the exact requests the bot sends. Each test ends by checking all
+//! captured request bodies against Discord's own API description.
+
+mod fake_discord;
+
+use chrono::{DateTime, Utc};
+use fake_discord::*;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use studybot::clock::FixedClock;
+use studybot::config::{Config, Secret};
+use studybot::discord::{serve, RunOptions};
+use studybot::App;
+
+/// Where the test's content comes from.
+enum Content {
+    Bundled,
+    /// The quiz fixture pack with only questions of these kinds.
+    QuizKinds(&'static [&'static str]),
+}
+
+/// One fake Discord, one database file and, while started, one bot.
+struct Harness {
+    fake: FakeDiscord,
+    dir: tempfile::TempDir,
+    content: PathBuf,
+    clock: Arc<FixedClock>,
+    app: Option<Arc<App>>,
+    bot: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
+    starts: usize,
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+impl Harness {
+    async fn new(content: Content, now: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let content = match content {
+            Content::Bundled => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"),
+            Content::QuizKinds(kinds) => write_quiz_pack(dir.path(), kinds),
+        };
+        Self {
+            fake: FakeDiscord::start().await,
+            dir,
+            content,
+            clock: Arc::new(FixedClock::new(at(now))),
+            app: None,
+            bot: None,
+            starts: 0,
+        }
+    }
+
+    /// Starts the bot (a fresh App on the same database file, as a restarted
+    /// process would have) and waits until it has registered its commands.
+    async fn start(&mut self) -> Value {
+        let mut config = Config::default();
+        config.database.url = format!("sqlite://{}", self.dir.path().join("studybot.db").display());
+        config.content.folders = vec![self.content.clone()];
+        config.time.default_timezone = "Europe/London".into();
+        let (library, _) = studybot::app::Library::load(&config.content.folders).unwrap();
+        let store = studybot::store::open(&config.database.url).unwrap();
+        let app = Arc::new(
+            App::new(config, library, store)
+                .unwrap()
+                .with_clock(self.clock.clone()),
+        );
+        let options = RunOptions {
+            proxy: Some(self.fake.proxy_url()),
+            schedule_tick: Duration::from_millis(50),
+            edit_window: Duration::from_millis(200),
+            ..RunOptions::default()
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let bot_app = app.clone();
+        let task = tokio::spawn(async move {
+            let token = Secret::new(TOKEN);
+            let result = serve(bot_app, &token, options, async {
+                let _ = stopped.await;
+            })
+            .await;
+            if let Err(e) = result {
+                panic!("the bot stopped with an error: {e}");
+            }
+        });
+        self.app = Some(app);
+        self.bot = Some((stop, task));
+        self.starts += 1;
+        self.fake.wait_for_registration(self.starts).await.body
+    }
+
+    /// Stops the bot as SIGTERM would, and waits for it to finish.
+    async fn stop(&mut self) {
+        let (stop, task) = self.bot.take().expect("the bot is running");
+        let _ = stop.send(());
+        tokio::time::timeout(Duration::from_secs(15), task)
+            .await
+            .expect("the bot stops within 15 s")
+            .expect("the bot task did not panic");
+        self.app = None;
+    }
+
+    fn app(&self) -> &App {
+        self.app.as_ref().expect("the bot is running")
+    }
+}
+
+/// The quiz fixture pack (every question medium, 20 points) keeping only
+/// questions of `kinds`, so a test knows what the daily question will be.
+fn write_quiz_pack(dir: &Path, kinds: &[&str]) -> PathBuf {
+    let fixture = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml"),
+    )
+    .unwrap();
+    let mut blocks = fixture.split("\n[[questions]]\n");
+    let mut pack = blocks.next().unwrap().to_string();
+    for block in blocks {
+        if kinds
+            .iter()
+            .any(|k| block.contains(&format!("kind = \"{k}\"")))
+        {
+            pack.push_str("\n[[questions]]\n");
+            pack.push_str(block);
+        }
+    }
+    let folder = dir.join("content");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("quiz.toml"), pack).unwrap();
+    folder
+}
+
+fn option(name: &str, value: &str) -> Value {
+    json!({"name": name, "type": 3, "value": value})
+}
+
+fn subcommand(name: &str, options: Value) -> Value {
+    json!([{"name": name, "type": 1, "options": options}])
+}
+
+/// The embed of a message callback (type 4).
+fn embed(callback: &Value) -> &Value {
+    assert_eq!(callback["type"], 4, "a message callback: {callback:#}");
+    &callback["data"]["embeds"][0]
+}
+
+fn is_ephemeral(callback: &Value) -> bool {
+    callback["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0
+}
+
+/// Nothing a reply says may ping anyone.
+fn assert_pings_nobody(data: &Value) {
+    let mentions = &data["allowed_mentions"];
+    assert_eq!(mentions["parse"], json!([]), "{data:#}");
+    for key in ["users", "roles"] {
+        assert!(
+            mentions.get(key).is_none() || mentions[key] == json!([]),
+            "{key} may be pinged: {data:#}"
+        );
+    }
+}
+
+fn custom_ids(components: &Value) -> Vec<String> {
+    components
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn registration_declares_every_command_with_its_options_contexts_and_permissions() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(Content::Bundled, "2026-11-23T09:00:00Z").await;
+        let registration = h.start().await;
+        let request = h.fake.wait_for_registration(1).await;
+        assert_eq!(
+            request.path,
+            format!("/applications/{APPLICATION_ID}/commands"),
+            "registered globally"
+        );
+        let commands = registration.as_array().unwrap();
+        let names: Vec<&str> = commands
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        let catalogue: Vec<&str> = studybot::handlers::spec::COMMANDS
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, catalogue);
+        let by_name = |name: &str| commands.iter().find(|c| c["name"] == name).unwrap();
+
+        let explain = by_name("explain");
+        assert_eq!(explain["options"][0]["name"], "term");
+        assert_eq!(explain["options"][0]["type"], 3);
+        assert_eq!(explain["options"][0]["required"], true);
+        assert_eq!(explain["options"][0]["autocomplete"], true);
+        assert_eq!(explain["options"][0]["max_length"], 200);
+        assert!(
+            explain.get("contexts").is_none() || explain["contexts"].is_null(),
+            "usable everywhere: {explain}"
+        );
+
+        for guild_only in [
+            "quiz",
+            "daily",
+            "leaderboard",
+            "stats",
+            "settings",
+            "season",
+        ] {
+            assert_eq!(
+                by_name(guild_only)["contexts"],
+                json!([0]),
+                "/{guild_only} is guild-only"
+            );
+        }
+        for teacher in ["settings", "season"] {
+            assert_eq!(
+                by_name(teacher)["default_member_permissions"],
+                json!(MANAGE_GUILD),
+                "/{teacher} needs Manage Server by default"
+            );
+        }
+        for open in [
+            "explain",
+            "date",
+            "timeline",
+            "quiz",
+            "daily",
+            "leaderboard",
+            "stats",
+            "help",
+        ] {
+            assert!(
+                by_name(open)["default_member_permissions"].is_null(),
+                "/{open} is open to everyone"
+            );
+        }
+        let settings: Vec<&str> = by_name("settings")["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                assert_eq!(o["type"], 1, "a subcommand");
+                o["name"].as_str().unwrap()
+            })
+            .collect();
+        assert_eq!(
+            settings,
+            [
+                "channel",
+                "time",
+                "timezone",
+                "days",
+                "role",
+                "teacher-role",
+                "show"
+            ]
+        );
+        let channel = &by_name("settings")["options"][0]["options"][0];
+        assert_eq!(channel["type"], 7);
+        assert_eq!(channel["channel_types"], json!([0]), "text channels only");
+
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn explain_answers_with_an_embed_that_pings_nobody_even_when_misspelled() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(Content::Bundled, "2026-11-23T09:00:00Z").await;
+        h.start().await;
+        let exact = h
+            .fake
+            .command(ANNA, "explain", json!([option("term", "troika")]))
+            .await;
+        let card = embed(&exact);
+        let title = card["title"].as_str().unwrap();
+        assert!(title.to_lowercase().contains("troika"), "{title}");
+        let description = card["description"].as_str().unwrap();
+        assert!(description.contains("NKVD"), "{description}");
+        assert!(
+            !is_ephemeral(&exact),
+            "an explanation is for the whole channel"
+        );
+        assert_pings_nobody(&exact["data"]);
+        let sources = card["footer"]["text"].as_str().unwrap();
+        assert!(
+            sources.starts_with("Sources: "),
+            "names its sources: {sources}"
+        );
+        let dates = &card["fields"][0];
+        assert_eq!(dates["name"], "Key dates");
+        assert!(
+            dates["value"]
+                .as_str()
+                .unwrap()
+                .contains("**30 July 1937**"),
+            "{dates}"
+        );
+        let see_also = custom_ids(&exact["data"]["components"]);
+        assert!(
+            see_also.contains(&"ex1:great-purge/order-00447".to_string()),
+            "{see_also:?}"
+        );
+
+        // Misspelled and transliterated: the same entry.
+        let misspelled = h
+            .fake
+            .command(BORIS, "explain", json!([option("term", "troyka")]))
+            .await;
+        assert_eq!(embed(&misspelled)["title"], card["title"]);
+        assert_eq!(embed(&misspelled)["description"], card["description"]);
+        assert_pings_nobody(&misspelled["data"]);
+
+        // A term nobody knows: a private "did you mean".
+        let unknown = h
+            .fake
+            .command(ANNA, "explain", json!([option("term", "@everyone xqzzv")]))
+            .await;
+        assert!(is_ephemeral(&unknown), "{unknown:#}");
+        assert_pings_nobody(&unknown["data"]);
+
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn autocomplete_offers_at_most_25_choices_of_at_most_100_characters() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(Content::Bundled, "2026-11-23T09:00:00Z").await;
+        h.start().await;
+        for typed in ["", "y", "ezhov", "order", "trial"] {
+            let (id, _) = h
+                .fake
+                .dispatch(
+                    h.fake
+                        .autocomplete_interaction(ANNA, "explain", "term", typed),
+                )
+                .await;
+            let callback = h.fake.callback(id).await;
+            assert_eq!(callback["type"], 8, "an autocomplete result: {callback:#}");
+            let choices = callback["data"]["choices"].as_array().unwrap();
+            assert!(choices.len() <= 25, "{typed:?}: {} choices", choices.len());
+            assert!(
+                !choices.is_empty() || typed.is_empty(),
+                "{typed:?} suggests something"
+            );
+            for choice in choices {
+                let name = choice["name"].as_str().unwrap();
+                assert!((1..=100).contains(&name.chars().count()), "{name}");
+                assert!(choice["value"].as_str().unwrap().chars().count() <= 100);
+            }
+            if typed == "ezhov" {
+                assert!(
+                    choices
+                        .iter()
+                        .any(|c| c["name"].as_str().unwrap().contains("Yezhov")),
+                    "Ezhov finds Yezhov: {choices:?}"
+                );
+            }
+        }
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn an_invalid_date_gets_a_private_explanation_and_a_range_gets_events() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(Content::Bundled, "2026-11-23T09:00:00Z").await;
+        h.start().await;
+        let bad = h
+            .fake
+            .command(ANNA, "date", json!([option("when", "31 February 1937")]))
+            .await;
+        assert_eq!(bad["type"], 4);
+        assert!(is_ephemeral(&bad), "{bad:#}");
+        let text = serde_json::to_string(&bad["data"]).unwrap();
+        assert!(text.contains("February"), "says what is wrong: {text}");
+        assert_pings_nobody(&bad["data"]);
+
+        let kirov = h
+            .fake
+            .command(ANNA, "date", json!([option("when", "1 December 1934")]))
+            .await;
+        assert!(!is_ephemeral(&kirov));
+        let text = serde_json::to_string(&embed(&kirov)).unwrap();
+        assert!(text.contains("Kirov"), "{text}");
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+/// Runs a teacher's `/settings` subcommand and checks it was accepted.
+async fn set(h: &Harness, sub: &str, options: Value) {
+    let (id, _) = h
+        .fake
+        .dispatch(h.fake.command_interaction(
+            TEACHER,
+            GUILD,
+            CHANNEL,
+            "settings",
+            subcommand(sub, options),
+        ))
+        .await;
+    let callback = h.fake.callback(id).await;
+    assert!(
+        is_ephemeral(&callback),
+        "settings replies are private: {callback:#}"
+    );
+    let text = serde_json::to_string(&callback["data"]).unwrap();
+    assert!(!text.contains("Sorry"), "/settings {sub} failed: {text}");
+}
+
+/// Configures the class channel to post at 08:30 London time.
+async fn configure_daily_post(h: &Harness) -> Value {
+    let mut channel = h.fake.command_interaction(
+        TEACHER,
+        GUILD,
+        CHANNEL,
+        "settings",
+        subcommand(
+            "channel",
+            json!([{"name": "channel", "type": 7, "value": CHANNEL.to_string()}]),
+        ),
+    );
+    channel["data"]["resolved"] = json!({"channels": {CHANNEL.to_string(): {
+        "id": CHANNEL.to_string(), "name": "history-9b", "type": 0,
+        "permissions": STUDENT_PERMISSIONS.to_string(), "parent_id": null
+    }}});
+    let (id, _) = h.fake.dispatch(channel).await;
+    let callback = h.fake.callback(id).await;
+    assert!(is_ephemeral(&callback));
+    set(h, "timezone", json!([option("timezone", "Europe/London")])).await;
+    set(h, "time", json!([option("time", "08:30")])).await;
+    callback
+}
+
+fn is_daily_post(c: &Captured) -> bool {
+    c.is("POST", &format!("/channels/{CHANNEL}/messages"))
+}
+
+/// The position of the correct button of a choice question instance, from
+/// the core's own record of the instance and the content.
+fn correct_position(app: &App, instance: i64) -> usize {
+    let instance = app.store.instance(instance).unwrap().unwrap();
+    let library = app.library();
+    let (pack, question) = studybot::quiz::find(&library.content, &instance.question).unwrap();
+    instance
+        .option_order
+        .iter()
+        .position(|&index| studybot::quiz::is_correct(pack, question, Some(index), None))
+        .unwrap()
+}
+
+/// `q1:<instance>:<position>` parts.
+fn choice_id(custom_id: &str) -> (i64, usize) {
+    let mut parts = custom_id.split(':').skip(1);
+    (
+        parts.next().unwrap().parse().unwrap(),
+        parts.next().unwrap().parse().unwrap(),
+    )
+}
+
+async fn press(h: &Harness, who: Person, message: &Value, custom_id: &str) -> Value {
+    let (id, _) = h
+        .fake
+        .dispatch(h.fake.button_interaction(who, message, custom_id))
+        .await;
+    h.fake.callback(id).await
+}
+
+#[test]
+fn the_daily_question_is_posted_once_at_local_time_and_scored_once_per_student() {
+    multi_thread().block_on(async {
+        // 08:00 in London (GMT in November): not yet time.
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T08:00:00Z",
+        )
+        .await;
+        h.start().await;
+        configure_daily_post(&h).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(h.fake.count(is_daily_post), 0, "nothing before 08:30");
+
+        h.clock.set(at("2026-11-23T08:30:00Z"));
+        let post = h.fake.wait_for("the daily post", is_daily_post).await;
+        assert_eq!(post.body["enforce_nonce"], true);
+        assert!(
+            post.body["nonce"].as_str().unwrap().len() <= 25,
+            "Discord's nonce limit"
+        );
+        assert_pings_nobody(&post.body);
+        let title = post.body["embeds"][0]["title"].as_str().unwrap();
+        assert!(
+            title.starts_with("Daily question, 23 November 2026"),
+            "{title}"
+        );
+        // Ticks go on; the post is not repeated.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(h.fake.count(is_daily_post), 1, "posted once");
+
+        let message = post.response.clone();
+        let buttons = custom_ids(&message["components"]);
+        assert!(buttons.len() >= 3, "{buttons:?}");
+        let (instance, _) = choice_id(&buttons[0]);
+        let right = correct_position(h.app(), instance);
+        let wrong = (right + 1) % buttons.len();
+
+        // Anna is right, Boris is wrong; both privately told.
+        let anna = press(&h, ANNA, &message, &format!("q1:{instance}:{right}")).await;
+        let points = studybot::quiz::points_for(studybot::content::Difficulty::Medium)
+            + studybot::quiz::streak_bonus(1);
+        assert_eq!(embed(&anna)["title"], format!("Correct! +{points} points"));
+        assert!(is_ephemeral(&anna));
+        assert_pings_nobody(&anna["data"]);
+        let boris = press(&h, BORIS, &message, &format!("q1:{instance}:{wrong}")).await;
+        assert_eq!(embed(&boris)["title"], "Not quite");
+
+        // A second press scores nothing more.
+        let again = press(&h, ANNA, &message, &format!("q1:{instance}:{wrong}")).await;
+        assert!(is_ephemeral(&again));
+        let again_text = serde_json::to_string(&again["data"]).unwrap();
+        assert!(again_text.contains("already answered"), "{again_text}");
+
+        // The tally on the daily message is edited (coalesced) to 2 answers, 1 correct.
+        let edit_path = format!(
+            "/channels/{CHANNEL}/messages/{}",
+            message["id"].as_str().unwrap()
+        );
+        let edit = h
+            .fake
+            .wait_for("the tally edit", |c| {
+                c.is("PATCH", &edit_path)
+                    && c.body["embeds"][0]["footer"]["text"]
+                        .as_str()
+                        .is_some_and(|t| t.starts_with("2 answered, 1 correct"))
+            })
+            .await;
+        assert_pings_nobody(&edit.body);
+
+        let board = h.fake.command(BORIS, "leaderboard", json!([])).await;
+        let text = embed(&board)["description"].as_str().unwrap().to_string();
+        assert!(
+            text.starts_with(&format!("**1.** anna — {points} points (1 of 1 correct)")),
+            "{text}"
+        );
+        assert!(
+            text.contains("**2.** boris — 0 points (0 of 1 correct)"),
+            "{text}"
+        );
+
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}

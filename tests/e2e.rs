@@ -577,3 +577,214 @@ fn the_daily_question_is_posted_once_at_local_time_and_scored_once_per_student()
         h.stop().await;
     });
 }
+
+#[test]
+fn a_restart_between_presses_keeps_the_buttons_working_and_the_score_exact() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T08:40:00Z",
+        )
+        .await;
+        h.start().await;
+        configure_daily_post(&h).await;
+        let post = h.fake.wait_for("the daily post", is_daily_post).await;
+        let message = post.response.clone();
+        let (instance, _) = choice_id(&custom_ids(&message["components"])[0]);
+        let right = correct_position(h.app(), instance);
+        let anna = press(&h, ANNA, &message, &format!("q1:{instance}:{right}")).await;
+        assert!(embed(&anna)["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Correct!"));
+
+        // The process stops and a new one starts on the same database.
+        h.stop().await;
+        h.clock.set(at("2026-11-23T09:10:00Z"));
+        h.start().await;
+        // The new scheduler knows today's post is out.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            h.fake.count(is_daily_post),
+            1,
+            "no second daily post after the restart"
+        );
+
+        // A button on the message posted before the restart still scores...
+        let boris = press(&h, BORIS, &message, &format!("q1:{instance}:{right}")).await;
+        assert!(
+            embed(&boris)["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Correct!"),
+            "{boris:#}"
+        );
+        // ...and Anna's earlier answer still counts once.
+        let again = press(&h, ANNA, &message, &format!("q1:{instance}:{right}")).await;
+        assert!(serde_json::to_string(&again["data"])
+            .unwrap()
+            .contains("already answered"));
+        let tally = h.app().store.tally(instance).unwrap();
+        assert_eq!((tally.answered, tally.correct), (2, 2));
+        let points = studybot::quiz::points_for(studybot::content::Difficulty::Medium)
+            + studybot::quiz::streak_bonus(1);
+        let board = h.fake.command(ANNA, "leaderboard", json!([])).await;
+        let text = embed(&board)["description"].as_str().unwrap().to_string();
+        assert!(
+            text.contains(&format!("anna — {points} points (1 of 1 correct)")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("boris — {points} points (1 of 1 correct)")),
+            "{text}"
+        );
+
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn a_typed_answer_goes_through_the_modal_and_only_its_owner_may_answer() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(Content::QuizKinds(&["free_text"]), "2026-11-23T10:00:00Z").await;
+        h.start().await;
+        let practice = h.fake.command(ANNA, "quiz", json!([])).await;
+        assert!(is_ephemeral(&practice), "practice questions are private");
+        let buttons = custom_ids(&practice["data"]["components"]);
+        assert_eq!(
+            buttons.len(),
+            1,
+            "one button that opens the text input: {buttons:?}"
+        );
+        assert!(buttons[0].starts_with("qa1:"), "{buttons:?}");
+        let instance: i64 = buttons[0][4..].parse().unwrap();
+        let message = h.fake.message_from_reply(CHANNEL, &practice["data"]);
+
+        // The button opens a modal (as the first response; it cannot follow a deferral).
+        let modal = press(&h, ANNA, &message, &buttons[0]).await;
+        assert_eq!(modal["type"], 9, "a modal: {modal:#}");
+        let modal_id = modal["data"]["custom_id"].as_str().unwrap().to_string();
+        assert_eq!(modal_id, format!("m1:{}", buttons[0]));
+        let input = &modal["data"]["components"][0]["components"][0];
+        assert_eq!(input["type"], 4, "a text input");
+        let input_id = input["custom_id"].as_str().unwrap();
+
+        // The accepted answer, from the core's record of the question.
+        let stored = h.app().store.instance(instance).unwrap().unwrap();
+        let library = h.app().library();
+        let (_, question) = studybot::quiz::find(&library.content, &stored.question).unwrap();
+        let accepted = studybot::quiz::correct_answer(question);
+
+        // Boris cannot answer Anna's question, through the button or the modal.
+        let refused = press(&h, BORIS, &message, &buttons[0]).await;
+        assert_eq!(
+            refused["type"], 9,
+            "the modal opens for anyone; the answer is checked"
+        );
+        let (id, _) = h
+            .fake
+            .dispatch(h.fake.modal_interaction(
+                BORIS,
+                Some(&message),
+                &modal_id,
+                input_id,
+                &accepted,
+            ))
+            .await;
+        let refused = h.fake.callback(id).await;
+        assert!(is_ephemeral(&refused));
+        let text = serde_json::to_string(&refused["data"]).unwrap();
+        assert!(text.contains("belongs to someone else"), "{text}");
+
+        // Anna types the answer in lower case with a typo-free surname.
+        let typed = accepted.to_lowercase();
+        let (id, _) = h
+            .fake
+            .dispatch(
+                h.fake
+                    .modal_interaction(ANNA, Some(&message), &modal_id, input_id, &typed),
+            )
+            .await;
+        let result = h.fake.callback(id).await;
+        assert!(is_ephemeral(&result));
+        assert_eq!(embed(&result)["title"], "Correct! +20 points", "{result:#}");
+        assert_pings_nobody(&result["data"]);
+        let answer_field = &embed(&result)["fields"][0];
+        assert_eq!(answer_field["name"], "Your answer");
+
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn only_the_teacher_who_asked_can_confirm_the_end_of_a_season() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T10:00:00Z",
+        )
+        .await;
+        let registration = h.start().await;
+        let season = registration
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "season")
+            .unwrap();
+        assert_eq!(season["default_member_permissions"], json!(MANAGE_GUILD));
+
+        let start = h
+            .fake
+            .command(
+                TEACHER,
+                "season",
+                subcommand("start", json!([option("name", "Autumn term")])),
+            )
+            .await;
+        assert_eq!(embed(&start)["title"], "New season");
+        let end = h
+            .fake
+            .command(TEACHER, "season", subcommand("end", json!([])))
+            .await;
+        assert!(is_ephemeral(&end));
+        let buttons = custom_ids(&end["data"]["components"]);
+        assert_eq!(buttons.len(), 1, "{buttons:?}");
+        let confirm = &buttons[0];
+        assert!(
+            confirm.starts_with("se1:") && confirm.ends_with(&TEACHER.id.to_string()),
+            "{confirm}"
+        );
+        let message = h.fake.message_from_reply(CHANNEL, &end["data"]);
+
+        // Another member (even one with Manage Server) cannot press it.
+        let deputy = Person {
+            id: 1_300_000_000_000_000_010,
+            name: "mr-ivanov",
+            ..TEACHER
+        };
+        for intruder in [BORIS, deputy] {
+            let refused = press(&h, intruder, &message, confirm).await;
+            assert!(is_ephemeral(&refused));
+            let text = serde_json::to_string(&refused["data"]).unwrap();
+            assert!(text.contains("Only the teacher who asked"), "{text}");
+        }
+        let guild = studybot::request::GuildId(GUILD);
+        assert!(
+            h.app().store.open_season(guild).unwrap().is_some(),
+            "still running"
+        );
+
+        let ended = press(&h, TEACHER, &message, confirm).await;
+        let title = embed(&ended)["title"].as_str().unwrap();
+        assert!(
+            title.starts_with("Season \"Autumn term\" has ended"),
+            "{title}"
+        );
+        assert!(h.app().store.open_season(guild).unwrap().is_none(), "ended");
+
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}

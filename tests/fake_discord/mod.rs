@@ -109,6 +109,12 @@ struct Shared {
     messages: Mutex<HashMap<u64, Value>>,
     /// Registered command ids by name.
     commands: Mutex<HashMap<String, u64>>,
+    /// When each command registration arrived.
+    registrations: Mutex<Vec<Instant>>,
+    /// Whether requests are kept (the load driver only counts them).
+    keep_log: bool,
+    /// Interactions whose callback someone awaits (the load driver).
+    awaited: Mutex<HashMap<u64, tokio::sync::oneshot::Sender<(Instant, Value)>>>,
 }
 
 /// The fake Discord. It stops with the test's runtime.
@@ -119,6 +125,16 @@ pub struct FakeDiscord {
 
 impl FakeDiscord {
     pub async fn start() -> Self {
+        Self::start_with(true).await
+    }
+
+    /// A fake that keeps no log of requests, for long load runs: callbacks
+    /// are awaited with [`FakeDiscord::await_callback`] instead.
+    pub async fn start_quiet() -> Self {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(keep_log: bool) -> Self {
         let rest = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let gateway = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let shared = Arc::new(Shared {
@@ -132,6 +148,9 @@ impl FakeDiscord {
             ids: AtomicU64::new(1_400_000_000_000_000_000),
             messages: Mutex::new(HashMap::new()),
             commands: Mutex::new(HashMap::new()),
+            registrations: Mutex::new(Vec::new()),
+            keep_log,
+            awaited: Mutex::new(HashMap::new()),
         });
         tokio::spawn(serve_rest(rest, shared.clone()));
         tokio::spawn(serve_gateway(gateway, shared.clone()));
@@ -234,15 +253,52 @@ impl FakeDiscord {
         .await
     }
 
+    /// Waits for the `n`th command registration, kept in the log or not,
+    /// and returns when it arrived.
+    pub async fn registered_at(&self, n: usize) -> Instant {
+        let mut logged = self.shared.logged.subscribe();
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(at) = self.shared.registrations.lock().unwrap().get(n - 1) {
+                return *at;
+            }
+            if tokio::time::timeout_at(deadline, logged.changed()).await.is_err() {
+                panic!("the bot never registered its commands ({n})");
+            }
+        }
+    }
+
     /// Sends an interaction over the gateway; returns its id and token.
     pub async fn dispatch(&self, interaction: Value) -> (u64, String) {
-        if let Err(e) = serde_json::from_value::<serenity::Interaction>(interaction.clone()) {
-            panic!("serenity cannot parse this interaction fixture ({e}):\n{interaction:#}");
-        }
+        assert_parses(&interaction);
+        self.dispatch_unchecked(interaction)
+    }
+
+    /// Sends an interaction without parsing it first (the load driver checks
+    /// one of each kind with [`assert_parses`], then sends many).
+    pub fn dispatch_unchecked(&self, interaction: Value) -> (u64, String) {
         let id = interaction["id"].as_str().unwrap().parse().unwrap();
         let token = interaction["token"].as_str().unwrap().to_string();
         self.send_event("INTERACTION_CREATE", interaction);
         (id, token)
+    }
+
+    /// Resolves with the instant the callback of interaction `id` arrives,
+    /// and its body. Call before dispatching it.
+    pub fn await_callback(&self, id: u64) -> tokio::sync::oneshot::Receiver<(Instant, Value)> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.shared.awaited.lock().unwrap().insert(id, tx);
+        rx
+    }
+
+    /// Forgets an awaited callback that will not come (a timed-out request).
+    pub fn forget_callback(&self, id: u64) {
+        self.shared.awaited.lock().unwrap().remove(&id);
+    }
+
+    /// How many requests the bot has made (kept or not).
+    pub fn request_count(&self) -> usize {
+        *self.shared.logged.borrow()
     }
 
     fn send_event(&self, name: &str, data: Value) {
@@ -474,6 +530,14 @@ impl FakeDiscord {
 }
 
 /// The bot's own user, as READY and created messages show it.
+/// Fails unless serenity parses `interaction` as an Interaction (it would
+/// otherwise drop it silently as an unknown event).
+pub fn assert_parses(interaction: &Value) {
+    if let Err(e) = serde_json::from_value::<serenity::Interaction>(interaction.clone()) {
+        panic!("serenity cannot parse this interaction fixture ({e}):\n{interaction:#}");
+    }
+}
+
 fn bot_user() -> Value {
     json!({
         "id": APPLICATION_ID.to_string(),
@@ -530,6 +594,8 @@ async fn serve_rest(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
         let Ok((stream, _)) = listener.accept().await else {
             return;
         };
+        // Small writes go out at once, as Discord's would (no Nagle delay).
+        let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
@@ -574,11 +640,19 @@ async fn handle_rest(
         json!({"non-JSON body": content_type})
     };
     let answer = route(shared, &method, &path, &body);
+    if method == "POST" && path.starts_with("/interactions/") && path.ends_with("/callback") {
+        let id = path.split('/').nth(2).and_then(|id| id.parse::<u64>().ok());
+        if let Some(waiter) = id.and_then(|id| shared.awaited.lock().unwrap().remove(&id)) {
+            let _ = waiter.send((Instant::now(), body.clone()));
+        }
+    }
     let (status, reply) = answer.clone().unwrap_or((
         StatusCode::NOT_FOUND,
         json!({"message": "Unknown route in the fake Discord", "code": 0}),
     ));
-    {
+    if !shared.keep_log {
+        shared.logged.send_modify(|n| *n += 1);
+    } else {
         let mut log = shared.log.lock().unwrap();
         log.push(Captured {
             method,
@@ -638,6 +712,7 @@ fn route(shared: &Shared, method: &str, path: &str, body: &Value) -> Option<(Sta
                     .insert(c["name"].as_str()?.to_string(), id);
                 registered.push(c);
             }
+            shared.registrations.lock().unwrap().push(Instant::now());
             ok(Value::Array(registered))
         }
         ("POST", ["interactions", _, _, "callback"]) => Some((StatusCode::NO_CONTENT, Value::Null)),
@@ -707,6 +782,8 @@ async fn serve_gateway(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
         let Ok((stream, _)) = listener.accept().await else {
             return;
         };
+        // Small writes go out at once, as Discord's would (no Nagle delay).
+        let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         tokio::spawn(async move {
             if let Ok(socket) = tokio_tungstenite::accept_async(stream).await {

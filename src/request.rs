@@ -94,8 +94,14 @@ pub struct Request {
     pub user: UserId,
     /// The name to show for the user, as seen in this interaction.
     pub display_name: String,
-    /// Whether the user may use teacher commands here.
+    /// Whether the user may use teacher commands here by their permissions
+    /// (Manage Server, or a command Discord only lets such members use).
+    /// Holding the guild's teacher role also makes a teacher: the handlers
+    /// that need it check [`Request::roles`] against the guild's setting, so
+    /// the edge never reads settings for every interaction.
     pub teacher: bool,
+    /// The member's role ids in this guild (empty in DMs).
+    pub roles: Vec<u64>,
     pub interaction: InteractionId,
     pub now: DateTime<Utc>,
     pub attachment: Option<Upload>,
@@ -118,6 +124,7 @@ impl Request {
             user: UserId(1),
             display_name: "student".to_string(),
             teacher: false,
+            roles: Vec::new(),
             interaction: InteractionId(1),
             now,
             attachment: None,

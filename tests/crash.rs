@@ -35,6 +35,7 @@ fn request(action: Action, user: u64, interaction: u64) -> Request {
         user: UserId(user),
         display_name: format!("s{user}"),
         teacher: false,
+        roles: Vec::new(),
         interaction: InteractionId(interaction),
         now: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
         attachment: None,

@@ -35,6 +35,7 @@ fn request(action: Action, user: u64, name: &str, interaction: u64, now: DateTim
         user: UserId(user),
         display_name: name.to_string(),
         teacher: false,
+        roles: Vec::new(),
         interaction: InteractionId(interaction),
         now,
         attachment: None,

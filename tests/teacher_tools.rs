@@ -27,6 +27,18 @@ fn ask(
     subs: &[&str],
     options: &[(&str, &str)],
 ) -> Reply {
+    ask_with_roles(app, user, teacher, &[], name, subs, options)
+}
+
+fn ask_with_roles(
+    app: &App,
+    user: u64,
+    teacher: bool,
+    roles: &[u64],
+    name: &str,
+    subs: &[&str],
+    options: &[(&str, &str)],
+) -> Reply {
     let request = Request {
         action: Action::Command {
             name: name.into(),
@@ -41,6 +53,7 @@ fn ask(
         user: UserId(user),
         display_name: format!("user{user}"),
         teacher,
+        roles: roles.to_vec(),
         interaction: InteractionId(user * 1000 + options.len() as u64),
         now: now(),
         attachment: None,
@@ -59,6 +72,7 @@ fn press(app: &App, user: u64, custom_id: &str) -> Reply {
         user: UserId(user),
         display_name: format!("user{user}"),
         teacher: true,
+        roles: Vec::new(),
         interaction: InteractionId(99_000 + user),
         now: now(),
         attachment: None,
@@ -135,6 +149,53 @@ fn settings_need_a_teacher_and_are_shown() {
         .timestamp();
     assert_eq!(field("Next post"), format!("<t:{tuesday}:F>"));
     assert!(show.ephemeral);
+}
+
+#[test]
+fn members_with_the_teacher_role_are_teachers_and_others_are_not() {
+    let app = app();
+    let time = |user, roles: &[u64], at: &str| {
+        ask_with_roles(
+            &app,
+            user,
+            false,
+            roles,
+            "settings",
+            &["time"],
+            &[("time", at)],
+        )
+    };
+    // No teacher role set yet: a role makes nobody a teacher.
+    assert!(time(5, &[77], "07:00").text.starts_with("Only teachers"));
+    let set = ask(
+        &app,
+        1,
+        true,
+        "settings",
+        &["teacher-role"],
+        &[("role", "77")],
+    );
+    assert_eq!(set.title.as_deref(), Some("Settings saved"), "{}", set.text);
+    assert_eq!(
+        app.store.settings(GuildId(10)).unwrap().teacher_role,
+        Some(77)
+    );
+    // Now a member holding role 77 is a teacher; other roles are not.
+    assert!(time(6, &[12, 99], "07:15")
+        .text
+        .starts_with("Only teachers"));
+    assert_eq!(
+        time(5, &[12, 77], "07:45").title.as_deref(),
+        Some("Settings saved")
+    );
+    assert_eq!(
+        app.store
+            .settings(GuildId(10))
+            .unwrap()
+            .post_time
+            .as_deref(),
+        Some("07:45")
+    );
 }
 
 #[test]

@@ -69,6 +69,7 @@ pub struct Asker {
     pub user: UserId,
     pub display_name: String,
     pub teacher: bool,
+    pub roles: Vec<u64>,
     pub interaction: InteractionId,
 }
 
@@ -81,6 +82,7 @@ impl Asker {
             user: self.user,
             display_name: self.display_name,
             teacher: self.teacher,
+            roles: self.roles,
             interaction: self.interaction,
             now: self.now,
             attachment: None,
@@ -88,8 +90,9 @@ impl Asker {
     }
 }
 
-/// Builds the asker from an interaction's parts. A teacher is a member with
-/// Manage Server, or with the guild's configured teacher role.
+/// Builds the asker from an interaction's parts, with no I/O: a member with
+/// Manage Server (or Administrator) is a teacher; the guild's teacher role is
+/// checked by the core from `roles`, only where it matters.
 pub fn asker(
     app: &App,
     guild: Option<serenity::GuildId>,
@@ -99,14 +102,13 @@ pub fn asker(
     interaction: serenity::InteractionId,
 ) -> Asker {
     let guild_id = guild.map(|g| GuildId(g.get()));
-    let teacher_role = guild_id
-        .and_then(|g| app.store.settings(g).ok())
-        .and_then(|s| s.teacher_role);
     let teacher = member.is_some_and(|m| {
         m.permissions
             .is_some_and(|p| p.manage_guild() || p.administrator())
-            || teacher_role.is_some_and(|role| m.roles.iter().any(|r| r.get() == role))
     });
+    let roles = member
+        .map(|m| m.roles.iter().map(|r| r.get()).collect())
+        .unwrap_or_default();
     let display_name = member
         .and_then(|m| m.nick.clone())
         .or_else(|| user.global_name.clone())
@@ -118,12 +120,17 @@ pub fn asker(
         user: UserId(user.id.get()),
         display_name,
         teacher,
+        roles,
         interaction: InteractionId(interaction.get()),
     }
 }
 
-/// Runs a request through the core on the blocking pool.
+/// Runs a request through the core: a content lookup in place (it takes
+/// microseconds), anything that uses the database on the blocking pool.
 pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
+    if crate::handlers::is_lookup(&request) {
+        return crate::handlers::respond(app, &request);
+    }
     let app = app.clone();
     match tokio::task::spawn_blocking(move || crate::handlers::respond(&app, &request)).await {
         Ok(reply) => reply,
@@ -151,6 +158,9 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<(), Error>>,
 {
+    if crate::handlers::is_lookup(&request) {
+        return Ok((crate::handlers::respond(app, &request), false));
+    }
     let app = app.clone();
     within_window(
         tokio::spawn(async move { respond(&app, request).await }),

@@ -18,15 +18,21 @@ pub fn date(app: &App, request: &Request) -> Result<Reply, Error> {
     if text.is_empty() {
         return Err(Error::user(format!("Tell me a date. {}", query::EXAMPLES)));
     }
-    // "Today" is the asker's day: the guild's timezone, else the config's.
-    let today = super::quiz::local_day(app, request.guild, request.now)?;
+    // "Today" is the asker's day: the guild's timezone, else the config's
+    // (read only when asked for: other dates need no database).
+    let today = || super::quiz::local_day(app, request.guild, request.now);
     let period = match query::parse(text) {
         Ok(DateQuery::Period(when)) => DatePeriod::When(when.iso()),
-        Ok(DateQuery::Today) => DatePeriod::When(When::point(PartialDate::from_naive(today)).iso()),
-        Ok(DateQuery::OnThisDay) => DatePeriod::OnThisDay {
-            month: today.month(),
-            day: today.day(),
-        },
+        Ok(DateQuery::Today) => {
+            DatePeriod::When(When::point(PartialDate::from_naive(today()?)).iso())
+        }
+        Ok(DateQuery::OnThisDay) => {
+            let today = today()?;
+            DatePeriod::OnThisDay {
+                month: today.month(),
+                day: today.day(),
+            }
+        }
         Err(QueryError::Unreadable(_)) => {
             return Err(Error::user(format!(
                 "I could not read \"{}\" as a date. {}",

@@ -18,11 +18,22 @@ use crate::schedule::{self, parse_time};
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-fn teacher_guild(request: &Request) -> Result<GuildId, Error> {
+/// The guild of a teacher's request: the asker has Manage Server (or used a
+/// command Discord restricts to such members), or holds the guild's
+/// teacher role.
+fn teacher_guild(app: &App, request: &Request) -> Result<GuildId, Error> {
     let guild = request.guild.ok_or_else(|| {
         Error::user("Settings belong to a class server: use this in your server.")
     })?;
-    if !request.teacher {
+    let by_role = || -> Result<bool, Error> {
+        Ok(!request.roles.is_empty()
+            && app
+                .store
+                .settings(guild)?
+                .teacher_role
+                .is_some_and(|role| request.roles.contains(&role)))
+    };
+    if !request.teacher && !by_role()? {
         return Err(Error::user(
             "Only teachers can change studybot's settings (Manage Server, or the teacher role).",
         ));
@@ -99,7 +110,7 @@ fn parse_id(text: &str) -> Option<Option<u64>> {
 }
 
 pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
-    let guild = teacher_guild(request)?;
+    let guild = teacher_guild(app, request)?;
     let mut s = app.store.settings(guild)?;
     let value = |name: &str| {
         request
@@ -248,7 +259,7 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
 }
 
 pub fn season(app: &App, request: &Request) -> Result<Reply, Error> {
-    let guild = teacher_guild(request)?;
+    let guild = teacher_guild(app, request)?;
     match subcommand(request) {
         Some("start") => {
             let name = request

@@ -122,6 +122,18 @@ CREATE TABLE daily_posts (
 -- Why the last daily post failed (missing channel or permission), for teachers.
 ALTER TABLE guild_settings ADD COLUMN post_problem TEXT;
 "#,
+    r#"
+-- Answered and correct counts per question instance, kept up to date with
+-- each answer in the same transaction, so the tally shown under a daily
+-- question is one row read however many students have answered.
+CREATE TABLE instance_tallies (
+    instance_id INTEGER PRIMARY KEY,
+    answered    INTEGER NOT NULL,
+    correct     INTEGER NOT NULL
+);
+INSERT INTO instance_tallies
+    SELECT instance_id, count(*), coalesce(sum(correct), 0) FROM answers GROUP BY instance_id;
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -156,6 +168,9 @@ impl Checkpointer {
     fn start(path: &std::path::Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        // Every statement stays prepared (parsing SQL costs more than most
+        // of these queries).
+        conn.set_prepared_statement_cache_capacity(64);
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
@@ -252,6 +267,9 @@ impl SqliteStore {
             .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        // Every statement stays prepared (parsing SQL costs more than most
+        // of these queries).
+        conn.set_prepared_statement_cache_capacity(64);
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
@@ -326,6 +344,11 @@ fn record_in(tx: &rusqlite::Transaction, a: &NewAnswer) -> rusqlite::Result<Reco
         a.points,
         ts(a.at)
     ])?;
+    tx.prepare_cached(
+        "INSERT INTO instance_tallies (instance_id, answered, correct) VALUES (?1, 1, ?2)
+         ON CONFLICT (instance_id) DO UPDATE SET answered = answered + 1, correct = correct + ?2",
+    )?
+    .execute(params![a.instance, a.correct as i64])?;
     if let Some(guild) = a.guild {
         let (g, u) = (guild.0 as i64, a.user.0 as i64);
         for period in &a.periods {
@@ -422,8 +445,7 @@ fn past_answer(row: &rusqlite::Row) -> rusqlite::Result<PastAnswer> {
 impl Store for SqliteStore {
     fn settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
         self.with(|c| {
-            c.query_row(
-                "SELECT timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id FROM guild_settings WHERE guild_id = ?1",
+            c.prepare_cached("SELECT timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id FROM guild_settings WHERE guild_id = ?1")?.query_row(
                 params![guild.0 as i64],
                 |r| {
                     Ok(GuildSettings {
@@ -454,11 +476,10 @@ impl Store for SqliteStore {
             .as_ref()
             .map(|d| d.iter().map(u8::to_string).collect::<Vec<_>>().join(","));
         self.with(|c| {
-            c.execute(
-                "INSERT INTO guild_settings (guild_id, timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, updated_at)
+            c.prepare_cached("INSERT INTO guild_settings (guild_id, timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (guild_id) DO UPDATE SET timezone = ?2, channel_id = ?3, post_time = ?4, post_days = ?5,
-                     ping_role_id = ?6, teacher_role_id = ?7, updated_at = ?8",
+                     ping_role_id = ?6, teacher_role_id = ?7, updated_at = ?8")?.execute(
                 params![
                     guild.0 as i64,
                     s.timezone,
@@ -482,10 +503,9 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.with(|c| {
-            c.execute(
-                "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
+            c.prepare_cached("INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = ?3, updated_at = ?4
-                 WHERE display_name <> ?3",
+                 WHERE display_name <> ?3")?.execute(
                 params![guild_key(guild), user.0 as i64, name, ts(now)],
             )
             .map(|_| ())
@@ -545,9 +565,8 @@ impl Store for SqliteStore {
         };
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute(
-                "INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            tx.prepare_cached("INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING")?.execute(
                 params![
                     kind,
                     new.guild.map(|g| g.0 as i64),
@@ -599,32 +618,32 @@ impl Store for SqliteStore {
 
     fn tally(&self, instance: i64) -> Result<Tally, StoreError> {
         self.with(|c| {
-            c.query_row(
-                "SELECT count(*), coalesce(sum(correct), 0) FROM answers WHERE instance_id = ?1",
-                params![instance],
-                |r| {
-                    Ok(Tally {
-                        answered: r.get::<_, i64>(0)? as u64,
-                        correct: r.get::<_, i64>(1)? as u64,
-                    })
-                },
-            )
+            c.prepare_cached(
+                "SELECT answered, correct FROM instance_tallies WHERE instance_id = ?1",
+            )?
+            .query_row(params![instance], |r| {
+                Ok(Tally {
+                    answered: r.get::<_, i64>(0)? as u64,
+                    correct: r.get::<_, i64>(1)? as u64,
+                })
+            })
+            .optional()
+            .map(Option::unwrap_or_default)
         })
     }
 
     fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError> {
         self.with(|c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT current, best, last_day FROM streaks WHERE guild_id = ?1 AND user_id = ?2",
-                params![guild.0 as i64, user.0 as i64],
-                |r| {
-                    Ok(Streak {
-                        current: r.get(0)?,
-                        best: r.get(1)?,
-                        last_day: parse_day(r.get(2)?),
-                    })
-                },
-            )
+            )?
+            .query_row(params![guild.0 as i64, user.0 as i64], |r| {
+                Ok(Streak {
+                    current: r.get(0)?,
+                    best: r.get(1)?,
+                    last_day: parse_day(r.get(2)?),
+                })
+            })
             .optional()
             .map(Option::unwrap_or_default)
         })
@@ -632,17 +651,16 @@ impl Store for SqliteStore {
 
     fn open_season(&self, guild: GuildId) -> Result<Option<Season>, StoreError> {
         self.with(|c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT id, name, started_at FROM seasons WHERE guild_id = ?1 AND ended_at IS NULL",
-                params![guild.0 as i64],
-                |r| {
-                    Ok(Season {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        started_at: parse_ts(&r.get::<_, String>(2)?),
-                    })
-                },
-            )
+            )?
+            .query_row(params![guild.0 as i64], |r| {
+                Ok(Season {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    started_at: parse_ts(&r.get::<_, String>(2)?),
+                })
+            })
             .optional()
         })
     }
@@ -654,10 +672,10 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Season, StoreError> {
         self.with(|c| {
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO seasons (guild_id, name, started_at) VALUES (?1, ?2, ?3)",
-                params![guild.0 as i64, name, ts(now)],
-            )?;
+            )?
+            .execute(params![guild.0 as i64, name, ts(now)])?;
             Ok(Season {
                 id: c.last_insert_rowid(),
                 name: name.to_string(),
@@ -670,11 +688,9 @@ impl Store for SqliteStore {
         let open = self.open_season(guild)?;
         if let Some(season) = &open {
             self.with(|c| {
-                c.execute(
-                    "UPDATE seasons SET ended_at = ?2 WHERE id = ?1",
-                    params![season.id, ts(now)],
-                )
-                .map(|_| ())
+                c.prepare_cached("UPDATE seasons SET ended_at = ?2 WHERE id = ?1")?
+                    .execute(params![season.id, ts(now)])
+                    .map(|_| ())
             })?;
         }
         Ok(open)
@@ -781,8 +797,7 @@ impl Store for SqliteStore {
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let existing: Option<(String, Option<i64>)> = tx
-                .query_row(
-                    "SELECT nonce, message_id FROM daily_posts WHERE guild_id = ?1 AND day = ?2",
+                .prepare_cached("SELECT nonce, message_id FROM daily_posts WHERE guild_id = ?1 AND day = ?2")?.query_row(
                     params![guild.0 as i64, day.to_string()],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -791,8 +806,7 @@ impl Store for SqliteStore {
                 Some((_, Some(message))) => PostClaim::Sent { message: message as u64 },
                 Some((nonce, None)) => PostClaim::Pending { nonce },
                 None => {
-                    tx.execute(
-                        "INSERT INTO daily_posts (guild_id, day, nonce, updated_at) VALUES (?1, ?2, ?3, ?4)",
+                    tx.prepare_cached("INSERT INTO daily_posts (guild_id, day, nonce, updated_at) VALUES (?1, ?2, ?3, ?4)")?.execute(
                         params![guild.0 as i64, day.to_string(), nonce, ts(now)],
                     )?;
                     PostClaim::New
@@ -811,8 +825,7 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.with(|c| {
-            c.execute(
-                "UPDATE daily_posts SET message_id = ?3, updated_at = ?4 WHERE guild_id = ?1 AND day = ?2",
+            c.prepare_cached("UPDATE daily_posts SET message_id = ?3, updated_at = ?4 WHERE guild_id = ?1 AND day = ?2")?.execute(
                 params![guild.0 as i64, day.to_string(), message as i64, ts(now)],
             )
             .map(|_| ())
@@ -826,9 +839,8 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.with(|c| {
-            c.execute(
-                "INSERT INTO guild_settings (guild_id, post_problem, updated_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (guild_id) DO UPDATE SET post_problem = ?2, updated_at = ?3",
+            c.prepare_cached("INSERT INTO guild_settings (guild_id, post_problem, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (guild_id) DO UPDATE SET post_problem = ?2, updated_at = ?3")?.execute(
                 params![guild.0 as i64, problem, ts(now)],
             )
             .map(|_| ())
@@ -837,13 +849,10 @@ impl Store for SqliteStore {
 
     fn post_problem(&self, guild: GuildId) -> Result<Option<String>, StoreError> {
         self.with(|c| {
-            c.query_row(
-                "SELECT post_problem FROM guild_settings WHERE guild_id = ?1",
-                params![guild.0 as i64],
-                |r| r.get(0),
-            )
-            .optional()
-            .map(Option::flatten)
+            c.prepare_cached("SELECT post_problem FROM guild_settings WHERE guild_id = ?1")?
+                .query_row(params![guild.0 as i64], |r| r.get(0))
+                .optional()
+                .map(Option::flatten)
         })
     }
 
@@ -966,6 +975,46 @@ mod tests {
             [(1, 20), (2, 0)]
         );
         assert_eq!(board.caller.unwrap().rank, 2);
+    }
+
+    #[test]
+    fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
+        // A database as the previous release left it (migrations 1-3), with
+        // answers but no kept tallies.
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 3).unwrap();
+        let old = SqliteStore {
+            conn: Mutex::new(conn),
+            _checkpointer: None,
+        };
+        let q = daily(&old, 10, "2026-11-23", "p/a");
+        old.with(|c| {
+            for (user, correct) in [(1, 1), (2, 0), (3, 1)] {
+                c.execute(
+                    "INSERT INTO answers (instance_id, guild_id, user_id, interaction_id, question, answer, correct, points, answered_at)
+                     VALUES (?1, 10, ?2, ?2, 'p/a', 'x', ?3, 0, '2026-11-23T09:00:00Z')",
+                    params![q.id, user, correct],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let mut conn = old.conn.into_inner().unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let store = SqliteStore {
+            conn: Mutex::new(conn),
+            _checkpointer: None,
+        };
+        assert_eq!(
+            store.tally(q.id).unwrap(),
+            Tally {
+                answered: 3,
+                correct: 2
+            }
+        );
+        store.record_answer(&answer(q.id, 4, 400, true)).unwrap();
+        assert_eq!(store.tally(q.id).unwrap().correct, 3);
+        assert_eq!(store.tally(q.id + 1).unwrap(), Tally::default());
     }
 
     #[test]

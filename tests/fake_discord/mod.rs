@@ -262,7 +262,10 @@ impl FakeDiscord {
             if let Some(at) = self.shared.registrations.lock().unwrap().get(n - 1) {
                 return *at;
             }
-            if tokio::time::timeout_at(deadline, logged.changed()).await.is_err() {
+            if tokio::time::timeout_at(deadline, logged.changed())
+                .await
+                .is_err()
+            {
                 panic!("the bot never registered its commands ({n})");
             }
         }
@@ -835,8 +838,10 @@ async fn gateway_session(
                             "shard": [0, 1],
                             "application": {"id": APPLICATION_ID.to_string(), "flags": 0}
                         }});
-                        if to_bot.send(WsMessage::Text(ready.to_string())).await.is_err() { break }
+                        // This connection carries dispatches from now on: set before READY,
+                        // so a test woken by the registration READY causes can dispatch at once.
                         *shared.connection.lock().unwrap() = Some(outbox.clone());
+                        if to_bot.send(WsMessage::Text(ready.to_string())).await.is_err() { break }
                         shared.identified.send_replace(n);
                     }
                     _ => {}

@@ -245,6 +245,7 @@ fn populate(path: &Path) {
                 at: yesterday,
                 periods: vec!["all".into()],
                 streak: None,
+                display_name: None,
             }
         })
         .collect();

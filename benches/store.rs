@@ -54,6 +54,7 @@ fn answer(instance: i64, user: u64, interaction: u64) -> NewAnswer {
         at: Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap(),
         periods: vec!["all".into(), "week:2026-W01".into()],
         streak: None,
+        display_name: None,
     }
 }
 

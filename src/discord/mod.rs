@@ -131,6 +131,11 @@ pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
     if crate::handlers::is_lookup(&request) {
         return crate::handlers::respond(app, &request);
     }
+    // The database serialises its work anyway: a few handlers at a time
+    // keep it busy, while more would only queue on its lock as parked
+    // threads. Waiting here is a cheap async wait instead.
+    static DATABASE_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+    let _slot = DATABASE_SLOTS.acquire().await;
     let app = app.clone();
     match tokio::task::spawn_blocking(move || crate::handlers::respond(&app, &request)).await {
         Ok(reply) => reply,

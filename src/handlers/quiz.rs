@@ -43,14 +43,16 @@ pub fn local_day(
     Ok(now.with_timezone(&guild_timezone(app, guild)?).date_naive())
 }
 
+/// The name to remember for the asker, if they have one.
+fn display_name(request: &Request) -> Option<String> {
+    let name = request.display_name.trim();
+    (!name.is_empty()).then(|| fit(name, 64))
+}
+
 fn remember(app: &App, request: &Request) -> Result<(), Error> {
-    if !request.display_name.trim().is_empty() {
-        app.store.remember_name(
-            request.guild,
-            request.user,
-            &fit(request.display_name.trim(), 64),
-            request.now,
-        )?;
+    if let Some(name) = display_name(request) {
+        app.store
+            .remember_name(request.guild, request.user, &name, request.now)?;
     }
     Ok(())
 }
@@ -356,7 +358,6 @@ pub fn answer(
         }
         _ => return Err(Error::user("That button does not belong to this question.")),
     };
-    remember(app, request)?;
     let base = if correct {
         quiz::points_for(question.difficulty)
     } else {
@@ -395,6 +396,8 @@ pub fn answer(
         at: request.now,
         periods,
         streak: streak.clone(),
+        // Remembered with the answer: one commit per press.
+        display_name: display_name(request),
     })?;
     let mut reply = match outcome {
         RecordOutcome::Recorded => result_reply(

@@ -12,7 +12,7 @@ pub mod sqlite;
 use crate::request::{GuildId, InteractionId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("the database is busy; please try again in a moment")]
     Busy,
@@ -97,6 +97,9 @@ pub struct NewAnswer {
     pub periods: Vec<String>,
     /// The streak after this answer, for daily answers.
     pub streak: Option<Streak>,
+    /// The student's display name as seen with this answer, remembered for
+    /// leaderboards in the same transaction (`None` leaves it as it was).
+    pub display_name: Option<String>,
 }
 
 /// What a stored answer said, for replies to repeated presses.

@@ -136,6 +136,12 @@ INSERT INTO instance_tallies
 "#,
 ];
 
+/// Upserts a member's display name (unchanged names are not rewritten).
+const REMEMBER_NAME: &str =
+    "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = ?3, updated_at = ?4
+     WHERE display_name <> ?3";
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
@@ -147,9 +153,26 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Answers waiting to be committed (see [`Store::record_answer`]).
+    answer_queue: Mutex<Vec<QueuedAnswer>>,
+    /// Display names this process has already stored, so an unchanged name
+    /// costs no write transaction.
+    names: Mutex<std::collections::HashMap<(i64, u64), String>>,
     /// Stops the background checkpointer when the store is dropped.
     _checkpointer: Option<Checkpointer>,
 }
+
+/// An answer in the commit queue, and where its outcome goes.
+struct QueuedAnswer {
+    answer: NewAnswer,
+    outcome: std::sync::mpsc::SyncSender<Result<RecordOutcome, StoreError>>,
+}
+
+/// The most answers committed in one transaction.
+const MAX_GROUP_COMMIT: usize = 256;
+
+/// How many remembered names the cache keeps before starting afresh.
+const NAME_CACHE: usize = 100_000;
 
 /// Copies the WAL back into the database file from a thread of its own.
 ///
@@ -275,6 +298,8 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
         Ok(Self {
             conn: Mutex::new(conn),
+            answer_queue: Mutex::new(Vec::new()),
+            names: Mutex::new(std::collections::HashMap::new()),
             _checkpointer: None,
         })
     }
@@ -285,6 +310,17 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut conn).map_err(db)
+    }
+
+    /// Notes names as stored (by `remember_name` or with an answer).
+    fn note_names(&self, stored: impl IntoIterator<Item = ((i64, u64), String)>) {
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, name) in stored {
+            if names.len() >= NAME_CACHE {
+                names.clear();
+            }
+            names.insert(key, name);
+        }
     }
 
     /// Records many answers in one transaction, with the same rules as
@@ -302,6 +338,12 @@ impl SqliteStore {
             tx.commit()?;
             Ok(recorded)
         })
+        .inspect(|_| {
+            self.note_names(answers.iter().filter_map(|a| {
+                let name = a.display_name.as_ref()?;
+                Some(((guild_key(a.guild), a.user.0), name.clone()))
+            }))
+        })
     }
 
     /// Writes a consistent copy of the database to `path` while it is in use
@@ -311,8 +353,39 @@ impl SqliteStore {
     }
 }
 
+/// Commits a group of answers in one transaction; one outcome per answer.
+fn commit_group(
+    conn: &mut Connection,
+    group: &[QueuedAnswer],
+) -> Vec<Result<RecordOutcome, StoreError>> {
+    let mut attempt = || -> rusqlite::Result<Vec<RecordOutcome>> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcomes = group
+            .iter()
+            .map(|q| record_in(&tx, &q.answer))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(outcomes)
+    };
+    match attempt() {
+        Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+        Err(e) => {
+            let error = db(e);
+            group.iter().map(|_| Err(error.clone())).collect()
+        }
+    }
+}
+
 /// Records one answer inside a transaction (see [`Store::record_answer`]).
 fn record_in(tx: &rusqlite::Transaction, a: &NewAnswer) -> rusqlite::Result<RecordOutcome> {
+    if let Some(name) = &a.display_name {
+        tx.prepare_cached(REMEMBER_NAME)?.execute(params![
+            guild_key(a.guild),
+            a.user.0 as i64,
+            name,
+            ts(a.at)
+        ])?;
+    }
     let duplicate = tx
         .prepare_cached("SELECT answer, correct, points FROM answers WHERE interaction_id = ?1")?
         .query_row(params![a.interaction.0 as i64], past_answer)
@@ -502,14 +575,20 @@ impl Store for SqliteStore {
         name: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let key = (guild_key(guild), user.0);
+        let known = |names: &std::collections::HashMap<(i64, u64), String>| {
+            names.get(&key).is_some_and(|n| n == name)
+        };
+        if known(&self.names.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(());
+        }
         self.with(|c| {
-            c.prepare_cached("INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = ?3, updated_at = ?4
-                 WHERE display_name <> ?3")?.execute(
-                params![guild_key(guild), user.0 as i64, name, ts(now)],
-            )
-            .map(|_| ())
-        })
+            c.prepare_cached(REMEMBER_NAME)?
+                .execute(params![key.0, user.0 as i64, name, ts(now)])
+                .map(|_| ())
+        })?;
+        self.note_names([(key, name.to_string())]);
+        Ok(())
     }
 
     fn daily_instance(
@@ -518,8 +597,7 @@ impl Store for SqliteStore {
         day: NaiveDate,
     ) -> Result<Option<Instance>, StoreError> {
         self.with(|c| {
-            c.query_row(
-                &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"),
+            c.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"))?.query_row(
                 params![guild.0 as i64, day.to_string()],
                 instance_row,
             )
@@ -533,10 +611,9 @@ impl Store for SqliteStore {
         day: NaiveDate,
     ) -> Result<Option<Instance>, StoreError> {
         self.with(|c| {
-            c.query_row(
-                &format!(
+            c.prepare_cached(&format!(
                     "SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day < ?2 ORDER BY day DESC LIMIT 1"
-                ),
+                ))?.query_row(
                 params![guild.0 as i64, day.to_string()],
                 instance_row,
             )
@@ -578,13 +655,11 @@ impl Store for SqliteStore {
                 ],
             )?;
             let instance = match (new.kind, new.guild, new.day) {
-                (InstanceKind::Daily, Some(guild), Some(day)) => tx.query_row(
-                    &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"),
+                (InstanceKind::Daily, Some(guild), Some(day)) => tx.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"))?.query_row(
                     params![guild.0 as i64, day.to_string()],
                     instance_row,
                 )?,
-                _ => tx.query_row(
-                    &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"),
+                _ => tx.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"))?.query_row(
                     params![tx.last_insert_rowid()],
                     instance_row,
                 )?,
@@ -596,24 +671,57 @@ impl Store for SqliteStore {
 
     fn instance(&self, id: i64) -> Result<Option<Instance>, StoreError> {
         self.with(|c| {
-            c.query_row(
-                &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"),
-                params![id],
-                instance_row,
-            )
+            c.prepare_cached(&format!(
+                "SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"
+            ))?
+            .query_row(params![id], instance_row)
             .optional()
         })
     }
 
+    /// Group commit: the answer joins a queue, and whichever caller gets the
+    /// connection next commits everything queued in one transaction. With
+    /// one student at a time that is a transaction per answer, as before;
+    /// when a class presses at once, the pages every answer touches
+    /// (totals, indexes, the tally) are written once per group instead of
+    /// once per answer. Each caller returns only after the transaction that
+    /// holds its answer has committed, and a failed transaction fails every
+    /// answer in it (none is half-written or acknowledged).
     fn record_answer(&self, a: &NewAnswer) -> Result<RecordOutcome, StoreError> {
-        self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let outcome = record_in(&tx, a)?;
-            if outcome == RecordOutcome::Recorded {
-                tx.commit()?;
+        let (sender, outcome) = std::sync::mpsc::sync_channel(1);
+        self.answer_queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(QueuedAnswer {
+                answer: a.clone(),
+                outcome: sender,
+            });
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            // Committed by another caller while this one waited?
+            if let Ok(done) = outcome.try_recv() {
+                return done;
             }
-            Ok(outcome)
-        })
+            let group: Vec<QueuedAnswer> = {
+                let mut queue = self.answer_queue.lock().unwrap_or_else(|e| e.into_inner());
+                let take = queue.len().min(MAX_GROUP_COMMIT);
+                queue.drain(..take).collect()
+            };
+            let outcomes = commit_group(&mut conn, &group);
+            self.note_names(
+                group
+                    .iter()
+                    .zip(&outcomes)
+                    .filter(|(_, result)| result.is_ok())
+                    .filter_map(|(q, _)| {
+                        let name = q.answer.display_name.as_ref()?;
+                        Some(((guild_key(q.answer.guild), q.answer.user.0), name.clone()))
+                    }),
+            );
+            for (queued, result) in group.into_iter().zip(outcomes) {
+                let _ = queued.outcome.send(result);
+            }
+        }
     }
 
     fn tally(&self, instance: i64) -> Result<Tally, StoreError> {
@@ -914,6 +1022,7 @@ mod tests {
             at: at(9),
             periods: vec!["all".into(), "week:2026-W48".into()],
             streak: None,
+            display_name: None,
         }
     }
 
@@ -978,6 +1087,48 @@ mod tests {
     }
 
     #[test]
+    fn one_group_commit_keeps_each_answers_own_outcome() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let q = daily(&store, 10, "2026-11-23", "p/a");
+        let (senders, receivers): (Vec<_>, Vec<_>) =
+            (0..4).map(|_| std::sync::mpsc::sync_channel(1)).unzip();
+        let answers = [
+            answer(q.id, 1, 100, true),
+            answer(q.id, 2, 101, false),
+            // Student 1 again (another interaction), and interaction 101 redelivered.
+            answer(q.id, 1, 102, false),
+            answer(q.id, 2, 101, false),
+        ];
+        let group: Vec<QueuedAnswer> = answers
+            .iter()
+            .zip(senders)
+            .map(|(a, outcome)| QueuedAnswer {
+                answer: a.clone(),
+                outcome,
+            })
+            .collect();
+        let outcomes = commit_group(&mut store.conn.lock().unwrap(), &group);
+        assert_eq!(outcomes[0].as_ref().unwrap(), &RecordOutcome::Recorded);
+        assert_eq!(outcomes[1].as_ref().unwrap(), &RecordOutcome::Recorded);
+        assert!(matches!(
+            outcomes[2].as_ref().unwrap(),
+            RecordOutcome::AlreadyAnswered(PastAnswer { correct: true, .. })
+        ));
+        assert!(matches!(
+            outcomes[3].as_ref().unwrap(),
+            RecordOutcome::Duplicate(_)
+        ));
+        drop(receivers);
+        assert_eq!(
+            store.tally(q.id).unwrap(),
+            Tally {
+                answered: 2,
+                correct: 1
+            }
+        );
+    }
+
+    #[test]
     fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
         // A database as the previous release left it (migrations 1-3), with
         // answers but no kept tallies.
@@ -985,6 +1136,8 @@ mod tests {
         migrations().to_version(&mut conn, 3).unwrap();
         let old = SqliteStore {
             conn: Mutex::new(conn),
+            answer_queue: Mutex::new(Vec::new()),
+            names: Mutex::default(),
             _checkpointer: None,
         };
         let q = daily(&old, 10, "2026-11-23", "p/a");
@@ -1003,6 +1156,8 @@ mod tests {
         migrations().to_latest(&mut conn).unwrap();
         let store = SqliteStore {
             conn: Mutex::new(conn),
+            answer_queue: Mutex::new(Vec::new()),
+            names: Mutex::default(),
             _checkpointer: None,
         };
         assert_eq!(

@@ -21,6 +21,14 @@ pub enum CustomId {
     Choice { instance: i64, position: usize },
     /// The button that asks for a typed answer to a question instance.
     TypedAnswer { instance: i64 },
+    /// A choice button of a competition round.
+    CompetitionChoice {
+        competition: i64,
+        round: u32,
+        position: usize,
+    },
+    /// The button of a competition round that asks for a typed answer.
+    CompetitionTyped { competition: i64, round: u32 },
     /// The confirmation of `/season end`, valid only for the teacher who asked.
     EndSeason { season: i64, teacher: u64 },
     /// A page of the timeline: optional bounds (ISO) and tag.
@@ -55,6 +63,14 @@ impl CustomId {
             CustomId::Choice { instance, position } => format!("q1:{instance}:{position}"),
             CustomId::TypedAnswer { instance } => format!("qa1:{instance}"),
             CustomId::EndSeason { season, teacher } => format!("se1:{season}:{teacher}"),
+            CustomId::CompetitionChoice {
+                competition,
+                round,
+                position,
+            } => format!("cq1:{competition}:{round}:{position}"),
+            CustomId::CompetitionTyped { competition, round } => {
+                format!("cqa1:{competition}:{round}")
+            }
             CustomId::Timeline {
                 from,
                 to,
@@ -120,6 +136,24 @@ impl CustomId {
                     teacher: teacher.parse().map_err(|_| bad())?,
                 })
             }
+            "cq1" => {
+                let parts: Vec<&str> = rest.split(':').collect();
+                let [competition, round, position] = parts.as_slice() else {
+                    return Err(bad());
+                };
+                Ok(CustomId::CompetitionChoice {
+                    competition: competition.parse().map_err(|_| bad())?,
+                    round: round.parse().map_err(|_| bad())?,
+                    position: position.parse().map_err(|_| bad())?,
+                })
+            }
+            "cqa1" => {
+                let (competition, round) = rest.split_once(':').ok_or_else(bad)?;
+                Ok(CustomId::CompetitionTyped {
+                    competition: competition.parse().map_err(|_| bad())?,
+                    round: round.parse().map_err(|_| bad())?,
+                })
+            }
             "qa1" => Ok(CustomId::TypedAnswer {
                 instance: rest.parse().map_err(|_| bad())?,
             }),
@@ -167,6 +201,15 @@ mod tests {
                 position: 3,
             },
             CustomId::TypedAnswer { instance: 9 },
+            CustomId::CompetitionChoice {
+                competition: i64::MAX,
+                round: 20,
+                position: 3,
+            },
+            CustomId::CompetitionTyped {
+                competition: 4,
+                round: 1,
+            },
             CustomId::EndSeason {
                 season: 3,
                 teacher: u64::MAX,
@@ -191,6 +234,9 @@ mod tests {
             "dt1:1937-02-31:0",
             "dt1:1937:x",
             "tl1:a:b:0",
+            "cq1:1:2",
+            "cq1:1:x:0",
+            "cqa1:7",
         ] {
             assert!(
                 matches!(CustomId::decode(bad), Err(Error::User(_))),

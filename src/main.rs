@@ -199,8 +199,15 @@ fn fresh_interaction_id() -> u64 {
 }
 
 fn ask(config: Config, folders: &[PathBuf], args: AskArgs) -> anyhow::Result<ExitCode> {
+    // `tick`: what the bot's competition runners would do at --now (close
+    // the rounds that are due, open the next ones), for scripts and tests.
+    let tick = args.words.len() == 1 && args.words[0] == "tick";
     let action = match cli::parse_ask(&args.words) {
         Ok(action) => action,
+        Err(_) if tick => studybot::request::Action::Press {
+            custom_id: String::new(),
+            input: None,
+        },
         Err(e) => {
             eprintln!("studybot ask: {e}");
             return Ok(ExitCode::from(2));
@@ -227,6 +234,14 @@ fn ask(config: Config, folders: &[PathBuf], args: AskArgs) -> anyhow::Result<Exi
         None => None,
     };
     let app = load_app(config, folders, args.db.as_deref())?;
+    if tick {
+        let steps =
+            handlers::competition::advance_all(&app, now).map_err(|e| anyhow::anyhow!("{e}"))?;
+        for post in steps.iter().flat_map(|step| &step.posts) {
+            println!("{}", cli::render(&post.reply, args.json));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let request = Request {
         action,
         guild: args.guild.map(GuildId),

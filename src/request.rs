@@ -131,6 +131,22 @@ impl Request {
         }
     }
 
+    /// The first subcommand of a command (`settings time` -> `time`).
+    pub fn subcommand(&self) -> Option<&str> {
+        match &self.action {
+            Action::Command { subcommands, .. } => subcommands.first().map(String::as_str),
+            Action::Press { .. } => None,
+        }
+    }
+
+    /// The typed text of a modal submit.
+    pub fn input(&self) -> Option<&str> {
+        match &self.action {
+            Action::Press { input, .. } => input.as_deref(),
+            Action::Command { .. } => None,
+        }
+    }
+
     pub fn option(&self, name: &str) -> Option<&str> {
         match &self.action {
             Action::Command { options, .. } => options.get(name).map(String::as_str),

@@ -224,6 +224,7 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
             "daily",
             "leaderboard",
             "stats",
+            "competition",
             "settings",
             "season",
         ] {
@@ -248,6 +249,7 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
             "daily",
             "leaderboard",
             "stats",
+            "competition",
             "help",
         ] {
             assert!(
@@ -273,6 +275,7 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
                 "days",
                 "role",
                 "teacher-role",
+                "competitions",
                 "show"
             ]
         );
@@ -784,6 +787,118 @@ fn only_the_teacher_who_asked_can_confirm_the_end_of_a_season() {
         );
         assert!(h.app().store.open_season(guild).unwrap().is_none(), "ended");
 
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn a_competition_runs_in_the_channel_with_timed_rounds_and_a_podium() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T10:00:00Z",
+        )
+        .await;
+        h.start().await;
+        let started = h
+            .fake
+            .command(
+                ANNA,
+                "competition",
+                subcommand(
+                    "start",
+                    json!([
+                        {"name": "rounds", "type": 4, "value": 1},
+                        {"name": "seconds", "type": 4, "value": 10}
+                    ]),
+                ),
+            )
+            .await;
+        assert_eq!(embed(&started)["title"], "Quiz competition!");
+        assert!(!is_ephemeral(&started), "the class sees it");
+        assert_pings_nobody(&started["data"]);
+
+        // The round is an ordinary channel message, with a countdown.
+        let is_post = |c: &Captured| is_daily_post(c);
+        let round = h.fake.wait_for("the round's message", is_post).await;
+        assert_eq!(round.body["embeds"][0]["title"], "Round 1 of 1 (medium)");
+        let countdown = format!("Closes <t:{}:R>.", at("2026-11-23T10:00:10Z").timestamp());
+        assert!(
+            round.body["embeds"][0]["description"]
+                .as_str()
+                .unwrap()
+                .ends_with(&countdown),
+            "{:#}",
+            round.body
+        );
+        assert_pings_nobody(&round.body);
+        let message = round.response.clone();
+        let buttons = custom_ids(&message["components"]);
+        let competition: i64 = buttons[0].split(':').nth(1).unwrap().parse().unwrap();
+        let stored = h.app().store.competition(competition).unwrap().unwrap();
+        let library = h.app().library();
+        let (pack, question) =
+            studybot::quiz::find(&library.content, &stored.rounds[0].question).unwrap();
+        let right = stored.rounds[0]
+            .option_order
+            .iter()
+            .position(|&i| studybot::quiz::is_correct(pack, question, Some(i), None))
+            .unwrap();
+        let right = format!("cq1:{competition}:1:{right}");
+
+        // Instant and right: full points, privately.
+        let boris = press(&h, BORIS, &message, &right).await;
+        assert_eq!(embed(&boris)["title"], "Correct! +20 points");
+        assert!(is_ephemeral(&boris));
+
+        // The deadline passes: the buttons go, the answer and the podium come.
+        h.clock.set(at("2026-11-23T10:00:11Z"));
+        let message_path = format!(
+            "/channels/{CHANNEL}/messages/{}",
+            message["id"].as_str().unwrap()
+        );
+        let closed = h
+            .fake
+            .wait_for("the round's buttons removed", |c| {
+                c.is("PATCH", &message_path)
+            })
+            .await;
+        assert_eq!(closed.body["components"], json!([]));
+        let podium = h
+            .fake
+            .wait_for_nth(3, "the results and the podium", is_post)
+            .await;
+        assert_eq!(
+            podium.body["embeds"][0]["title"],
+            "Competition over: the podium"
+        );
+        assert_eq!(
+            podium.body["embeds"][0]["description"],
+            "🥇 **boris** — 20 points"
+        );
+        let results = &h
+            .fake
+            .requests()
+            .into_iter()
+            .filter(|c| is_post(c))
+            .nth(1)
+            .unwrap();
+        assert_eq!(
+            results.body["embeds"][0]["title"],
+            "Round 1 of 1: the answer"
+        );
+        assert!(results.body["embeds"][0]["fields"][0]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("1. boris — 0.0 s (+20)"));
+
+        // Over: a late press is refused and scores nothing.
+        let late = press(&h, ANNA, &message, &right).await;
+        assert!(is_ephemeral(&late));
+        assert!(serde_json::to_string(&late["data"])
+            .unwrap()
+            .contains("has ended"));
         h.fake.assert_traffic_valid();
         h.stop().await;
     });

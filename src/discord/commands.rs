@@ -18,6 +18,7 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<crate::App>, Error>> {
         daily(),
         leaderboard(),
         stats(),
+        competition(),
         settings(),
         season(),
         help(),
@@ -219,6 +220,79 @@ pub async fn stats(
     .await
 }
 
+/// A timed group quiz in this channel: speed points and a podium
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("competition_start", "competition_stop"),
+    subcommand_required
+)]
+pub async fn competition(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Start a competition in this channel
+#[poise::command(slash_command, rename = "start")]
+pub async fn competition_start(
+    ctx: Context<'_>,
+    #[description = "How many questions (1-20, default 5)"]
+    #[min = 1]
+    #[max = 20]
+    rounds: Option<u32>,
+    #[description = "Seconds per question (10-120, default 20)"]
+    #[min = 10]
+    #[max = 120]
+    seconds: Option<u32>,
+    #[description = "Only questions with this tag, e.g. trials"] tag: Option<String>,
+    #[description = "Only questions of this difficulty"] difficulty: Option<Difficulty>,
+) -> Result<(), Error> {
+    let difficulty = difficulty.map(|d| format!("{d:?}").to_lowercase());
+    run_as(
+        ctx,
+        "competition",
+        &["start"],
+        vec![
+            ("rounds", rounds.map(|r| r.to_string())),
+            ("seconds", seconds.map(|s| s.to_string())),
+            ("tag", tag),
+            ("difficulty", difficulty),
+        ],
+        false,
+    )
+    .await?;
+    // The rounds are channel messages sent by a runner, not follow-ups: an
+    // interaction token expires after 15 minutes.
+    super::competitions::run_in_channel(ctx.serenity_context(), ctx.data(), ctx.channel_id()).await;
+    Ok(())
+}
+
+/// Stop this channel's competition (its starter or a teacher)
+#[poise::command(slash_command, rename = "stop")]
+pub async fn competition_stop(ctx: Context<'_>) -> Result<(), Error> {
+    run_as(ctx, "competition", &["stop"], vec![], false).await
+}
+
+#[derive(Debug, poise::ChoiceParameter)]
+pub enum Who {
+    #[name = "everyone"]
+    Everyone,
+    #[name = "teachers"]
+    Teachers,
+}
+
+/// Who may start a competition
+#[poise::command(slash_command, rename = "competitions")]
+pub async fn settings_competitions(
+    ctx: Context<'_>,
+    #[description = "everyone (the default) or teachers"] who: Who,
+) -> Result<(), Error> {
+    let who = match who {
+        Who::Everyone => "everyone",
+        Who::Teachers => "teachers",
+    };
+    setting(ctx, "competitions", "who", Some(who.to_string())).await
+}
+
 /// Teacher settings: the daily question's channel, time and days
 #[poise::command(
     slash_command,
@@ -231,6 +305,7 @@ pub async fn stats(
         "settings_days",
         "settings_role",
         "settings_teacher_role",
+        "settings_competitions",
         "settings_show"
     ),
     subcommand_required
@@ -442,6 +517,7 @@ mod tests {
                 "daily",
                 "leaderboard",
                 "stats",
+                "competition",
                 "settings",
                 "season"
             ]

@@ -40,7 +40,7 @@ pub fn answer_modal(button_custom_id: &str) -> serenity::CreateModal {
 pub fn opens_input(custom_id: &str) -> bool {
     matches!(
         CustomId::decode(custom_id),
-        Ok(CustomId::TypedAnswer { .. })
+        Ok(CustomId::TypedAnswer { .. } | CustomId::CompetitionTyped { .. })
     )
 }
 

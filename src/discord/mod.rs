@@ -8,6 +8,7 @@
 //! (they use SQLite), and no lock is held across an `.await`.
 
 pub mod commands;
+pub mod competitions;
 pub mod components;
 pub mod edits;
 pub mod render;
@@ -239,6 +240,7 @@ pub async fn serve(
     let schedule_tick = options.schedule_tick;
     // Ends the scheduler when this client stops (it is spawned on READY).
     let (stopping, stop) = tokio::sync::watch::channel(false);
+    let stop_for_runners = stop.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -257,6 +259,7 @@ pub async fn serve(
                 };
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
                 tokio::spawn(scheduler::run(ctx.http.clone(), app.clone(), schedule_tick, stop));
+                competitions::resume_all(ctx, &app).await;
                 Ok(app)
             })
         })
@@ -275,6 +278,10 @@ pub async fn serve(
     let mut client = builder
         .framework(framework)
         .type_map_insert::<components::EditsKey>(components::Edits::new(options.edit_window))
+        .type_map_insert::<competitions::RunnersKey>(competitions::Runners::new(
+            options.schedule_tick,
+            stop_for_runners,
+        ))
         .await
         .map_err(|e| DiscordError::Client(e.to_string()))?;
     let shards = client.shard_manager.clone();

@@ -5,6 +5,7 @@
 //! anything else is logged and answered with a short apology. Handlers are
 //! plain functions over [`App`]; they never know which edge called them.
 
+pub mod competition;
 pub mod date;
 pub mod events;
 pub mod explain;
@@ -47,6 +48,24 @@ pub fn respond(app: &App, request: &Request) -> Reply {
     }
 }
 
+/// Whether the asker is a teacher in `guild`: Manage Server (or a command
+/// Discord restricts to such members), or the guild's teacher role.
+pub fn is_teacher(
+    app: &App,
+    request: &Request,
+    guild: crate::request::GuildId,
+) -> Result<bool, Error> {
+    if request.teacher {
+        return Ok(true);
+    }
+    Ok(!request.roles.is_empty()
+        && app
+            .store
+            .settings(guild)?
+            .teacher_role
+            .is_some_and(|role| request.roles.contains(&role)))
+}
+
 /// Whether a request is a lookup in the content: no writes, and no database
 /// read beyond one settings row (a date "today" needs the guild's timezone).
 /// It takes microseconds, so the Discord edge runs it in place instead of
@@ -76,6 +95,13 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             "settings" => settings::settings(app, request),
             "season" => settings::season(app, request),
             "help" => Ok(help::help()),
+            "competition" => match request.subcommand() {
+                Some("start") => competition::start(app, request),
+                Some("stop") => competition::stop(app, request),
+                _ => Err(Error::user(
+                    "Use `/competition start` or `/competition stop`.",
+                )),
+            },
             other => Err(Error::user(format!(
                 "There is no command `{other}`. Try /help for the list."
             ))),
@@ -96,11 +122,15 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
                 quiz::answer(app, request, instance, Some(position), None)
             }
             CustomId::TypedAnswer { instance } => {
-                let input = match &request.action {
-                    Action::Press { input, .. } => input.as_deref(),
-                    _ => None,
-                };
-                quiz::answer(app, request, instance, None, input)
+                quiz::answer(app, request, instance, None, request.input())
+            }
+            CustomId::CompetitionChoice {
+                competition,
+                round,
+                position,
+            } => competition::answer(app, request, competition, round, Some(position), None),
+            CustomId::CompetitionTyped { competition, round } => {
+                competition::answer(app, request, competition, round, None, request.input())
             }
         },
     }

@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 const GUILD_ONLY: &str = "This command belongs to a class server: use it in your server's channel.";
 
-fn guild_of(request: &Request) -> Result<GuildId, Error> {
+pub(crate) fn guild_of(request: &Request) -> Result<GuildId, Error> {
     request.guild.ok_or_else(|| Error::user(GUILD_ONLY))
 }
 
@@ -44,12 +44,12 @@ pub fn local_day(
 }
 
 /// The name to remember for the asker, if they have one.
-fn display_name(request: &Request) -> Option<String> {
+pub(crate) fn display_name(request: &Request) -> Option<String> {
     let name = request.display_name.trim();
     (!name.is_empty()).then(|| fit(name, 64))
 }
 
-fn remember(app: &App, request: &Request) -> Result<(), Error> {
+pub(crate) fn remember(app: &App, request: &Request) -> Result<(), Error> {
     if let Some(name) = display_name(request) {
         app.store
             .remember_name(request.guild, request.user, &name, request.now)?;
@@ -101,7 +101,7 @@ pub fn ensure_daily(
     })?)
 }
 
-fn difficulty_label(d: Difficulty) -> &'static str {
+pub(crate) fn difficulty_label(d: Difficulty) -> &'static str {
     match d {
         Difficulty::Easy => "easy",
         Difficulty::Medium => "medium",
@@ -217,7 +217,7 @@ pub fn daily_reply(app: &App, instance: &Instance) -> Result<Reply, Error> {
     Ok(reply)
 }
 
-fn source_titles(pack: &Pack, ids: &[String]) -> String {
+pub(crate) fn source_titles(pack: &Pack, ids: &[String]) -> String {
     ids.iter()
         .filter_map(|id| pack.source(id))
         .map(|s| s.title.as_str())
@@ -225,9 +225,10 @@ fn source_titles(pack: &Pack, ids: &[String]) -> String {
         .join("; ")
 }
 
-/// `/quiz [tag] [difficulty]`: a personal practice question.
-pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
-    remember(app, request)?;
+/// The `tag` and `difficulty` options of `/quiz` and `/competition start`.
+pub(crate) fn question_filter(
+    request: &Request,
+) -> Result<(Option<String>, Option<Difficulty>), Error> {
     let tag = request
         .option("tag")
         .map(|t| t.trim().to_lowercase())
@@ -245,26 +246,41 @@ pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
             _ => return Err(Error::user("Difficulty is `easy`, `medium` or `hard`.")),
         }),
     };
-    let library = app.library();
-    let candidates: Vec<(&Pack, &Question)> = library
-        .content
+    Ok((tag, difficulty))
+}
+
+/// Every question matching a filter; a user error when none does.
+pub(crate) fn matching_questions<'a>(
+    content: &'a crate::content::Content,
+    tag: Option<&str>,
+    difficulty: Option<Difficulty>,
+) -> Result<Vec<(&'a Pack, &'a Question)>, Error> {
+    let candidates: Vec<(&Pack, &Question)> = content
         .packs
         .iter()
         .flat_map(|p| p.questions.iter().map(move |q| (p, q)))
-        .filter(|(_, q)| tag.as_ref().is_none_or(|t| q.tags.contains(t)))
+        .filter(|(_, q)| tag.is_none_or(|t| q.tags.iter().any(|qt| qt == t)))
         .filter(|(_, q)| difficulty.is_none_or(|d| q.difficulty == d))
         .collect();
     if candidates.is_empty() {
         return Err(Error::user(format!(
             "No questions match{}{}. Try another tag, such as `trials`, `army` or `nkvd`.",
-            tag.as_ref()
-                .map(|t| format!(" the tag \"{}\"", escape_markdown(t)))
+            tag.map(|t| format!(" the tag \"{}\"", escape_markdown(t)))
                 .unwrap_or_default(),
             difficulty
                 .map(|d| format!(" at {} difficulty", difficulty_label(d)))
                 .unwrap_or_default()
         )));
     }
+    Ok(candidates)
+}
+
+/// `/quiz [tag] [difficulty]`: a personal practice question.
+pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
+    remember(app, request)?;
+    let (tag, difficulty) = question_filter(request)?;
+    let library = app.library();
+    let candidates = matching_questions(&library.content, tag.as_deref(), difficulty)?;
     let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x9A]);
     let (pack, question) = candidates[quiz::below(&mut rng, candidates.len())];
     let instance = app.store.create_instance(&NewInstance {

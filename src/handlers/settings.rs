@@ -25,15 +25,7 @@ fn teacher_guild(app: &App, request: &Request) -> Result<GuildId, Error> {
     let guild = request.guild.ok_or_else(|| {
         Error::user("Settings belong to a class server: use this in your server.")
     })?;
-    let by_role = || -> Result<bool, Error> {
-        Ok(!request.roles.is_empty()
-            && app
-                .store
-                .settings(guild)?
-                .teacher_role
-                .is_some_and(|role| request.roles.contains(&role)))
-    };
-    if !request.teacher && !by_role()? {
+    if !super::is_teacher(app, request, guild)? {
         return Err(Error::user(
             "Only teachers can change studybot's settings (Manage Server, or the teacher role).",
         ));
@@ -189,6 +181,23 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
                 None => "Only members with Manage Server count as teachers.".to_string(),
             }
         }
+        Some("competitions") => {
+            let who = value("who").map(str::to_lowercase);
+            s.competitions_teachers_only = match who.as_deref() {
+                Some("teachers") | Some("teacher") => true,
+                Some("everyone") | Some("all") => false,
+                _ => {
+                    return Err(Error::user(
+                        "Say who may start a competition: `everyone` or `teachers`.",
+                    ))
+                }
+            };
+            if s.competitions_teachers_only {
+                "Only teachers can start a competition now.".to_string()
+            } else {
+                "Everyone can start a competition now.".to_string()
+            }
+        }
         Some(other) => {
             return Err(Error::user(format!(
                 "There is no setting `{}`.",
@@ -230,7 +239,11 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
             (Some(r), _) => format!("<@&{r}> (the role must be mentionable to ping)"),
         },
     )
-    .field("Teacher role", s.teacher_role.map(|r| format!("<@&{r}>")).unwrap_or_else(|| "Manage Server only".to_string()));
+    .field("Teacher role", s.teacher_role.map(|r| format!("<@&{r}>")).unwrap_or_else(|| "Manage Server only".to_string()))
+    .field(
+        "Competitions",
+        if s.competitions_teachers_only { "teachers start them" } else { "anyone can start one" },
+    );
     if let (Some(_), Some(time)) = (s.channel, s.post_time.as_deref().and_then(parse_time)) {
         let mut day = request.now.with_timezone(&tz).date_naive();
         for _ in 0..8 {

@@ -115,6 +115,46 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "competition",
+        description: "A timed group quiz in this channel: speed points and a podium",
+        options: &[],
+        subcommands: &[
+            CommandSpec {
+                name: "start",
+                description: "Start a competition in this channel",
+                options: &[
+                    OptionSpec {
+                        name: "rounds",
+                        description: "How many questions (1-20, default 5)",
+                        required: false,
+                    },
+                    OptionSpec {
+                        name: "seconds",
+                        description: "Seconds per question (10-120, default 20)",
+                        required: false,
+                    },
+                    OptionSpec {
+                        name: "tag",
+                        description: "Only questions with this tag, e.g. trials",
+                        required: false,
+                    },
+                    OptionSpec {
+                        name: "difficulty",
+                        description: "Only questions of this difficulty",
+                        required: false,
+                    },
+                ],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "stop",
+                description: "Stop this channel's competition (its starter or a teacher)",
+                options: &[],
+                subcommands: &[],
+            },
+        ],
+    },
+    CommandSpec {
         name: "settings",
         description: "Teacher settings: the daily question's channel, time and days",
         options: &[],
@@ -175,6 +215,16 @@ pub static COMMANDS: &[CommandSpec] = &[
                 options: &[OptionSpec {
                     name: "role",
                     description: "The teachers' role (or none)",
+                    required: true,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "competitions",
+                description: "Who may start a competition",
+                options: &[OptionSpec {
+                    name: "who",
+                    description: "everyone (the default) or teachers",
                     required: true,
                 }],
                 subcommands: &[],

@@ -34,6 +34,8 @@ pub struct GuildSettings {
     pub post_days: Option<Vec<u8>>,
     pub ping_role: Option<u64>,
     pub teacher_role: Option<u64>,
+    /// Whether only teachers may start a competition (default: everyone).
+    pub competitions_teachers_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +165,104 @@ pub enum PostClaim {
     Sent { message: u64 },
 }
 
+/// A new group quiz competition in a channel, its questions chosen up front.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCompetition {
+    pub guild: GuildId,
+    pub channel: u64,
+    pub starter: UserId,
+    pub seconds: u32,
+    /// Per round: the question key and its option order.
+    pub questions: Vec<(String, Vec<usize>)>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompetitionStatus {
+    Running,
+    Finished,
+    Stopped,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Competition {
+    pub id: i64,
+    pub guild: GuildId,
+    pub channel: u64,
+    pub starter: UserId,
+    pub seconds: u32,
+    pub status: CompetitionStatus,
+    pub rounds: Vec<Round>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One round of a competition (numbered from 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Round {
+    pub number: u32,
+    pub question: String,
+    pub option_order: Vec<usize>,
+    /// When it was shown; `None` until then.
+    pub opened_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub closed: bool,
+    /// The channel message that shows it.
+    pub message: Option<u64>,
+}
+
+impl Competition {
+    /// The round that is open now (shown and not yet closed).
+    pub fn open_round(&self) -> Option<&Round> {
+        self.rounds
+            .iter()
+            .find(|r| r.opened_at.is_some() && !r.closed)
+    }
+    pub fn round(&self, number: u32) -> Option<&Round> {
+        self.rounds.iter().find(|r| r.number == number)
+    }
+}
+
+/// One competition answer, with everything it changes (the guild's
+/// leaderboard totals for `periods` included), written in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCompetitionAnswer {
+    pub competition: i64,
+    pub round: u32,
+    pub guild: GuildId,
+    pub user: UserId,
+    pub interaction: InteractionId,
+    pub answer: String,
+    pub correct: bool,
+    pub points: i64,
+    /// Milliseconds from the round's opening.
+    pub millis: i64,
+    pub at: DateTime<Utc>,
+    pub periods: Vec<String>,
+    pub display_name: Option<String>,
+}
+
+/// A recorded competition answer, with the name last seen for the student.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompetitionAnswer {
+    pub round: u32,
+    pub user: UserId,
+    pub name: String,
+    pub correct: bool,
+    pub points: i64,
+    pub millis: i64,
+}
+
+/// A student's result over a whole competition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompetitionStanding {
+    pub user: UserId,
+    pub name: String,
+    pub points: i64,
+    pub correct: u64,
+    /// Total answer time of the correct answers (the tie-break: faster first).
+    pub millis: i64,
+}
+
 /// A student's results on one question (for stats and review).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuestionResults {
@@ -258,6 +358,54 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     fn post_problem(&self, guild: GuildId) -> Result<Option<String>, StoreError>;
+
+    /// Creates a competition; `None` when one is already running in the channel.
+    fn create_competition(&self, new: &NewCompetition) -> Result<Option<Competition>, StoreError>;
+    fn competition(&self, id: i64) -> Result<Option<Competition>, StoreError>;
+    /// Every running competition (to resume them after a restart).
+    fn running_competitions(&self) -> Result<Vec<Competition>, StoreError>;
+    fn running_competition_in(&self, channel: u64) -> Result<Option<Competition>, StoreError>;
+    /// Marks a round shown, from `opened_at` until `closes_at`.
+    fn open_round(
+        &self,
+        competition: i64,
+        round: u32,
+        opened_at: DateTime<Utc>,
+        closes_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    fn set_round_message(
+        &self,
+        competition: i64,
+        round: u32,
+        message: u64,
+    ) -> Result<(), StoreError>;
+    /// Closes a round; false if it was closed already (by another caller).
+    fn close_round(&self, competition: i64, round: u32) -> Result<bool, StoreError>;
+    /// Ends a running competition; false if it had ended already.
+    fn end_competition(
+        &self,
+        competition: i64,
+        status: CompetitionStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Records a competition answer, once per student and round and once per
+    /// interaction, adding its points to the guild's leaderboard totals.
+    fn record_competition_answer(
+        &self,
+        answer: &NewCompetitionAnswer,
+    ) -> Result<RecordOutcome, StoreError>;
+    /// The answers of a competition (all rounds when `round` is `None`),
+    /// fastest first within a round.
+    fn competition_answers(
+        &self,
+        competition: i64,
+        round: Option<u32>,
+    ) -> Result<Vec<CompetitionAnswer>, StoreError>;
+    /// Standings over a competition: most points first, then the faster.
+    fn competition_standings(
+        &self,
+        competition: i64,
+    ) -> Result<Vec<CompetitionStanding>, StoreError>;
 
     /// Per-question results of a user in a guild (all guilds when `None`).
     fn question_results(

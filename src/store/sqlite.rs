@@ -134,6 +134,46 @@ CREATE TABLE instance_tallies (
 INSERT INTO instance_tallies
     SELECT instance_id, count(*), coalesce(sum(correct), 0) FROM answers GROUP BY instance_id;
 "#,
+    r#"
+-- Group quiz competitions: one running per channel; rounds chosen up front
+-- and opened one by one; each answer once per student and round. Points
+-- also go to the guild's totals, in the same transaction.
+CREATE TABLE competitions (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    guild_id   INTEGER NOT NULL,
+    channel_id INTEGER NOT NULL,
+    starter_id INTEGER NOT NULL,
+    seconds    INTEGER NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('running', 'finished', 'stopped')),
+    created_at TEXT NOT NULL,
+    ended_at   TEXT
+);
+CREATE UNIQUE INDEX competitions_one_per_channel ON competitions (channel_id) WHERE status = 'running';
+CREATE TABLE competition_rounds (
+    competition_id INTEGER NOT NULL REFERENCES competitions (id),
+    round          INTEGER NOT NULL,
+    question       TEXT NOT NULL,
+    option_order   TEXT NOT NULL,
+    opened_at      TEXT,
+    closes_at      TEXT,
+    closed         INTEGER NOT NULL DEFAULT 0,
+    message_id     INTEGER,
+    PRIMARY KEY (competition_id, round)
+) WITHOUT ROWID;
+CREATE TABLE competition_answers (
+    competition_id INTEGER NOT NULL,
+    round          INTEGER NOT NULL,
+    user_id        INTEGER NOT NULL,
+    interaction_id INTEGER NOT NULL UNIQUE,
+    answer         TEXT NOT NULL,
+    correct        INTEGER NOT NULL,
+    points         INTEGER NOT NULL,
+    millis         INTEGER NOT NULL,
+    answered_at    TEXT NOT NULL,
+    PRIMARY KEY (competition_id, round, user_id)
+);
+ALTER TABLE guild_settings ADD COLUMN competitions_teachers_only INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Upserts a member's display name (unchanged names are not rewritten).
@@ -423,37 +463,7 @@ fn record_in(tx: &rusqlite::Transaction, a: &NewAnswer) -> rusqlite::Result<Reco
     )?
     .execute(params![a.instance, a.correct as i64])?;
     if let Some(guild) = a.guild {
-        let (g, u) = (guild.0 as i64, a.user.0 as i64);
-        for period in &a.periods {
-            let before: Option<i64> = tx
-                .prepare_cached("SELECT points FROM totals WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3")?
-                .query_row(params![g, period, u], |r| r.get(0))
-                .optional()?;
-            match before {
-                Some(points) => {
-                    tx.prepare_cached(
-                        "UPDATE totals SET points = points + ?4, answered = answered + 1, correct = correct + ?5
-                         WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
-                    )?
-                    .execute(params![g, period, u, a.points, a.correct as i64])?;
-                    if a.points != 0 {
-                        move_score(tx, g, period, Some(points), points + a.points)?;
-                    }
-                }
-                None => {
-                    tx.prepare_cached(
-                        "INSERT INTO totals (guild_id, period, user_id, points, answered, correct) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
-                    )?
-                    .execute(params![g, period, u, a.points, a.correct as i64])?;
-                    tx.prepare_cached(
-                        "INSERT INTO period_players (guild_id, period, players) VALUES (?1, ?2, 1)
-                         ON CONFLICT (guild_id, period) DO UPDATE SET players = players + 1",
-                    )?
-                    .execute(params![g, period])?;
-                    move_score(tx, g, period, None, a.points)?;
-                }
-            }
-        }
+        add_to_totals(tx, guild, a.user, &a.periods, a.points, a.correct)?;
         if let Some(s) = &a.streak {
             tx.prepare_cached(
                 "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -463,6 +473,52 @@ fn record_in(tx: &rusqlite::Transaction, a: &NewAnswer) -> rusqlite::Result<Reco
         }
     }
     Ok(RecordOutcome::Recorded)
+}
+
+/// Adds one answer's points to a student's totals for each period, keeping
+/// the score histogram and player counts in step.
+fn add_to_totals(
+    tx: &rusqlite::Transaction,
+    guild: GuildId,
+    user: UserId,
+    periods: &[String],
+    points: i64,
+    correct: bool,
+) -> rusqlite::Result<()> {
+    let (g, u) = (guild.0 as i64, user.0 as i64);
+    for period in periods {
+        let before: Option<i64> = tx
+            .prepare_cached(
+                "SELECT points FROM totals WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
+            )?
+            .query_row(params![g, period, u], |r| r.get(0))
+            .optional()?;
+        match before {
+            Some(had) => {
+                tx.prepare_cached(
+                    "UPDATE totals SET points = points + ?4, answered = answered + 1, correct = correct + ?5
+                     WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
+                )?
+                .execute(params![g, period, u, points, correct as i64])?;
+                if points != 0 {
+                    move_score(tx, g, period, Some(had), had + points)?;
+                }
+            }
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO totals (guild_id, period, user_id, points, answered, correct) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                )?
+                .execute(params![g, period, u, points, correct as i64])?;
+                tx.prepare_cached(
+                    "INSERT INTO period_players (guild_id, period, players) VALUES (?1, ?2, 1)
+                     ON CONFLICT (guild_id, period) DO UPDATE SET players = players + 1",
+                )?
+                .execute(params![g, period])?;
+                move_score(tx, g, period, None, points)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Moves one student from one points value to another in `score_counts`.
@@ -515,10 +571,76 @@ fn past_answer(row: &rusqlite::Row) -> rusqlite::Result<PastAnswer> {
     })
 }
 
+fn order_text(order: &[usize]) -> String {
+    order
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_order(text: &str) -> Vec<usize> {
+    text.split(',').filter_map(|n| n.parse().ok()).collect()
+}
+
+fn status_text(status: CompetitionStatus) -> &'static str {
+    match status {
+        CompetitionStatus::Running => "running",
+        CompetitionStatus::Finished => "finished",
+        CompetitionStatus::Stopped => "stopped",
+    }
+}
+
+/// A competition with its rounds.
+fn load_competition(c: &Connection, id: i64) -> rusqlite::Result<Option<Competition>> {
+    let head = c
+        .prepare_cached(
+            "SELECT id, guild_id, channel_id, starter_id, seconds, status, created_at FROM competitions WHERE id = ?1",
+        )?
+        .query_row(params![id], |r| {
+            Ok(Competition {
+                id: r.get(0)?,
+                guild: GuildId(r.get::<_, i64>(1)? as u64),
+                channel: r.get::<_, i64>(2)? as u64,
+                starter: UserId(r.get::<_, i64>(3)? as u64),
+                seconds: r.get(4)?,
+                status: match r.get::<_, String>(5)?.as_str() {
+                    "running" => CompetitionStatus::Running,
+                    "finished" => CompetitionStatus::Finished,
+                    _ => CompetitionStatus::Stopped,
+                },
+                rounds: Vec::new(),
+                created_at: parse_ts(&r.get::<_, String>(6)?),
+            })
+        })
+        .optional()?;
+    let Some(mut competition) = head else {
+        return Ok(None);
+    };
+    let mut stmt = c.prepare_cached(
+        "SELECT round, question, option_order, opened_at, closes_at, closed, message_id
+         FROM competition_rounds WHERE competition_id = ?1 ORDER BY round",
+    )?;
+    competition.rounds = stmt
+        .query_map(params![id], |r| {
+            Ok(Round {
+                number: r.get(0)?,
+                question: r.get(1)?,
+                option_order: parse_order(&r.get::<_, String>(2)?),
+                opened_at: r.get::<_, Option<String>>(3)?.map(|t| parse_ts(&t)),
+                closes_at: r.get::<_, Option<String>>(4)?.map(|t| parse_ts(&t)),
+                closed: r.get::<_, i64>(5)? != 0,
+                message: r.get::<_, Option<i64>>(6)?.map(|m| m as u64),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(competition))
+}
+
 impl Store for SqliteStore {
     fn settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
         self.with(|c| {
-            c.prepare_cached("SELECT timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id FROM guild_settings WHERE guild_id = ?1")?.query_row(
+            c.prepare_cached("SELECT timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, competitions_teachers_only FROM guild_settings WHERE guild_id = ?1")?.query_row(
                 params![guild.0 as i64],
                 |r| {
                     Ok(GuildSettings {
@@ -530,6 +652,7 @@ impl Store for SqliteStore {
                             .map(|d| d.split(',').filter_map(|n| n.parse().ok()).collect()),
                         ping_role: r.get::<_, Option<i64>>(4)?.map(|v| v as u64),
                         teacher_role: r.get::<_, Option<i64>>(5)?.map(|v| v as u64),
+                        competitions_teachers_only: r.get::<_, i64>(6)? != 0,
                     })
                 },
             )
@@ -549,10 +672,10 @@ impl Store for SqliteStore {
             .as_ref()
             .map(|d| d.iter().map(u8::to_string).collect::<Vec<_>>().join(","));
         self.with(|c| {
-            c.prepare_cached("INSERT INTO guild_settings (guild_id, timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            c.prepare_cached("INSERT INTO guild_settings (guild_id, timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, updated_at, competitions_teachers_only)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (guild_id) DO UPDATE SET timezone = ?2, channel_id = ?3, post_time = ?4, post_days = ?5,
-                     ping_role_id = ?6, teacher_role_id = ?7, updated_at = ?8")?.execute(
+                     ping_role_id = ?6, teacher_role_id = ?7, updated_at = ?8, competitions_teachers_only = ?9")?.execute(
                 params![
                     guild.0 as i64,
                     s.timezone,
@@ -561,7 +684,8 @@ impl Store for SqliteStore {
                     days,
                     s.ping_role.map(|v| v as i64),
                     s.teacher_role.map(|v| v as i64),
-                    ts(now)
+                    ts(now),
+                    s.competitions_teachers_only as i64
                 ],
             )
             .map(|_| ())
@@ -961,6 +1085,233 @@ impl Store for SqliteStore {
                 .query_row(params![guild.0 as i64], |r| r.get(0))
                 .optional()
                 .map(Option::flatten)
+        })
+    }
+
+    fn create_competition(&self, new: &NewCompetition) -> Result<Option<Competition>, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO competitions (guild_id, channel_id, starter_id, seconds, status, created_at)
+                     VALUES (?1, ?2, ?3, ?4, 'running', ?5) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    new.guild.0 as i64,
+                    new.channel as i64,
+                    new.starter.0 as i64,
+                    new.seconds,
+                    ts(new.created_at)
+                ])?;
+            if inserted == 0 {
+                return Ok(None);
+            }
+            let id = tx.last_insert_rowid();
+            for (number, (question, order)) in new.questions.iter().enumerate() {
+                tx.prepare_cached(
+                    "INSERT INTO competition_rounds (competition_id, round, question, option_order) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![id, number as i64 + 1, question, order_text(order)])?;
+            }
+            let competition = load_competition(&tx, id)?;
+            tx.commit()?;
+            Ok(competition)
+        })
+    }
+
+    fn competition(&self, id: i64) -> Result<Option<Competition>, StoreError> {
+        self.with(|c| load_competition(c, id))
+    }
+
+    fn running_competitions(&self) -> Result<Vec<Competition>, StoreError> {
+        self.with(|c| {
+            let ids: Vec<i64> = c
+                .prepare_cached("SELECT id FROM competitions WHERE status = 'running' ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut all = Vec::new();
+            for id in ids {
+                all.extend(load_competition(c, id)?);
+            }
+            Ok(all)
+        })
+    }
+
+    fn running_competition_in(&self, channel: u64) -> Result<Option<Competition>, StoreError> {
+        self.with(|c| {
+            let id: Option<i64> = c
+                .prepare_cached(
+                    "SELECT id FROM competitions WHERE status = 'running' AND channel_id = ?1",
+                )?
+                .query_row(params![channel as i64], |r| r.get(0))
+                .optional()?;
+            match id {
+                Some(id) => load_competition(c, id),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn open_round(
+        &self,
+        competition: i64,
+        round: u32,
+        opened_at: DateTime<Utc>,
+        closes_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "UPDATE competition_rounds SET opened_at = ?3, closes_at = ?4
+                 WHERE competition_id = ?1 AND round = ?2 AND opened_at IS NULL",
+            )?
+            .execute(params![competition, round, ts(opened_at), ts(closes_at)])
+            .map(|_| ())
+        })
+    }
+
+    fn set_round_message(
+        &self,
+        competition: i64,
+        round: u32,
+        message: u64,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "UPDATE competition_rounds SET message_id = ?3 WHERE competition_id = ?1 AND round = ?2",
+            )?
+            .execute(params![competition, round, message as i64])
+            .map(|_| ())
+        })
+    }
+
+    fn close_round(&self, competition: i64, round: u32) -> Result<bool, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "UPDATE competition_rounds SET closed = 1 WHERE competition_id = ?1 AND round = ?2 AND closed = 0",
+            )?
+            .execute(params![competition, round])
+            .map(|changed| changed == 1)
+        })
+    }
+
+    fn end_competition(
+        &self,
+        competition: i64,
+        status: CompetitionStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "UPDATE competitions SET status = ?2, ended_at = ?3 WHERE id = ?1 AND status = 'running'",
+            )?
+            .execute(params![competition, status_text(status), ts(now)])
+            .map(|changed| changed == 1)
+        })
+    }
+
+    fn record_competition_answer(
+        &self,
+        a: &NewCompetitionAnswer,
+    ) -> Result<RecordOutcome, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let past = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<Option<PastAnswer>> {
+                tx.prepare_cached(sql)?.query_row(p, past_answer).optional()
+            };
+            if let Some(past) = past(
+                "SELECT answer, correct, points FROM competition_answers WHERE interaction_id = ?1",
+                params![a.interaction.0 as i64],
+            )? {
+                return Ok(RecordOutcome::Duplicate(past));
+            }
+            if let Some(past) = past(
+                "SELECT answer, correct, points FROM competition_answers WHERE competition_id = ?1 AND round = ?2 AND user_id = ?3",
+                params![a.competition, a.round, a.user.0 as i64],
+            )? {
+                return Ok(RecordOutcome::AlreadyAnswered(past));
+            }
+            if let Some(name) = &a.display_name {
+                tx.prepare_cached(REMEMBER_NAME)?.execute(params![
+                    a.guild.0 as i64,
+                    a.user.0 as i64,
+                    name,
+                    ts(a.at)
+                ])?;
+            }
+            tx.prepare_cached(
+                "INSERT INTO competition_answers (competition_id, round, user_id, interaction_id, answer, correct, points, millis, answered_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                a.competition,
+                a.round,
+                a.user.0 as i64,
+                a.interaction.0 as i64,
+                a.answer,
+                a.correct as i64,
+                a.points,
+                a.millis,
+                ts(a.at)
+            ])?;
+            add_to_totals(&tx, a.guild, a.user, &a.periods, a.points, a.correct)?;
+            tx.commit()?;
+            Ok(RecordOutcome::Recorded)
+        })
+    }
+
+    fn competition_answers(
+        &self,
+        competition: i64,
+        round: Option<u32>,
+    ) -> Result<Vec<CompetitionAnswer>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT a.round, a.user_id, coalesce(m.display_name, ''), a.correct, a.points, a.millis
+                 FROM competition_answers a
+                 JOIN competitions k ON k.id = a.competition_id
+                 LEFT JOIN members m ON m.guild_id = k.guild_id AND m.user_id = a.user_id
+                 WHERE a.competition_id = ?1 AND (?2 IS NULL OR a.round = ?2)
+                 ORDER BY a.round, a.millis, a.user_id",
+            )?;
+            let rows = stmt.query_map(params![competition, round], |r| {
+                Ok(CompetitionAnswer {
+                    round: r.get(0)?,
+                    user: UserId(r.get::<_, i64>(1)? as u64),
+                    name: r.get(2)?,
+                    correct: r.get::<_, i64>(3)? != 0,
+                    points: r.get(4)?,
+                    millis: r.get(5)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn competition_standings(
+        &self,
+        competition: i64,
+    ) -> Result<Vec<CompetitionStanding>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT a.user_id, coalesce(m.display_name, ''), sum(a.points), sum(a.correct),
+                        sum(CASE WHEN a.correct = 1 THEN a.millis ELSE 0 END) AS time
+                 FROM competition_answers a
+                 JOIN competitions k ON k.id = a.competition_id
+                 LEFT JOIN members m ON m.guild_id = k.guild_id AND m.user_id = a.user_id
+                 WHERE a.competition_id = ?1
+                 GROUP BY a.user_id
+                 ORDER BY sum(a.points) DESC, time, a.user_id",
+            )?;
+            let rows = stmt.query_map(params![competition], |r| {
+                Ok(CompetitionStanding {
+                    user: UserId(r.get::<_, i64>(0)? as u64),
+                    name: r.get(1)?,
+                    points: r.get(2)?,
+                    correct: r.get::<_, i64>(3)? as u64,
+                    millis: r.get(4)?,
+                })
+            })?;
+            rows.collect()
         })
     }
 

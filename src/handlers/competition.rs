@@ -1,0 +1,588 @@
+//! Group quiz competitions: timed rounds in a channel, speed points, a podium.
+//!
+//! Everything a competition is lives in the store (its rounds, chosen up
+//! front, and every answer), so a restart resumes it where it was. The
+//! engine is driven from outside: `/competition start` and `stop` are
+//! commands, presses are answers, and [`advance`] closes the round that is
+//! due and opens the next; the Discord edge calls it from a runner task and
+//! `studybot ask tick` calls it for scripts and tests. Nothing here knows
+//! Discord, and the time always comes from the caller (an injected clock).
+
+use super::quiz::{
+    difficulty_label, display_name, guild_of, matching_questions, question_filter, remember,
+    source_titles,
+};
+use crate::app::App;
+use crate::content::{Answer, Question};
+use crate::custom_id::CustomId;
+use crate::error::Error;
+use crate::markup::{escape_markdown, fit};
+use crate::quiz;
+use crate::reply::{Button, ButtonStyle, Reply};
+use crate::request::Request;
+use crate::store::{
+    Competition, CompetitionStatus, NewCompetition, NewCompetitionAnswer, RecordOutcome, Round,
+};
+use chrono::{DateTime, Utc};
+
+pub const DEFAULT_ROUNDS: u32 = 5;
+pub const MAX_ROUNDS: u32 = 20;
+pub const DEFAULT_SECONDS: u32 = 20;
+pub const MIN_SECONDS: u32 = 10;
+pub const MAX_SECONDS: u32 = 120;
+
+/// Points for a correct answer: the question's points when instant, falling
+/// linearly to half of them at the deadline (classroom quiz games score
+/// speed this way), rounded.
+pub fn speed_points(base: i64, elapsed_ms: i64, duration_ms: i64) -> i64 {
+    let fraction = elapsed_ms.clamp(0, duration_ms.max(1)) as f64 / duration_ms.max(1) as f64;
+    (base as f64 * (1.0 - fraction / 2.0)).round() as i64
+}
+
+/// The bonus for a run of `run` correct rounds in a row (this one
+/// included): the daily streak's rule, 2 points per round beyond the first,
+/// at most 10.
+pub fn run_bonus(run: u32) -> i64 {
+    quiz::streak_bonus(run)
+}
+
+/// Something the edge must send to a competition's channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub channel: u64,
+    pub reply: Reply,
+    /// Edit this message instead of sending a new one.
+    pub edit: Option<u64>,
+    /// The round this message shows: its id is stored once sent, so the
+    /// round's buttons can be closed later.
+    pub shows_round: Option<u32>,
+}
+
+/// What [`advance`] did, and when to call it again (`None`: it is over).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub competition: i64,
+    pub posts: Vec<Post>,
+    pub next: Option<DateTime<Utc>>,
+}
+
+fn number_option(
+    request: &Request,
+    name: &str,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, Error> {
+    match request
+        .option(name)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| Error::user(format!("`{name}` is a whole number from {min} to {max}."))),
+    }
+}
+
+/// `/competition start [rounds] [seconds] [tag] [difficulty]`.
+pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = guild_of(request)?;
+    let channel = request
+        .channel
+        .ok_or_else(|| Error::user("A competition runs in a channel: start it in one."))?;
+    if app.store.settings(guild)?.competitions_teachers_only
+        && !super::is_teacher(app, request, guild)?
+    {
+        return Err(Error::user(
+            "In this server only teachers can start a competition.",
+        ));
+    }
+    let rounds = number_option(request, "rounds", DEFAULT_ROUNDS, 1, MAX_ROUNDS)?;
+    let seconds = number_option(
+        request,
+        "seconds",
+        DEFAULT_SECONDS,
+        MIN_SECONDS,
+        MAX_SECONDS,
+    )?;
+    let (tag, difficulty) = question_filter(request)?;
+    remember(app, request)?;
+    let library = app.library();
+    let candidates = matching_questions(&library.content, tag.as_deref(), difficulty)?;
+    let mut rng = quiz::rng(&[request.interaction.0, channel.0, 0xC0]);
+    let order = quiz::shuffled(candidates.len(), &mut rng);
+    let questions: Vec<(String, Vec<usize>)> = order
+        .into_iter()
+        .take(rounds as usize)
+        .map(|i| {
+            let (pack, question) = candidates[i];
+            (
+                quiz::question_key(pack, question),
+                quiz::option_order(question, &mut rng),
+            )
+        })
+        .collect();
+    let count = questions.len();
+    let created = app.store.create_competition(&NewCompetition {
+        guild,
+        channel: channel.0,
+        starter: request.user,
+        seconds,
+        questions,
+        created_at: request.now,
+    })?;
+    if created.is_none() {
+        return Err(Error::user(
+            "A competition is already running in this channel. Its starter or a teacher can end it with `/competition stop`.",
+        ));
+    }
+    let mut text = format!(
+        "**{count} question{}, {seconds} seconds each.** Answer with the buttons under each question. \
+         A correct answer scores its full points when instant, falling to half at the deadline, and a run of \
+         correct answers earns a bonus. Points count towards this server's leaderboard. The first question follows now.",
+        if count == 1 { "" } else { "s" }
+    );
+    if (count as u32) < rounds {
+        text.push_str(&format!(
+            "\n\n(Only {count} question{} matched, so there are fewer rounds.)",
+            if count == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(Reply::new(text).title("Quiz competition!"))
+}
+
+/// `/competition stop`: its starter or a teacher ends the channel's
+/// competition; the podium so far is shown.
+pub fn stop(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = guild_of(request)?;
+    let channel = request.channel.map(|c| c.0).unwrap_or_default();
+    let competition = app
+        .store
+        .running_competition_in(channel)?
+        .filter(|c| c.guild == guild)
+        .ok_or_else(|| Error::user("No competition is running in this channel."))?;
+    if competition.starter != request.user && !super::is_teacher(app, request, guild)? {
+        return Err(Error::user(
+            "Only the student who started this competition, or a teacher, can stop it.",
+        ));
+    }
+    if let Some(open) = competition.open_round() {
+        app.store.close_round(competition.id, open.number)?;
+    }
+    app.store
+        .end_competition(competition.id, CompetitionStatus::Stopped, request.now)?;
+    let mut reply = podium(app, &competition)?;
+    reply.title = Some("Competition stopped: the podium so far".to_string());
+    Ok(reply)
+}
+
+/// Closes the round that is due and opens the next one, or ends the
+/// competition after its last round. Safe to call at any time and from a
+/// restarted process: a round is closed and opened once.
+pub fn advance(app: &App, id: i64, now: DateTime<Utc>) -> Result<Step, Error> {
+    let mut step = Step {
+        competition: id,
+        posts: Vec::new(),
+        next: None,
+    };
+    let Some(competition) = app.store.competition(id)? else {
+        return Ok(step);
+    };
+    if competition.status != CompetitionStatus::Running {
+        return Ok(step);
+    }
+    if let Some(open) = competition.open_round() {
+        let closes_at = open.closes_at.unwrap_or(now);
+        if now < closes_at {
+            step.next = Some(closes_at);
+            return Ok(step);
+        }
+        if app.store.close_round(id, open.number)? {
+            if let Some(message) = open.message {
+                step.posts.push(Post {
+                    channel: competition.channel,
+                    reply: round_reply(app, &competition, open, true)?,
+                    edit: Some(message),
+                    shows_round: None,
+                });
+            }
+            step.posts.push(Post {
+                channel: competition.channel,
+                reply: round_results(app, &competition, open)?,
+                edit: None,
+                shows_round: None,
+            });
+        }
+    }
+    match competition.rounds.iter().find(|r| r.opened_at.is_none()) {
+        Some(round) => {
+            let closes_at = now + chrono::Duration::seconds(i64::from(competition.seconds));
+            app.store.open_round(id, round.number, now, closes_at)?;
+            let opened = Round {
+                opened_at: Some(now),
+                closes_at: Some(closes_at),
+                ..round.clone()
+            };
+            step.posts.push(Post {
+                channel: competition.channel,
+                reply: round_reply(app, &competition, &opened, false)?,
+                edit: None,
+                shows_round: Some(round.number),
+            });
+            step.next = Some(closes_at);
+        }
+        None => {
+            if app
+                .store
+                .end_competition(id, CompetitionStatus::Finished, now)?
+            {
+                step.posts.push(Post {
+                    channel: competition.channel,
+                    reply: podium(app, &competition)?,
+                    edit: None,
+                    shows_round: None,
+                });
+            }
+        }
+    }
+    Ok(step)
+}
+
+/// Advances every running competition (the scripted form of the runners).
+pub fn advance_all(app: &App, now: DateTime<Utc>) -> Result<Vec<Step>, Error> {
+    app.store
+        .running_competitions()?
+        .iter()
+        .map(|c| advance(app, c.id, now))
+        .collect()
+}
+
+fn find_question<'a>(
+    library: &'a crate::app::Library,
+    key: &str,
+) -> Result<(&'a crate::content::Pack, &'a Question), Error> {
+    quiz::find(&library.content, key).ok_or_else(|| {
+        Error::user(
+            "This question has been removed from the content, so it can no longer be answered.",
+        )
+    })
+}
+
+/// A round's message: the question and its buttons, with Discord's
+/// relative countdown; once closed, the same without buttons.
+fn round_reply(
+    app: &App,
+    competition: &Competition,
+    round: &Round,
+    closed: bool,
+) -> Result<Reply, Error> {
+    let library = app.library();
+    let (_, question) = find_question(&library, &round.question)?;
+    let total = competition.rounds.len();
+    let mut text = question.prompt.clone();
+    let closes = round.closes_at.map(|t| t.timestamp()).unwrap_or_default();
+    if closed {
+        text.push_str("\n\nThis round has closed.");
+    } else {
+        text.push_str(&format!("\n\nCloses <t:{closes}:R>."));
+    }
+    let mut reply = Reply::new(text).title(format!(
+        "Round {} of {total} ({})",
+        round.number,
+        difficulty_label(question.difficulty)
+    ));
+    if closed {
+        return Ok(reply);
+    }
+    match &question.answer {
+        Answer::MultipleChoice { .. } | Answer::TrueFalse(_) => {
+            for (position, &index) in round.option_order.iter().enumerate() {
+                let label = quiz::option_label(question, index).unwrap_or_default();
+                reply = reply.button(
+                    fit(&label, crate::markup::BUTTON_LABEL),
+                    CustomId::CompetitionChoice {
+                        competition: competition.id,
+                        round: round.number,
+                        position,
+                    }
+                    .encode(),
+                    ButtonStyle::Primary,
+                );
+            }
+        }
+        Answer::Numeric { .. } | Answer::FreeText { .. } => reply.buttons.push(Button {
+            label: "Type your answer".to_string(),
+            custom_id: CustomId::CompetitionTyped {
+                competition: competition.id,
+                round: round.number,
+            }
+            .encode(),
+            style: ButtonStyle::Primary,
+            opens_input: true,
+        }),
+    }
+    Ok(reply)
+}
+
+fn seconds_text(millis: i64) -> String {
+    format!("{:.1} s", millis as f64 / 1000.0)
+}
+
+fn name_or_id(name: &str, user: u64) -> String {
+    if name.trim().is_empty() {
+        format!("student {user}")
+    } else {
+        escape_markdown(name)
+    }
+}
+
+/// After a round: the answer, its explanation and the fastest three.
+fn round_results(app: &App, competition: &Competition, round: &Round) -> Result<Reply, Error> {
+    let library = app.library();
+    let (pack, question) = find_question(&library, &round.question)?;
+    let answers = app
+        .store
+        .competition_answers(competition.id, Some(round.number))?;
+    let correct: Vec<_> = answers.iter().filter(|a| a.correct).collect();
+    let fastest = if correct.is_empty() {
+        "Nobody got it right this time.".to_string()
+    } else {
+        correct
+            .iter()
+            .take(3)
+            .enumerate()
+            .map(|(i, a)| {
+                format!(
+                    "{}. {} — {} (+{})",
+                    i + 1,
+                    name_or_id(&a.name, a.user.0),
+                    seconds_text(a.millis),
+                    a.points
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Ok(Reply::new(format!(
+        "**{}**\n{}",
+        quiz::correct_answer(question),
+        fit(&question.explanation, 1500)
+    ))
+    .title(format!(
+        "Round {} of {}: the answer",
+        round.number,
+        competition.rounds.len()
+    ))
+    .field("Fastest correct", fastest)
+    .footer(format!(
+        "{} answered, {} correct · source: {}",
+        answers.len(),
+        correct.len(),
+        source_titles(pack, &question.sources)
+    )))
+}
+
+/// The podium (top three) and everyone's results.
+fn podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
+    let standings = app.store.competition_standings(competition.id)?;
+    if standings.is_empty() {
+        return Ok(
+            Reply::new("Nobody answered, so there is no podium this time.")
+                .title("Competition over"),
+        );
+    }
+    let medals = ["🥇", "🥈", "🥉"];
+    let top: Vec<String> = standings
+        .iter()
+        .take(3)
+        .zip(medals)
+        .map(|(s, medal)| {
+            format!(
+                "{medal} **{}** — {} points",
+                name_or_id(&s.name, s.user.0),
+                s.points
+            )
+        })
+        .collect();
+    let all: Vec<String> = standings
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "{}. {} — {} points, {} of {} correct",
+                i + 1,
+                name_or_id(&s.name, s.user.0),
+                s.points,
+                s.correct,
+                competition.rounds.len()
+            )
+        })
+        .collect();
+    Ok(Reply::new(top.join("\n"))
+        .title("Competition over: the podium")
+        .field("Results", fit(&all.join("\n"), 1024))
+        .footer(
+            "Points count towards this server's leaderboard (all time, this week and the season).",
+        ))
+}
+
+/// A press on a competition round: `choice` for a button, `typed` for text.
+pub fn answer(
+    app: &App,
+    request: &Request,
+    id: i64,
+    round_number: u32,
+    choice: Option<usize>,
+    typed: Option<&str>,
+) -> Result<Reply, Error> {
+    let competition = app
+        .store
+        .competition(id)?
+        .ok_or_else(|| Error::user("That competition does not exist (any more)."))?;
+    if request.guild != Some(competition.guild) {
+        return Err(Error::user("This competition belongs to another server."));
+    }
+    if competition.status != CompetitionStatus::Running {
+        return Err(Error::user("This competition has ended."));
+    }
+    let round = competition
+        .round(round_number)
+        .ok_or_else(|| Error::user("That button does not belong to this competition."))?;
+    let (Some(opened_at), Some(closes_at)) = (round.opened_at, round.closes_at) else {
+        return Err(Error::user("That round has not started yet."));
+    };
+    if round.closed || request.now > closes_at {
+        return Err(Error::user(
+            "Too late: this round has closed. The answer is shown in the channel.",
+        ));
+    }
+    let library = app.library();
+    let (pack, question) = find_question(&library, &round.question)?;
+    let (correct, given) = match (&question.answer, choice, typed) {
+        (Answer::MultipleChoice { .. } | Answer::TrueFalse(_), Some(position), _) => {
+            let index = *round
+                .option_order
+                .get(position)
+                .ok_or_else(|| Error::user("That button does not belong to this question."))?;
+            (
+                quiz::is_correct(pack, question, Some(index), None),
+                quiz::option_label(question, index).unwrap_or_default(),
+            )
+        }
+        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, Some(text))
+            if !text.trim().is_empty() =>
+        {
+            let text = fit(text.trim(), 200);
+            (quiz::is_correct(pack, question, None, Some(&text)), text)
+        }
+        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, _) => {
+            return Err(Error::user(
+                "Type your answer in the box that the button opens.",
+            ))
+        }
+        _ => return Err(Error::user("That button does not belong to this question.")),
+    };
+    let duration = (closes_at - opened_at).num_milliseconds();
+    let millis = (request.now - opened_at)
+        .num_milliseconds()
+        .clamp(0, duration);
+    let run = if correct {
+        1 + correct_run_before(app, &competition, request, round_number)?
+    } else {
+        0
+    };
+    let (base, bonus) = if correct {
+        (
+            speed_points(quiz::points_for(question.difficulty), millis, duration),
+            run_bonus(run),
+        )
+    } else {
+        (0, 0)
+    };
+    let guild = competition.guild;
+    let day = super::quiz::local_day(app, Some(guild), request.now)?;
+    let season = app.store.open_season(guild)?;
+    let outcome = app.store.record_competition_answer(&NewCompetitionAnswer {
+        competition: id,
+        round: round_number,
+        guild,
+        user: request.user,
+        interaction: request.interaction,
+        answer: given.clone(),
+        correct,
+        points: base + bonus,
+        millis,
+        at: request.now,
+        periods: quiz::periods(day, season.as_ref()),
+        display_name: display_name(request),
+    })?;
+    match outcome {
+        RecordOutcome::Recorded | RecordOutcome::Duplicate(_) => {}
+        RecordOutcome::AlreadyAnswered(past) => {
+            return Ok(Reply::ephemeral_text(format!(
+                "You already answered this round (\"{}\"). One answer per round.",
+                escape_markdown(&past.answer)
+            ))
+            .title("Already answered"))
+        }
+    }
+    let reply = if correct {
+        let mut text = format!("Answered in {}.", seconds_text(millis));
+        if bonus > 0 {
+            text.push_str(&format!(" {run} right in a row: +{bonus} bonus."));
+        }
+        Reply::new(text).title(format!("Correct! +{} points", base + bonus))
+    } else {
+        Reply::new("The answer is shown in the channel when the round closes.").title("Not quite")
+    };
+    Ok(reply
+        .field("Your answer", escape_markdown(&fit(&given, 200)))
+        .ephemeral())
+}
+
+/// How many rounds right before `round` the student answered correctly, in
+/// a row.
+fn correct_run_before(
+    app: &App,
+    competition: &Competition,
+    request: &Request,
+    round: u32,
+) -> Result<u32, Error> {
+    let mine: Vec<(u32, bool)> = app
+        .store
+        .competition_answers(competition.id, None)?
+        .into_iter()
+        .filter(|a| a.user == request.user && a.round < round)
+        .map(|a| (a.round, a.correct))
+        .collect();
+    let mut run = 0;
+    let mut expected = round;
+    while expected > 1 {
+        expected -= 1;
+        match mine.iter().find(|(r, _)| *r == expected) {
+            Some((_, true)) => run += 1,
+            _ => break,
+        }
+    }
+    Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speed_points_fall_linearly_to_half_at_the_deadline() {
+        assert_eq!(speed_points(20, 0, 20_000), 20);
+        assert_eq!(speed_points(20, 10_000, 20_000), 15);
+        assert_eq!(speed_points(20, 20_000, 20_000), 10);
+        assert_eq!(speed_points(20, 30_000, 20_000), 10, "never below half");
+        assert_eq!(speed_points(30, 5_000, 20_000), 26);
+        assert_eq!(run_bonus(1), 0);
+        assert_eq!(run_bonus(3), 4);
+        assert_eq!(run_bonus(9), 10);
+    }
+}

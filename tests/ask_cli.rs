@@ -255,3 +255,66 @@ fn backup_copies_a_database_in_use() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("no SQLite database at nowhere.db"));
 }
+
+#[test]
+fn a_competition_is_scripted_with_now_and_tick() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("class.db");
+    let db = db.to_str().unwrap();
+    let at = |s: &str| format!("2026-11-23T10:00:{s}Z");
+    let base = |now: &str, user: &str| {
+        vec![
+            "--db".to_string(),
+            db.to_string(),
+            "--guild".into(),
+            "1".into(),
+            "--channel".into(),
+            "5".into(),
+            "--user".into(),
+            user.to_string(),
+            "--name".into(),
+            format!("s{user}"),
+            "--now".into(),
+            now.to_string(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        ask_json(&refs)
+    };
+    let mut start = base(&at("00"), "7");
+    start.extend(["competition", "start", "rounds=1", "seconds=10"].map(String::from));
+    assert_eq!(run(start)["title"], "Quiz competition!");
+    // tick: what the bot's runner does at --now; here it opens round 1.
+    let out = studybot(&repo(), &["ask", "--db", db, "--now", &at("01"), "tick"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let round = stdout(&out);
+    assert!(round.contains("Round 1 of 1"), "{round}");
+    // Press the first button as student 8, then let the round run out.
+    let button = round
+        .split(|c: char| {
+            c.is_whitespace() || c == '`' || c == '[' || c == ']' || c == '(' || c == ')'
+        })
+        .find(|w| w.starts_with("cq1:") || w.starts_with("cqa1:"))
+        .unwrap_or_else(|| panic!("no competition button in:\n{round}"))
+        .to_string();
+    let mut press = base(&at("03"), "8");
+    press.extend(["press".to_string(), button.clone()]);
+    if button.starts_with("cqa1:") {
+        press.push("1937".into());
+    }
+    let pressed = run(press);
+    let title = pressed["title"].as_str().unwrap();
+    assert!(
+        title.starts_with("Correct!") || title == "Not quite",
+        "{pressed}"
+    );
+    let out = studybot(&repo(), &["ask", "--db", db, "--now", &at("12"), "tick"]);
+    let end = stdout(&out);
+    assert!(end.contains("Round 1 of 1: the answer"), "{end}");
+    assert!(end.contains("Competition over"), "{end}");
+    assert!(
+        end.contains("s8"),
+        "the student's name is on the podium: {end}"
+    );
+}

@@ -28,6 +28,7 @@
 //! - [`clock`]: injected time for schedulers and tests.
 //! - [`markup`]: escaping user text and fitting text into limits.
 //! - [`error`]: thiserror enums; `anyhow` only in `main.rs`.
+//! - [`import`]: `studybot import`, Red trivia lists and Quizlet sets to a pack.
 
 pub mod app;
 pub mod cli;
@@ -39,6 +40,7 @@ pub mod dates;
 pub mod discord;
 pub mod error;
 pub mod handlers;
+pub mod import;
 pub mod markup;
 pub mod quiz;
 pub mod reply;

@@ -51,6 +51,29 @@ enum Command {
         #[arg(long, value_name = "PATH|URL")]
         db: Option<String>,
     },
+    /// Turn a Red trivia list (YAML) or a Quizlet export (TSV/CSV) into a pack.
+    Import {
+        /// The input's format: red-trivia or quizlet.
+        #[arg(long = "from", value_name = "FORMAT")]
+        from: studybot::import::Format,
+        /// The file to import.
+        file: PathBuf,
+        /// The folder to write the pack into, as <pack-id>.toml.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The pack id (default: from the file name).
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+        /// The pack title (default: the file name).
+        #[arg(long, value_name = "TITLE")]
+        title: Option<String>,
+        /// Quizlet: between term and definition: tab (default), `,` (CSV), `;`, ...
+        #[arg(long, value_name = "SEP")]
+        separator: Option<String>,
+        /// Replace the pack file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args)]
@@ -114,6 +137,24 @@ fn main() -> ExitCode {
         Command::Ask(args) => ask(config, &folders, args),
         Command::Run { dev_guild } => run(config, &folders, dev_guild),
         Command::Backup { path, db } => backup(&config, db.as_deref(), &path),
+        Command::Import {
+            from,
+            file,
+            out,
+            id,
+            title,
+            separator,
+            force,
+        } => import(studybot::import::ImportOptions {
+            format: from,
+            input: file,
+            out_dir: out,
+            pack_id: id,
+            title,
+            separator,
+            overwrite: force,
+            progress: true,
+        }),
     };
     match result {
         Ok(code) => code,
@@ -318,4 +359,39 @@ fn backup(config: &Config, db: Option<&str>, to: &std::path::Path) -> anyhow::Re
         .with_context(|| format!("backup to {} failed", to.display()))?;
     println!("backed up {path} to {}", to.display());
     Ok(ExitCode::SUCCESS)
+}
+
+fn import(options: studybot::import::ImportOptions) -> anyhow::Result<ExitCode> {
+    use studybot::import::{import_file, ImportError};
+    match import_file(&options) {
+        Ok(imported) => {
+            for note in &imported.notes {
+                eprintln!("{note}");
+            }
+            println!(
+                "wrote {}: {} entries, {} questions (pack `{}`)",
+                imported.path.display(),
+                imported.entries,
+                imported.questions,
+                imported.pack_id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportError::Invalid { path, problems }) => {
+            for problem in &problems {
+                eprintln!("{}", problem.at(&path));
+            }
+            let count = problems.len();
+            eprintln!(
+                "studybot import: {count} problem{} in {path}; nothing written",
+                if count == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e @ ImportError::Usage(_)) => {
+            eprintln!("studybot import: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -227,6 +227,9 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
             "competition",
             "settings",
             "season",
+            "export",
+            "student",
+            "class",
         ] {
             assert_eq!(
                 by_name(guild_only)["contexts"],
@@ -234,7 +237,7 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
                 "/{guild_only} is guild-only"
             );
         }
-        for teacher in ["settings", "season"] {
+        for teacher in ["settings", "season", "export", "student", "class"] {
             assert_eq!(
                 by_name(teacher)["default_member_permissions"],
                 json!(MANAGE_GUILD),
@@ -899,6 +902,47 @@ fn a_competition_runs_in_the_channel_with_timed_rounds_and_a_podium() {
         assert!(serde_json::to_string(&late["data"])
             .unwrap()
             .contains("has ended"));
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn a_score_export_arrives_as_a_csv_file_for_the_teacher_only() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(Content::QuizKinds(&["multiple_choice"]), "2026-11-23T10:00:00Z").await;
+        h.start().await;
+        // Boris scores on today's question.
+        let daily = h.fake.command(BORIS, "daily", json!([])).await;
+        let message = h.fake.message_from_reply(CHANNEL, &daily["data"]);
+        let (instance, _) = choice_id(&custom_ids(&message["components"])[0]);
+        let right = correct_position(h.app(), instance);
+        press(&h, BORIS, &message, &format!("q1:{instance}:{right}")).await;
+
+        let (id, _) = h
+            .fake
+            .dispatch(h.fake.command_interaction(TEACHER, GUILD, CHANNEL, "export", subcommand("scores", json!([]))))
+            .await;
+        let prefix = format!("/interactions/{id}/");
+        let callback = h
+            .fake
+            .wait_for("the export callback", |c| c.method == "POST" && c.path.starts_with(&prefix))
+            .await;
+        assert!(callback.content_type.starts_with("multipart/form-data"), "{}", callback.content_type);
+        assert!(is_ephemeral(&callback.body), "only the teacher sees it");
+        assert_pings_nobody(&callback.body["data"]);
+        assert_eq!(callback.body["data"]["attachments"][0]["filename"], "scores-all-time.csv");
+        let (name, data) = &callback.files[0];
+        assert_eq!(name, "scores-all-time.csv");
+        let points = studybot::quiz::points_for(studybot::content::Difficulty::Medium)
+            + studybot::quiz::streak_bonus(1);
+        assert_eq!(
+            String::from_utf8(data.clone()).unwrap(),
+            format!(
+                "user_id,display_name,answered,correct,points,streak\r\n{},boris,1,1,{points},1\r\n",
+                BORIS.id
+            )
+        );
         h.fake.assert_traffic_valid();
         h.stop().await;
     });

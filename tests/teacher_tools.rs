@@ -349,3 +349,189 @@ fn settings_show_warns_when_the_ping_role_cannot_ping() {
     );
     assert_eq!(field(&fine), "<@&77>");
 }
+
+/// Records a daily answer through the store, as a press would.
+fn record(app: &App, guild: u64, user: u64, name: &str, question: &str, correct: bool) {
+    // One daily question a day: each question gets its own day (mc-2: +2).
+    let offset: i64 = question
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let day = now().date_naive() + chrono::Duration::days(offset - 1);
+    let instance = app
+        .store
+        .create_instance(&studybot::store::NewInstance {
+            kind: studybot::store::InstanceKind::Daily,
+            guild: Some(GuildId(guild)),
+            owner: None,
+            day: Some(day),
+            question: question.into(),
+            option_order: vec![0, 1, 2, 3],
+            created_at: now(),
+        })
+        .unwrap();
+    let season = app.store.open_season(GuildId(guild)).unwrap();
+    app.store
+        .record_answer(&studybot::store::NewAnswer {
+            instance: instance.id,
+            guild: Some(GuildId(guild)),
+            user: UserId(user),
+            interaction: InteractionId(guild * 1_000_000 + user * 1000 + offset as u64),
+            question: question.into(),
+            answer: "x".into(),
+            correct,
+            points: if correct { 20 } else { 0 },
+            at: now() + chrono::Duration::days(offset - 1),
+            periods: studybot::quiz::periods(day, season.as_ref()),
+            streak: None,
+            display_name: Some(name.into()),
+        })
+        .unwrap();
+}
+
+#[test]
+fn exported_scores_are_csv_that_a_spreadsheet_cannot_run() {
+    let app = app();
+    record(
+        &app,
+        10,
+        5,
+        "=HYPERLINK(\"http://x\",\"click\")",
+        "quizmini/mc-1",
+        true,
+    );
+    record(&app, 10, 6, "Zoë, \"the best\"", "quizmini/mc-1", false);
+    record(&app, 11, 7, "other server", "quizmini/mc-1", true);
+    let refused = ask(&app, 5, false, "export", &["scores"], &[]);
+    assert!(
+        refused.text.starts_with("Only teachers"),
+        "{}",
+        refused.text
+    );
+    assert!(refused.attachments.is_empty());
+
+    let export = ask(&app, 1, true, "export", &["scores"], &[]);
+    assert_eq!(export.title.as_deref(), Some("Score export"));
+    assert!(export.ephemeral);
+    let file = &export.attachments[0];
+    assert_eq!(file.name, "scores-all-time.csv");
+    assert_eq!(file.media_type, "text/csv");
+    assert_eq!(
+        String::from_utf8(file.data.clone()).unwrap(),
+        "user_id,display_name,answered,correct,points,streak\r\n\
+         5,\"'=HYPERLINK(\"\"http://x\"\",\"\"click\"\")\",1,1,20,0\r\n\
+         6,\"Zoë, \"\"the best\"\"\",1,0,0,0\r\n",
+        "guild 11's student is not in guild 10's export"
+    );
+
+    // A season's export holds only what was scored in it.
+    ask(&app, 1, true, "season", &["start"], &[("name", "Spring")]);
+    record(&app, 10, 6, "Zoë", "quizmini/mc-2", true);
+    let season = ask(
+        &app,
+        1,
+        true,
+        "export",
+        &["scores"],
+        &[("season", "spring")],
+    );
+    let csv = String::from_utf8(season.attachments[0].data.clone()).unwrap();
+    assert_eq!(
+        csv,
+        "user_id,display_name,answered,correct,points,streak\r\n6,Zoë,1,1,20,0\r\n"
+    );
+    let unknown = ask(
+        &app,
+        1,
+        true,
+        "export",
+        &["scores"],
+        &[("season", "autumn")],
+    );
+    assert!(
+        unknown.text.starts_with("There is no season"),
+        "{}",
+        unknown.text
+    );
+}
+
+#[test]
+fn removing_a_student_deletes_their_answers_and_scores_in_this_server_only() {
+    let app = app();
+    record(&app, 10, 5, "Ada", "quizmini/mc-1", true);
+    record(&app, 10, 6, "Bob", "quizmini/mc-1", true);
+    record(&app, 11, 5, "Ada", "quizmini/mc-1", true);
+    let instance = app
+        .store
+        .daily_instance(GuildId(10), now().date_naive())
+        .unwrap()
+        .expect("mc-1 is the daily question of today");
+    assert_eq!(app.store.tally(instance.id).unwrap().answered, 2);
+
+    let refused = ask(&app, 6, false, "student", &["remove"], &[("user", "<@5>")]);
+    assert!(refused.text.starts_with("Only teachers"));
+    let removed = ask(&app, 1, true, "student", &["remove"], &[("user", "<@5>")]);
+    assert_eq!(
+        removed.title.as_deref(),
+        Some("Student removed"),
+        "{}",
+        removed.text
+    );
+    assert!(
+        removed.text.starts_with("Removed <@5>'s 1 answer"),
+        "{}",
+        removed.text
+    );
+
+    let board = app
+        .store
+        .leaderboard(GuildId(10), "all", 10, UserId(5))
+        .unwrap();
+    let top: Vec<u64> = board.top.iter().map(|s| s.user.0).collect();
+    assert_eq!(top, [6], "only Bob is left");
+    assert_eq!(board.players, 1);
+    assert!(board.caller.is_none());
+    assert_eq!(
+        app.store.tally(instance.id).unwrap(),
+        studybot::store::Tally {
+            answered: 1,
+            correct: 1
+        }
+    );
+    // The other server keeps Ada.
+    let other = app
+        .store
+        .leaderboard(GuildId(11), "all", 10, UserId(5))
+        .unwrap();
+    assert_eq!(other.top[0].user.0, 5);
+    // A second removal finds nothing.
+    let again = ask(&app, 1, true, "student", &["remove"], &[("user", "5")]);
+    assert_eq!(again.title.as_deref(), Some("Nothing to remove"));
+}
+
+#[test]
+fn the_class_report_names_the_weakest_questions_and_topics() {
+    let app = app();
+    // mc-1 (nkvd): 1 of 3 right; mc-2 (mass-operations): 2 of 2 right.
+    for (user, correct) in [(5, true), (6, false), (7, false)] {
+        record(&app, 10, user, "s", "quizmini/mc-1", correct);
+    }
+    for user in [5, 6] {
+        record(&app, 10, user, "s", "quizmini/mc-2", true);
+    }
+    let report = ask(&app, 1, true, "class", &["report"], &[]);
+    assert_eq!(report.title.as_deref(), Some("Class report: all time"));
+    assert_eq!(report.text, "5 answers to 2 questions, 60% correct.");
+    assert_eq!(
+        report.fields[0].value,
+        "33% (1 of 3): Who headed the NKVD in 1937?\n100% (2 of 2): Which order launched the kulak operation?"
+    );
+    assert_eq!(
+        report.fields[1].value,
+        "`nkvd`: 33% (1 of 3)\n`mass-operations`: 100% (2 of 2)"
+    );
+    assert!(report.ephemeral);
+    let refused = ask(&app, 5, false, "class", &["report"], &[]);
+    assert!(refused.text.starts_with("Only teachers"));
+}

@@ -21,6 +21,9 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<crate::App>, Error>> {
         competition(),
         settings(),
         season(),
+        export(),
+        student(),
+        class(),
         help(),
     ]
 }
@@ -93,8 +96,11 @@ async fn run_as(
     });
     // Personal and teacher replies are private; if the handler is slow, the
     // deferral must already say so.
-    let private = matches!(name, "quiz" | "stats" | "settings" | "season" | "help");
-    let (reply, _) = respond_in_time(&app, request, || async move {
+    let private = matches!(
+        name,
+        "quiz" | "stats" | "settings" | "season" | "help" | "export" | "student" | "class"
+    );
+    let (reply, deferred) = respond_in_time(&app, request, || async move {
         if private {
             ctx.defer_ephemeral().await?;
         } else {
@@ -103,7 +109,54 @@ async fn run_as(
         Ok(())
     })
     .await?;
-    ctx.send(render::layout(&reply).to_poise()).await?;
+    let layout = render::layout(&reply);
+    if let (false, poise::Context::Application(a)) = (layout.files.is_empty(), ctx) {
+        return send_with_files(
+            &ctx.serenity_context().http,
+            a.interaction,
+            &layout,
+            deferred,
+        )
+        .await;
+    }
+    ctx.send(layout.to_poise()).await?;
+    Ok(())
+}
+
+/// Sends a reply that carries files (a score export). Discord's API
+/// description declares each attachment's `id` a snowflake string, and
+/// serenity's builders write integers, so the body's attachment list is
+/// written here.
+async fn send_with_files(
+    http: &serenity::Http,
+    interaction: &serenity::CommandInteraction,
+    layout: &render::Layout,
+    deferred: bool,
+) -> Result<(), Error> {
+    let files: Vec<serenity::CreateAttachment> = layout
+        .files
+        .iter()
+        .map(|(name, data)| serenity::CreateAttachment::bytes(data.clone(), name.clone()))
+        .collect();
+    let attachments: Vec<serde_json::Value> = layout
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| serde_json::json!({"id": i.to_string(), "filename": name}))
+        .collect();
+    if deferred {
+        let mut body = serde_json::to_value(layout.to_followup())?;
+        body["attachments"] = attachments.into();
+        http.create_followup_message(&interaction.token, &body, files)
+            .await?;
+    } else {
+        let mut body = serde_json::to_value(serenity::CreateInteractionResponse::Message(
+            layout.to_interaction_message(),
+        ))?;
+        body["data"]["attachments"] = attachments.into();
+        http.create_interaction_response(interaction.id, &interaction.token, &body, files)
+            .await?;
+    }
     Ok(())
 }
 
@@ -448,6 +501,69 @@ pub async fn season_end(ctx: Context<'_>) -> Result<(), Error> {
     run_as(ctx, "season", &["end"], vec![], true).await
 }
 
+/// Teacher tools: export the class's scores
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands("export_scores"),
+    subcommand_required
+)]
+pub async fn export(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The scores as a CSV file for a spreadsheet
+#[poise::command(slash_command, rename = "scores")]
+pub async fn export_scores(
+    ctx: Context<'_>,
+    #[description = "current, or a season's name (default: all time)"]
+    #[max_length = 60]
+    season: Option<String>,
+) -> Result<(), Error> {
+    run_as(ctx, "export", &["scores"], vec![("season", season)], true).await
+}
+
+/// Teacher tools: manage one student's data
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands("student_remove"),
+    subcommand_required
+)]
+pub async fn student(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Delete a student's answers and scores in this server
+#[poise::command(slash_command, rename = "remove")]
+pub async fn student_remove(
+    ctx: Context<'_>,
+    #[description = "The student"] user: serenity::User,
+) -> Result<(), Error> {
+    let user = Some(user.id.get().to_string());
+    run_as(ctx, "student", &["remove"], vec![("user", user)], true).await
+}
+
+/// Teacher tools: how the class is doing
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands("class_report"),
+    subcommand_required
+)]
+pub async fn class(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The weakest questions and topics this season
+#[poise::command(slash_command, rename = "report")]
+pub async fn class_report(ctx: Context<'_>) -> Result<(), Error> {
+    run_as(ctx, "class", &["report"], vec![], true).await
+}
+
 /// What studybot can do and how to set it up
 #[poise::command(slash_command)]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
@@ -519,7 +635,10 @@ mod tests {
                 "stats",
                 "competition",
                 "settings",
-                "season"
+                "season",
+                "export",
+                "student",
+                "class"
             ]
         );
         let teacher: Vec<String> = all()
@@ -529,7 +648,7 @@ mod tests {
             .collect();
         assert_eq!(
             teacher,
-            ["settings", "season"],
+            ["settings", "season", "export", "student", "class"],
             "teacher commands default to Manage Server"
         );
     }

@@ -46,6 +46,8 @@ pub struct Layout {
     /// Rows of (label, custom id, style).
     pub rows: Vec<Vec<(String, String, ButtonStyle)>>,
     pub ephemeral: bool,
+    /// Files sent with the message (name, bytes), e.g. a score export.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 fn chars(s: &str) -> usize {
@@ -175,6 +177,11 @@ pub fn layout(reply: &Reply) -> Layout {
         footer,
         rows,
         ephemeral: reply.ephemeral,
+        files: reply
+            .attachments
+            .iter()
+            .map(|a| (a.name.clone(), a.data.clone()))
+            .collect(),
     }
 }
 
@@ -244,11 +251,18 @@ impl Layout {
 
     /// As the response to a slash command (through poise).
     pub fn to_poise(&self) -> poise::CreateReply {
-        fill!(
+        let mut reply = fill!(
             poise::CreateReply::default().ephemeral(self.ephemeral),
             self,
             serenity::CreateAllowedMentions::new()
-        )
+        );
+        for (name, data) in &self.files {
+            reply = reply.attachment(serenity::CreateAttachment::bytes(
+                data.clone(),
+                name.clone(),
+            ));
+        }
+        reply
     }
 
     /// As the response to a button press or a modal submit.

@@ -13,6 +13,7 @@ pub mod help;
 pub mod quiz;
 pub mod settings;
 pub mod spec;
+pub mod teacher;
 pub mod timeline;
 
 use crate::app::App;
@@ -95,6 +96,9 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             "settings" => settings::settings(app, request),
             "season" => settings::season(app, request),
             "help" => Ok(help::help()),
+            "export" => teacher::export(app, request),
+            "student" => teacher::student(app, request),
+            "class" => teacher::class_report(app, request),
             "competition" => match request.subcommand() {
                 Some("start") => competition::start(app, request),
                 Some("stop") => competition::stop(app, request),

@@ -261,6 +261,47 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
     },
     CommandSpec {
+        name: "export",
+        description: "Teacher tools: export the class's scores",
+        options: &[],
+        subcommands: &[CommandSpec {
+            name: "scores",
+            description: "The scores as a CSV file for a spreadsheet",
+            options: &[OptionSpec {
+                name: "season",
+                description: "current, or a season's name (default: all time)",
+                required: false,
+            }],
+            subcommands: &[],
+        }],
+    },
+    CommandSpec {
+        name: "student",
+        description: "Teacher tools: manage one student's data",
+        options: &[],
+        subcommands: &[CommandSpec {
+            name: "remove",
+            description: "Delete a student's answers and scores in this server",
+            options: &[OptionSpec {
+                name: "user",
+                description: "The student",
+                required: true,
+            }],
+            subcommands: &[],
+        }],
+    },
+    CommandSpec {
+        name: "class",
+        description: "Teacher tools: how the class is doing",
+        options: &[],
+        subcommands: &[CommandSpec {
+            name: "report",
+            description: "The weakest questions and topics this season",
+            options: &[],
+            subcommands: &[],
+        }],
+    },
+    CommandSpec {
         name: "help",
         description: "What studybot can do and how to set it up",
         options: &[],

@@ -263,6 +263,27 @@ pub struct CompetitionStanding {
     pub millis: i64,
 }
 
+/// One student's line in a score export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub user: UserId,
+    /// The display name last seen (empty if never seen).
+    pub name: String,
+    pub answered: u64,
+    pub correct: u64,
+    pub points: i64,
+    /// The current daily streak.
+    pub streak: u32,
+}
+
+/// What removing a student deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub answers: u64,
+    pub competition_answers: u64,
+    pub totals: u64,
+}
+
 /// A student's results on one question (for stats and review).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuestionResults {
@@ -406,6 +427,21 @@ pub trait Store: Send + Sync {
         &self,
         competition: i64,
     ) -> Result<Vec<CompetitionStanding>, StoreError>;
+
+    /// Every season of a guild, newest first.
+    fn seasons(&self, guild: GuildId) -> Result<Vec<Season>, StoreError>;
+    /// Every student with a total for `period`, most points first.
+    fn export_rows(&self, guild: GuildId, period: &str) -> Result<Vec<ExportRow>, StoreError>;
+    /// The class's results per question (daily and practice answers) since
+    /// `since` (all time when `None`).
+    fn class_results(
+        &self,
+        guild: GuildId,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<QuestionResults>, StoreError>;
+    /// Deletes one student's answers, totals, streak and name in a guild, in
+    /// one transaction, keeping every leaderboard and tally consistent.
+    fn remove_student(&self, guild: GuildId, user: UserId) -> Result<Removed, StoreError>;
 
     /// Per-question results of a user in a guild (all guilds when `None`).
     fn question_results(

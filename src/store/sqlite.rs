@@ -1315,6 +1315,126 @@ impl Store for SqliteStore {
         })
     }
 
+    fn seasons(&self, guild: GuildId) -> Result<Vec<Season>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, name, started_at FROM seasons WHERE guild_id = ?1 ORDER BY id DESC",
+            )?;
+            let rows = stmt.query_map(params![guild.0 as i64], |r| {
+                Ok(Season {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    started_at: parse_ts(&r.get::<_, String>(2)?),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn export_rows(&self, guild: GuildId, period: &str) -> Result<Vec<ExportRow>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT t.user_id, coalesce(m.display_name, ''), t.answered, t.correct, t.points, coalesce(s.current, 0)
+                 FROM totals t
+                 LEFT JOIN members m ON m.guild_id = t.guild_id AND m.user_id = t.user_id
+                 LEFT JOIN streaks s ON s.guild_id = t.guild_id AND s.user_id = t.user_id
+                 WHERE t.guild_id = ?1 AND t.period = ?2
+                 ORDER BY t.points DESC, t.answered, t.user_id",
+            )?;
+            let rows = stmt.query_map(params![guild.0 as i64, period], |r| {
+                Ok(ExportRow {
+                    user: UserId(r.get::<_, i64>(0)? as u64),
+                    name: r.get(1)?,
+                    answered: r.get::<_, i64>(2)? as u64,
+                    correct: r.get::<_, i64>(3)? as u64,
+                    points: r.get(4)?,
+                    streak: r.get(5)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn class_results(
+        &self,
+        guild: GuildId,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<QuestionResults>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT question, count(*), sum(correct) FROM answers
+                 WHERE guild_id = ?1 AND (?2 IS NULL OR answered_at >= ?2)
+                 GROUP BY question ORDER BY question",
+            )?;
+            let rows = stmt.query_map(params![guild.0 as i64, since.map(ts)], |r| {
+                Ok(QuestionResults {
+                    question: r.get(0)?,
+                    answered: r.get::<_, i64>(1)? as u64,
+                    correct: r.get::<_, i64>(2)? as u64,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn remove_student(&self, guild: GuildId, user: UserId) -> Result<Removed, StoreError> {
+        let (g, u) = (guild.0 as i64, user.0 as i64);
+        let removed = self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Tallies of the questions the student answered lose their answers.
+            tx.prepare_cached(
+                "UPDATE instance_tallies SET
+                     answered = answered - (SELECT count(*) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id = ?1 AND a.user_id = ?2),
+                     correct = correct - (SELECT coalesce(sum(correct), 0) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id = ?1 AND a.user_id = ?2)
+                 WHERE instance_id IN (SELECT instance_id FROM answers WHERE guild_id = ?1 AND user_id = ?2)",
+            )?
+            .execute(params![g, u])?;
+            let answers = tx
+                .prepare_cached("DELETE FROM answers WHERE guild_id = ?1 AND user_id = ?2")?
+                .execute(params![g, u])? as u64;
+            let competition_answers = tx
+                .prepare_cached(
+                    "DELETE FROM competition_answers WHERE user_id = ?2
+                     AND competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
+                )?
+                .execute(params![g, u])? as u64;
+            // Each leaderboard loses the student: histogram and player count first.
+            let totals: Vec<(String, i64)> = tx
+                .prepare_cached("SELECT period, points FROM totals WHERE guild_id = ?1 AND user_id = ?2")?
+                .query_map(params![g, u], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (period, points) in &totals {
+                tx.prepare_cached(
+                    "UPDATE score_counts SET users = users - 1 WHERE guild_id = ?1 AND period = ?2 AND points = ?3",
+                )?
+                .execute(params![g, period, points])?;
+                tx.prepare_cached(
+                    "UPDATE period_players SET players = players - 1 WHERE guild_id = ?1 AND period = ?2",
+                )?
+                .execute(params![g, period])?;
+            }
+            tx.prepare_cached("DELETE FROM score_counts WHERE guild_id = ?1 AND users <= 0")?
+                .execute(params![g])?;
+            tx.prepare_cached("DELETE FROM totals WHERE guild_id = ?1 AND user_id = ?2")?
+                .execute(params![g, u])?;
+            tx.prepare_cached("DELETE FROM streaks WHERE guild_id = ?1 AND user_id = ?2")?
+                .execute(params![g, u])?;
+            tx.prepare_cached("DELETE FROM members WHERE guild_id = ?1 AND user_id = ?2")?
+                .execute(params![g, u])?;
+            tx.commit()?;
+            Ok(Removed {
+                answers,
+                competition_answers,
+                totals: totals.len() as u64,
+            })
+        })?;
+        self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(g, user.0));
+        Ok(removed)
+    }
+
     fn question_results(
         &self,
         guild: Option<GuildId>,

@@ -86,6 +86,8 @@ pub struct Captured {
     pub known: bool,
     /// What the fake answered (`Null` for 204 No Content).
     pub response: Value,
+    /// Files of a multipart request (name, bytes); its `payload_json` is `body`.
+    pub files: Vec<(String, Vec<u8>)>,
     pub at: Instant,
 }
 
@@ -635,8 +637,13 @@ async fn handle_rest(
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
+    let mut files = Vec::new();
     let body = if raw.is_empty() {
         Value::Null
+    } else if content_type.starts_with("multipart/form-data") {
+        let (payload, parts) = multipart(&content_type, &raw);
+        files = parts;
+        payload
     } else if content_type.starts_with("application/json") {
         serde_json::from_slice(&raw).unwrap_or_else(|e| json!({"unparsable JSON": e.to_string()}))
     } else {
@@ -665,6 +672,7 @@ async fn handle_rest(
             body,
             known: answer.is_some(),
             response: reply.clone(),
+            files,
             at: Instant::now(),
         });
         shared.logged.send_replace(log.len());
@@ -677,6 +685,61 @@ async fn handle_rest(
     response
         .body(Full::new(Bytes::from(reply.to_string())))
         .unwrap()
+}
+
+/// Splits a multipart/form-data body into its `payload_json` (Discord's
+/// message body) and its files.
+fn multipart(content_type: &str, raw: &[u8]) -> (Value, Vec<(String, Vec<u8>)>) {
+    let Some(boundary) = content_type
+        .split("boundary=")
+        .nth(1)
+        .map(|b| b.trim_matches('"').to_string())
+    else {
+        return (
+            json!({"multipart without a boundary": content_type}),
+            Vec::new(),
+        );
+    };
+    let delimiter = format!("--{boundary}");
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    let mut rest = raw;
+    while let Some(start) = find(rest, delimiter.as_bytes()) {
+        rest = &rest[start + delimiter.len()..];
+        let end = find(rest, delimiter.as_bytes()).unwrap_or(rest.len());
+        let part = &rest[..end];
+        if let Some(split) = find(part, b"\r\n\r\n") {
+            let headers = String::from_utf8_lossy(&part[..split]).to_string();
+            let mut data = &part[split + 4..];
+            if data.ends_with(b"\r\n") {
+                data = &data[..data.len() - 2];
+            }
+            let disposition = headers
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("content-disposition"))
+                .unwrap_or("")
+                .to_string();
+            let field = |key: &str| {
+                disposition
+                    .split(';')
+                    .find_map(|p| p.trim().strip_prefix(&format!("{key}=\"")))
+                    .map(|v| v.trim_end_matches('"').to_string())
+            };
+            match (field("name").as_deref(), field("filename")) {
+                (Some("payload_json"), _) => {
+                    payload = serde_json::from_slice(data)
+                        .unwrap_or_else(|e| json!({"unparsable payload_json": e.to_string()}));
+                }
+                (_, Some(filename)) => files.push((filename, data.to_vec())),
+                _ => {}
+            }
+        }
+    }
+    (payload, files)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// The answer to a request, or `None` for a route the fake does not serve.

@@ -132,7 +132,10 @@ pub fn assert_valid(requests: &[Captured]) {
         }
         let method = request.method.to_lowercase();
         let label = format!("{} {}", request.method, request.path);
-        if !request.content_type.starts_with("application/json") {
+        // A multipart request's `payload_json` is the same JSON body.
+        if !request.content_type.starts_with("application/json")
+            && !request.content_type.starts_with("multipart/form-data")
+        {
             failures.push(format!(
                 "{label}: a {} body cannot be checked",
                 request.content_type

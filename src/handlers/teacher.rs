@@ -1,0 +1,253 @@
+//! Teacher tools for running a class week after week: `/export scores`
+//! (a CSV safe to open in a spreadsheet), `/student remove` (one student's
+//! answers and scores gone from this server) and `/class report` (what the
+//! class keeps getting wrong this season).
+//!
+//! Every tool needs a teacher (Manage Server, or the server's teacher role)
+//! and works on the asker's server only. Nothing here knows Discord: the
+//! export is a `Reply` attachment that each edge delivers its own way.
+
+use super::quiz::guild_of;
+use crate::app::App;
+use crate::error::Error;
+use crate::markup::{escape_markdown, fit};
+use crate::quiz;
+use crate::reply::{Attachment, Reply};
+use crate::request::{GuildId, Request, UserId};
+use std::collections::BTreeMap;
+
+fn teacher_guild(app: &App, request: &Request) -> Result<GuildId, Error> {
+    let guild = guild_of(request)?;
+    if !super::is_teacher(app, request, guild)? {
+        return Err(Error::user(
+            "Only teachers can use this (Manage Server, or the teacher role).",
+        ));
+    }
+    Ok(guild)
+}
+
+/// One CSV cell. A spreadsheet runs a cell that starts with `=`, `+`, `-`
+/// or `@` (or a tab or carriage return) as a formula, so such a cell gets a
+/// leading apostrophe; then the usual quoting.
+pub fn csv_cell(text: &str) -> String {
+    let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if safe.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", safe.replace('"', "\"\""))
+    } else {
+        safe
+    }
+}
+
+/// `/export scores [season]`: the scores as CSV. Without `season`, all
+/// time; `current` (or the running season's name) or a past season's name
+/// exports that season.
+pub fn export(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = teacher_guild(app, request)?;
+    if request.subcommand() != Some("scores") {
+        return Err(Error::user("Use `/export scores`."));
+    }
+    let wanted = request
+        .option("season")
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let (period, label, file) = match wanted {
+        None => (
+            "all".to_string(),
+            "all time".to_string(),
+            "scores-all-time.csv".to_string(),
+        ),
+        Some(name) => {
+            let seasons = app.store.seasons(guild)?;
+            let season = if name.eq_ignore_ascii_case("current") {
+                app.store.open_season(guild)?
+            } else {
+                seasons
+                    .into_iter()
+                    .find(|s| s.name.trim().eq_ignore_ascii_case(name))
+            }
+            .ok_or_else(|| {
+                Error::user(format!(
+                    "There is no season \"{}\" in this server. Use `current` or a season's name.",
+                    escape_markdown(name)
+                ))
+            })?;
+            (
+                quiz::season_key(season.id),
+                format!("season \"{}\"", escape_markdown(&season.name)),
+                format!("scores-season-{}.csv", season.id),
+            )
+        }
+    };
+    let rows = app.store.export_rows(guild, &period)?;
+    let mut csv = String::from("user_id,display_name,answered,correct,points,streak\r\n");
+    for row in &rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\r\n",
+            row.user.0,
+            csv_cell(&row.name),
+            row.answered,
+            row.correct,
+            row.points,
+            row.streak
+        ));
+    }
+    let mut reply = Reply::new(format!(
+        "Scores of {} student{} ({label}), most points first. Names are the ones last seen.",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    ))
+    .title("Score export")
+    .ephemeral();
+    reply.attachments.push(Attachment {
+        name: file,
+        media_type: "text/csv".to_string(),
+        data: csv.into_bytes(),
+    });
+    Ok(reply)
+}
+
+fn parse_user(text: &str) -> Option<u64> {
+    text.trim()
+        .trim_start_matches("<@")
+        .trim_start_matches('!')
+        .trim_end_matches('>')
+        .parse()
+        .ok()
+}
+
+/// `/student remove <user>`: deletes one student's answers and scores in
+/// this server.
+pub fn student(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = teacher_guild(app, request)?;
+    if request.subcommand() != Some("remove") {
+        return Err(Error::user("Use `/student remove`."));
+    }
+    let user = request
+        .option("user")
+        .and_then(parse_user)
+        .ok_or_else(|| Error::user("Name the student to remove, e.g. `/student remove @name`."))?;
+    let removed = app.store.remove_student(guild, UserId(user))?;
+    if removed.answers + removed.competition_answers + removed.totals == 0 {
+        return Ok(Reply::ephemeral_text(format!(
+            "<@{user}> has no answers or scores in this server; nothing was removed."
+        ))
+        .title("Nothing to remove"));
+    }
+    Ok(Reply::ephemeral_text(format!(
+        "Removed <@{user}>'s {} answer{} (and {} competition answer{}) and their place on {} leaderboard{} in this server.",
+        removed.answers,
+        if removed.answers == 1 { "" } else { "s" },
+        removed.competition_answers,
+        if removed.competition_answers == 1 { "" } else { "s" },
+        removed.totals,
+        if removed.totals == 1 { "" } else { "s" },
+    ))
+    .title("Student removed"))
+}
+
+fn percent(correct: u64, answered: u64) -> u64 {
+    (correct * 100 + answered / 2) / answered.max(1)
+}
+
+/// `/class report`: the weakest questions and tags of the season (all time
+/// when no season runs), so the next lesson can revisit them.
+pub fn class_report(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = teacher_guild(app, request)?;
+    let season = app.store.open_season(guild)?;
+    let results = app
+        .store
+        .class_results(guild, season.as_ref().map(|s| s.started_at))?;
+    let span = match &season {
+        Some(s) => format!("season \"{}\"", escape_markdown(&s.name)),
+        None => "all time".to_string(),
+    };
+    let title = format!("Class report: {span}");
+    if results.is_empty() {
+        return Ok(
+            Reply::ephemeral_text("Nobody has answered a question yet in this period.")
+                .title(title),
+        );
+    }
+    let library = app.library();
+    let mut questions: Vec<(String, u64, u64)> = Vec::new();
+    let mut tags: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for r in &results {
+        let Some((_, question)) = quiz::find(&library.content, &r.question) else {
+            continue;
+        };
+        questions.push((question.prompt.clone(), r.answered, r.correct));
+        for tag in &question.tags {
+            let t = tags.entry(tag.clone()).or_default();
+            t.0 += r.answered;
+            t.1 += r.correct;
+        }
+    }
+    // Weakest first; among equals, the more answered (the surer signal).
+    questions.sort_by(|a, b| {
+        percent(a.2, a.1)
+            .cmp(&percent(b.2, b.1))
+            .then(b.1.cmp(&a.1))
+            .then(a.0.cmp(&b.0))
+    });
+    let mut tag_list: Vec<(String, u64, u64)> =
+        tags.into_iter().map(|(t, (a, c))| (t, a, c)).collect();
+    tag_list.sort_by(|a, b| {
+        percent(a.2, a.1)
+            .cmp(&percent(b.2, b.1))
+            .then(b.1.cmp(&a.1))
+            .then(a.0.cmp(&b.0))
+    });
+    let answered: u64 = results.iter().map(|r| r.answered).sum();
+    let correct: u64 = results.iter().map(|r| r.correct).sum();
+    let weakest_questions = questions
+        .iter()
+        .take(5)
+        .map(|(prompt, a, c)| {
+            format!(
+                "{}% ({c} of {a}): {}",
+                percent(*c, *a),
+                escape_markdown(&fit(prompt, 120))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let weakest_tags = tag_list
+        .iter()
+        .take(5)
+        .map(|(tag, a, c)| format!("`{tag}`: {}% ({c} of {a})", percent(*c, *a)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut reply = Reply::new(format!(
+        "{answered} answers to {} questions, {}% correct.",
+        results.len(),
+        percent(correct, answered)
+    ))
+    .title(title)
+    .field("Weakest questions", fit(&weakest_questions, 1024));
+    if !weakest_tags.is_empty() {
+        reply = reply.field("Weakest topics", fit(&weakest_tags, 1024));
+    }
+    Ok(reply.ephemeral())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_defused_and_quoted() {
+        assert_eq!(csv_cell("Ada"), "Ada");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2+3"), "'-2+3");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(csv_cell("Zoë \"Z\""), "\"Zoë \"\"Z\"\"\"");
+    }
+}

@@ -262,6 +262,7 @@ fn populate(path: &Path) {
                 periods: vec!["all".into()],
                 streak: None,
                 display_name: None,
+                review: None,
             }
         })
         .collect();

@@ -55,6 +55,7 @@ fn answer(instance: i64, user: u64, interaction: u64) -> NewAnswer {
         periods: vec!["all".into(), "week:2026-W01".into()],
         streak: None,
         display_name: None,
+        review: None,
     }
 }
 

@@ -45,6 +45,7 @@ pub mod markup;
 pub mod quiz;
 pub mod reply;
 pub mod request;
+pub mod review;
 pub mod schedule;
 pub mod search;
 pub mod store;

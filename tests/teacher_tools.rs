@@ -386,6 +386,7 @@ fn record(app: &App, guild: u64, user: u64, name: &str, question: &str, correct:
             periods: studybot::quiz::periods(day, season.as_ref()),
             streak: None,
             display_name: Some(name.into()),
+            review: None,
         })
         .unwrap();
 }

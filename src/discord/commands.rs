@@ -15,6 +15,7 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<crate::App>, Error>> {
         date(),
         timeline(),
         quiz(),
+        review(),
         daily(),
         leaderboard(),
         stats(),
@@ -98,7 +99,15 @@ async fn run_as(
     // deferral must already say so.
     let private = matches!(
         name,
-        "quiz" | "stats" | "settings" | "season" | "help" | "export" | "student" | "class"
+        "quiz"
+            | "review"
+            | "stats"
+            | "settings"
+            | "season"
+            | "help"
+            | "export"
+            | "student"
+            | "class"
     );
     let (reply, deferred) = respond_in_time(&app, request, || async move {
         if private {
@@ -227,6 +236,12 @@ pub async fn quiz(
 ) -> Result<(), Error> {
     let difficulty = difficulty.map(|d| format!("{d:?}").to_lowercase());
     run(ctx, "quiz", vec![("tag", tag), ("difficulty", difficulty)]).await
+}
+
+/// Revise what you got wrong, when it is due
+#[poise::command(slash_command)]
+pub async fn review(ctx: Context<'_>) -> Result<(), Error> {
+    run(ctx, "review", vec![]).await
 }
 
 /// Today's class question

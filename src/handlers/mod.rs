@@ -91,6 +91,7 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             "timeline" => timeline::timeline(app, request),
             "daily" => quiz::daily(app, request),
             "quiz" => quiz::practice(app, request),
+            "review" => quiz::review(app, request),
             "leaderboard" => quiz::leaderboard(app, request),
             "stats" => quiz::stats(app, request),
             "settings" => settings::settings(app, request),

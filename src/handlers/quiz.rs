@@ -303,6 +303,51 @@ pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
     .ephemeral())
 }
 
+/// `/review`: the question the student should see again now (FSRS: what
+/// they got wrong comes back first and soonest), as a personal practice
+/// question; answering it reschedules it. In a server or in DMs, across all
+/// the student's servers.
+pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
+    let Some(card) = app.store.next_review(request.user)? else {
+        return Ok(Reply::ephemeral_text(
+            "Nothing to review yet: answer the daily question or a /quiz, and the questions you miss will come back here.",
+        )
+        .title("Review"));
+    };
+    if card.due > request.now {
+        return Ok(Reply::ephemeral_text(format!(
+            "Nothing is due right now. Your next review is <t:{}:R>.",
+            card.due.timestamp()
+        ))
+        .title("Review"));
+    }
+    let library = app.library();
+    let (pack, question) = quiz::find(&library.content, &card.question).ok_or_else(|| {
+        Error::user("Your next review question has been removed from the content.")
+    })?;
+    let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x5E]);
+    let instance = app.store.create_instance(&NewInstance {
+        kind: InstanceKind::Practice,
+        guild: request.guild,
+        owner: Some(request.user),
+        day: None,
+        question: quiz::question_key(pack, question),
+        option_order: quiz::option_order(question, &mut rng),
+        created_at: request.now,
+    })?;
+    let due = app.store.reviews_due(request.user, request.now)?;
+    let mut reply = question_reply(
+        question,
+        &instance,
+        format!("Review ({})", difficulty_label(question.difficulty)),
+    );
+    reply.footer = Some(format!(
+        "{due} question{} due for review",
+        if due == 1 { "" } else { "s" }
+    ));
+    Ok(reply.ephemeral())
+}
+
 /// A press of an answer button (`choice`), or a typed answer (`typed`).
 pub fn answer(
     app: &App,
@@ -414,6 +459,14 @@ pub fn answer(
         streak: streak.clone(),
         // Remembered with the answer: one commit per press.
         display_name: display_name(request),
+        review: Some(crate::review::after_answer(
+            app.store
+                .review_card(request.user, &instance.question)?
+                .as_ref(),
+            &instance.question,
+            correct,
+            request.now,
+        )),
     })?;
     let mut reply = match outcome {
         RecordOutcome::Recorded => result_reply(
@@ -638,6 +691,16 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
             format!(
                 "{} points, rank {} of {}",
                 me.points, me.rank, board.players
+            ),
+        );
+    }
+    if user == request.user {
+        let due = app.store.reviews_due(user, request.now)?;
+        reply = reply.field(
+            "Review",
+            format!(
+                "{due} question{} due (/review)",
+                if due == 1 { "" } else { "s" }
             ),
         );
     }

@@ -89,6 +89,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
     CommandSpec {
+        name: "review",
+        description: "Revise what you got wrong, when it is due",
+        options: &[],
+        subcommands: &[],
+    },
+    CommandSpec {
         name: "daily",
         description: "Today's class question",
         options: &[],

@@ -102,6 +102,25 @@ pub struct NewAnswer {
     /// The student's display name as seen with this answer, remembered for
     /// leaderboards in the same transaction (`None` leaves it as it was).
     pub display_name: Option<String>,
+    /// The question's review schedule for the student after this answer,
+    /// written with it (`None` leaves it as it was).
+    pub review: Option<ReviewCard>,
+}
+
+/// A student's spaced-review state for one question (FSRS's card).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewCard {
+    pub question: String,
+    pub due: DateTime<Utc>,
+    pub stability: f64,
+    pub difficulty: f64,
+    pub elapsed_days: i64,
+    pub scheduled_days: i64,
+    pub reps: i32,
+    pub lapses: i32,
+    /// FSRS's state: 0 new, 1 learning, 2 review, 3 relearning.
+    pub state: u8,
+    pub last_review: DateTime<Utc>,
 }
 
 /// What a stored answer said, for replies to repeated presses.
@@ -427,6 +446,13 @@ pub trait Store: Send + Sync {
         &self,
         competition: i64,
     ) -> Result<Vec<CompetitionStanding>, StoreError>;
+
+    /// A student's review card for a question.
+    fn review_card(&self, user: UserId, question: &str) -> Result<Option<ReviewCard>, StoreError>;
+    /// The student's card due first (among equally due, the most lapsed).
+    fn next_review(&self, user: UserId) -> Result<Option<ReviewCard>, StoreError>;
+    /// How many of the student's cards are due at `now`.
+    fn reviews_due(&self, user: UserId, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Every season of a guild, newest first.
     fn seasons(&self, guild: GuildId) -> Result<Vec<Season>, StoreError>;

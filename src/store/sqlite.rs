@@ -174,6 +174,24 @@ CREATE TABLE competition_answers (
 );
 ALTER TABLE guild_settings ADD COLUMN competitions_teachers_only INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+-- Spaced review (FSRS): one card per student and question, across servers.
+CREATE TABLE review_cards (
+    user_id        INTEGER NOT NULL,
+    question       TEXT NOT NULL,
+    due            TEXT NOT NULL,
+    stability      REAL NOT NULL,
+    difficulty     REAL NOT NULL,
+    elapsed_days   INTEGER NOT NULL,
+    scheduled_days INTEGER NOT NULL,
+    reps           INTEGER NOT NULL,
+    lapses         INTEGER NOT NULL,
+    state          INTEGER NOT NULL,
+    last_review    TEXT NOT NULL,
+    PRIMARY KEY (user_id, question)
+) WITHOUT ROWID;
+CREATE INDEX review_cards_due ON review_cards (user_id, due);
+"#,
 ];
 
 /// Upserts a member's display name (unchanged names are not rewritten).
@@ -462,6 +480,27 @@ fn record_in(tx: &rusqlite::Transaction, a: &NewAnswer) -> rusqlite::Result<Reco
          ON CONFLICT (instance_id) DO UPDATE SET answered = answered + 1, correct = correct + ?2",
     )?
     .execute(params![a.instance, a.correct as i64])?;
+    if let Some(card) = &a.review {
+        tx.prepare_cached(
+            "INSERT INTO review_cards (user_id, question, due, stability, difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (user_id, question) DO UPDATE SET due = ?3, stability = ?4, difficulty = ?5, elapsed_days = ?6,
+                 scheduled_days = ?7, reps = ?8, lapses = ?9, state = ?10, last_review = ?11",
+        )?
+        .execute(params![
+            a.user.0 as i64,
+            card.question,
+            ts(card.due),
+            card.stability,
+            card.difficulty,
+            card.elapsed_days,
+            card.scheduled_days,
+            card.reps,
+            card.lapses,
+            card.state,
+            ts(card.last_review)
+        ])?;
+    }
     if let Some(guild) = a.guild {
         add_to_totals(tx, guild, a.user, &a.periods, a.points, a.correct)?;
         if let Some(s) = &a.streak {
@@ -635,6 +674,23 @@ fn load_competition(c: &Connection, id: i64) -> rusqlite::Result<Option<Competit
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Some(competition))
+}
+
+const CARD_COLUMNS: &str = "question, due, stability, difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review";
+
+fn card_row(r: &rusqlite::Row) -> rusqlite::Result<ReviewCard> {
+    Ok(ReviewCard {
+        question: r.get(0)?,
+        due: parse_ts(&r.get::<_, String>(1)?),
+        stability: r.get(2)?,
+        difficulty: r.get(3)?,
+        elapsed_days: r.get(4)?,
+        scheduled_days: r.get(5)?,
+        reps: r.get(6)?,
+        lapses: r.get(7)?,
+        state: r.get(8)?,
+        last_review: parse_ts(&r.get::<_, String>(9)?),
+    })
 }
 
 impl Store for SqliteStore {
@@ -1315,6 +1371,34 @@ impl Store for SqliteStore {
         })
     }
 
+    fn review_card(&self, user: UserId, question: &str) -> Result<Option<ReviewCard>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {CARD_COLUMNS} FROM review_cards WHERE user_id = ?1 AND question = ?2"
+            ))?
+            .query_row(params![user.0 as i64, question], card_row)
+            .optional()
+        })
+    }
+
+    fn next_review(&self, user: UserId) -> Result<Option<ReviewCard>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {CARD_COLUMNS} FROM review_cards WHERE user_id = ?1 ORDER BY due, lapses DESC, question LIMIT 1"
+            ))?
+            .query_row(params![user.0 as i64], card_row)
+            .optional()
+        })
+    }
+
+    fn reviews_due(&self, user: UserId, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.with(|c| {
+            c.prepare_cached("SELECT count(*) FROM review_cards WHERE user_id = ?1 AND due <= ?2")?
+                .query_row(params![user.0 as i64, ts(now)], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+        })
+    }
+
     fn seasons(&self, guild: GuildId) -> Result<Vec<Season>, StoreError> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
@@ -1494,6 +1578,7 @@ mod tests {
             periods: vec!["all".into(), "week:2026-W48".into()],
             streak: None,
             display_name: None,
+            review: None,
         }
     }
 

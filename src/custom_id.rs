@@ -29,6 +29,8 @@ pub enum CustomId {
     },
     /// The button of a competition round that asks for a typed answer.
     CompetitionTyped { competition: i64, round: u32 },
+    /// The confirmation of `/privacy delete-me`, valid only for its user.
+    DeleteMyData { user: u64 },
     /// The confirmation of `/season end`, valid only for the teacher who asked.
     EndSeason { season: i64, teacher: u64 },
     /// A page of the timeline: optional bounds (ISO) and tag.
@@ -63,6 +65,7 @@ impl CustomId {
             CustomId::Choice { instance, position } => format!("q1:{instance}:{position}"),
             CustomId::TypedAnswer { instance } => format!("qa1:{instance}"),
             CustomId::EndSeason { season, teacher } => format!("se1:{season}:{teacher}"),
+            CustomId::DeleteMyData { user } => format!("pv1:{user}"),
             CustomId::CompetitionChoice {
                 competition,
                 round,
@@ -154,6 +157,9 @@ impl CustomId {
                     round: round.parse().map_err(|_| bad())?,
                 })
             }
+            "pv1" => Ok(CustomId::DeleteMyData {
+                user: rest.parse().map_err(|_| bad())?,
+            }),
             "qa1" => Ok(CustomId::TypedAnswer {
                 instance: rest.parse().map_err(|_| bad())?,
             }),
@@ -201,6 +207,7 @@ mod tests {
                 position: 3,
             },
             CustomId::TypedAnswer { instance: 9 },
+            CustomId::DeleteMyData { user: u64::MAX },
             CustomId::CompetitionChoice {
                 competition: i64::MAX,
                 round: 20,

@@ -25,6 +25,7 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<crate::App>, Error>> {
         export(),
         student(),
         class(),
+        privacy(),
         help(),
     ]
 }
@@ -108,6 +109,7 @@ async fn run_as(
             | "export"
             | "student"
             | "class"
+            | "privacy"
     );
     let (reply, deferred) = respond_in_time(&app, request, || async move {
         if private {
@@ -577,6 +579,18 @@ pub async fn class(_ctx: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, rename = "report")]
 pub async fn class_report(ctx: Context<'_>) -> Result<(), Error> {
     run_as(ctx, "class", &["report"], vec![], true).await
+}
+
+/// Your data: delete everything studybot stores about you
+#[poise::command(slash_command, subcommands("privacy_delete_me"), subcommand_required)]
+pub async fn privacy(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Delete your answers, scores and review schedule everywhere
+#[poise::command(slash_command, rename = "delete-me")]
+pub async fn privacy_delete_me(ctx: Context<'_>) -> Result<(), Error> {
+    run_as(ctx, "privacy", &["delete-me"], vec![], false).await
 }
 
 /// What studybot can do and how to set it up

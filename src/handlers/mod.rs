@@ -10,6 +10,7 @@ pub mod date;
 pub mod events;
 pub mod explain;
 pub mod help;
+pub mod privacy;
 pub mod quiz;
 pub mod settings;
 pub mod spec;
@@ -97,6 +98,7 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             "settings" => settings::settings(app, request),
             "season" => settings::season(app, request),
             "help" => Ok(help::help()),
+            "privacy" => privacy::privacy(app, request),
             "export" => teacher::export(app, request),
             "student" => teacher::student(app, request),
             "class" => teacher::class_report(app, request),
@@ -120,6 +122,7 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
                 tag,
                 page,
             } => timeline::page(app, from, to, tag, page),
+            CustomId::DeleteMyData { user } => privacy::confirm(app, request, user),
             CustomId::EndSeason { season, teacher } => {
                 settings::confirm_end_season(app, request, season, teacher)
             }

@@ -308,6 +308,17 @@ pub static COMMANDS: &[CommandSpec] = &[
         }],
     },
     CommandSpec {
+        name: "privacy",
+        description: "Your data: delete everything studybot stores about you",
+        options: &[],
+        subcommands: &[CommandSpec {
+            name: "delete-me",
+            description: "Delete your answers, scores and review schedule everywhere",
+            options: &[],
+            subcommands: &[],
+        }],
+    },
+    CommandSpec {
         name: "help",
         description: "What studybot can do and how to set it up",
         options: &[],

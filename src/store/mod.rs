@@ -469,6 +469,11 @@ pub trait Store: Send + Sync {
     /// one transaction, keeping every leaderboard and tally consistent.
     fn remove_student(&self, guild: GuildId, user: UserId) -> Result<Removed, StoreError>;
 
+    /// Deletes everything stored about a user in every guild and in direct
+    /// messages (answers, scores, streaks, names, review cards), in one
+    /// transaction per guild. Returns what went and from how many guilds.
+    fn delete_user(&self, user: UserId) -> Result<(Removed, u64), StoreError>;
+
     /// Per-question results of a user in a guild (all guilds when `None`).
     fn question_results(
         &self,

@@ -1399,6 +1399,54 @@ impl Store for SqliteStore {
         })
     }
 
+    fn delete_user(&self, user: UserId) -> Result<(Removed, u64), StoreError> {
+        let u = user.0 as i64;
+        let guilds: Vec<i64> = self.with(|c| {
+            c.prepare_cached(
+                "SELECT guild_id FROM answers WHERE user_id = ?1 AND guild_id IS NOT NULL
+                 UNION SELECT guild_id FROM totals WHERE user_id = ?1
+                 UNION SELECT guild_id FROM members WHERE user_id = ?1 AND guild_id <> 0
+                 UNION SELECT k.guild_id FROM competition_answers a JOIN competitions k ON k.id = a.competition_id WHERE a.user_id = ?1",
+            )?
+            .query_map(params![u], |r| r.get(0))?
+            .collect()
+        })?;
+        let mut total = Removed::default();
+        for guild in &guilds {
+            let removed = self.remove_student(GuildId(*guild as u64), user)?;
+            total.answers += removed.answers;
+            total.competition_answers += removed.competition_answers;
+            total.totals += removed.totals;
+        }
+        // Direct messages: practice answers without a guild, the name seen
+        // there, and the review schedule (which spans every guild).
+        let direct = self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
+                "UPDATE instance_tallies SET
+                     answered = answered - (SELECT count(*) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id IS NULL AND a.user_id = ?1),
+                     correct = correct - (SELECT coalesce(sum(correct), 0) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id IS NULL AND a.user_id = ?1)
+                 WHERE instance_id IN (SELECT instance_id FROM answers WHERE guild_id IS NULL AND user_id = ?1)",
+            )?
+            .execute(params![u])?;
+            let answers = tx
+                .prepare_cached("DELETE FROM answers WHERE guild_id IS NULL AND user_id = ?1")?
+                .execute(params![u])? as u64;
+            tx.prepare_cached("DELETE FROM members WHERE user_id = ?1")?
+                .execute(params![u])?;
+            tx.prepare_cached("DELETE FROM review_cards WHERE user_id = ?1")?
+                .execute(params![u])?;
+            tx.commit()?;
+            Ok(answers)
+        })?;
+        total.answers += direct;
+        self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(_, who), _| *who != user.0);
+        Ok((total, guilds.len() as u64))
+    }
+
     fn seasons(&self, guild: GuildId) -> Result<Vec<Season>, StoreError> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(

@@ -29,6 +29,10 @@ pub enum CustomId {
     },
     /// The button of a competition round that asks for a typed answer.
     CompetitionTyped { competition: i64, round: u32 },
+    /// "Report a problem" under a question instance (opens a text input).
+    ReportProblem { instance: i64 },
+    /// Disabling a reported question, valid only for the teacher who listed it.
+    DisableQuestion { report: i64, teacher: u64 },
     /// The confirmation of `/privacy delete-me`, valid only for its user.
     DeleteMyData { user: u64 },
     /// The confirmation of `/season end`, valid only for the teacher who asked.
@@ -66,6 +70,8 @@ impl CustomId {
             CustomId::TypedAnswer { instance } => format!("qa1:{instance}"),
             CustomId::EndSeason { season, teacher } => format!("se1:{season}:{teacher}"),
             CustomId::DeleteMyData { user } => format!("pv1:{user}"),
+            CustomId::ReportProblem { instance } => format!("rp1:{instance}"),
+            CustomId::DisableQuestion { report, teacher } => format!("dq1:{report}:{teacher}"),
             CustomId::CompetitionChoice {
                 competition,
                 round,
@@ -157,6 +163,16 @@ impl CustomId {
                     round: round.parse().map_err(|_| bad())?,
                 })
             }
+            "rp1" => Ok(CustomId::ReportProblem {
+                instance: rest.parse().map_err(|_| bad())?,
+            }),
+            "dq1" => {
+                let (report, teacher) = rest.split_once(':').ok_or_else(bad)?;
+                Ok(CustomId::DisableQuestion {
+                    report: report.parse().map_err(|_| bad())?,
+                    teacher: teacher.parse().map_err(|_| bad())?,
+                })
+            }
             "pv1" => Ok(CustomId::DeleteMyData {
                 user: rest.parse().map_err(|_| bad())?,
             }),
@@ -208,6 +224,11 @@ mod tests {
             },
             CustomId::TypedAnswer { instance: 9 },
             CustomId::DeleteMyData { user: u64::MAX },
+            CustomId::ReportProblem { instance: 77 },
+            CustomId::DisableQuestion {
+                report: 3,
+                teacher: u64::MAX,
+            },
             CustomId::CompetitionChoice {
                 competition: i64::MAX,
                 round: 20,

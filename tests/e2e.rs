@@ -177,6 +177,18 @@ fn custom_ids(components: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The answer buttons of a question (without its "Report a problem").
+fn answer_ids(components: &Value) -> Vec<String> {
+    let all = custom_ids(components);
+    assert!(
+        all.iter().any(|id| id.starts_with("rp1:")),
+        "every question can be reported: {all:?}"
+    );
+    all.into_iter()
+        .filter(|id| !id.starts_with("rp1:"))
+        .collect()
+}
+
 fn multi_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -227,6 +239,7 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
             "competition",
             "settings",
             "season",
+            "pack",
             "export",
             "student",
             "class",
@@ -237,7 +250,7 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
                 "/{guild_only} is guild-only"
             );
         }
-        for teacher in ["settings", "season", "export", "student", "class"] {
+        for teacher in ["settings", "season", "pack", "export", "student", "class"] {
             assert_eq!(
                 by_name(teacher)["default_member_permissions"],
                 json!(MANAGE_GUILD),
@@ -530,7 +543,7 @@ fn the_daily_question_is_posted_once_at_local_time_and_scored_once_per_student()
         assert_eq!(h.fake.count(is_daily_post), 1, "posted once");
 
         let message = post.response.clone();
-        let buttons = custom_ids(&message["components"]);
+        let buttons = answer_ids(&message["components"]);
         assert!(buttons.len() >= 3, "{buttons:?}");
         let (instance, _) = choice_id(&buttons[0]);
         let right = correct_position(h.app(), instance);
@@ -596,7 +609,7 @@ fn a_restart_between_presses_keeps_the_buttons_working_and_the_score_exact() {
         configure_daily_post(&h).await;
         let post = h.fake.wait_for("the daily post", is_daily_post).await;
         let message = post.response.clone();
-        let (instance, _) = choice_id(&custom_ids(&message["components"])[0]);
+        let (instance, _) = choice_id(&answer_ids(&message["components"])[0]);
         let right = correct_position(h.app(), instance);
         let anna = press(&h, ANNA, &message, &format!("q1:{instance}:{right}")).await;
         assert!(embed(&anna)["title"]
@@ -657,7 +670,7 @@ fn a_typed_answer_goes_through_the_modal_and_only_its_owner_may_answer() {
         h.start().await;
         let practice = h.fake.command(ANNA, "quiz", json!([])).await;
         assert!(is_ephemeral(&practice), "practice questions are private");
-        let buttons = custom_ids(&practice["data"]["components"]);
+        let buttons = answer_ids(&practice["data"]["components"]);
         assert_eq!(
             buttons.len(),
             1,
@@ -915,7 +928,7 @@ fn a_score_export_arrives_as_a_csv_file_for_the_teacher_only() {
         // Boris scores on today's question.
         let daily = h.fake.command(BORIS, "daily", json!([])).await;
         let message = h.fake.message_from_reply(CHANNEL, &daily["data"]);
-        let (instance, _) = choice_id(&custom_ids(&message["components"])[0]);
+        let (instance, _) = choice_id(&answer_ids(&message["components"])[0]);
         let right = correct_position(h.app(), instance);
         press(&h, BORIS, &message, &format!("q1:{instance}:{right}")).await;
 

@@ -536,3 +536,95 @@ fn the_class_report_names_the_weakest_questions_and_topics() {
     let refused = ask(&app, 5, false, "class", &["report"], &[]);
     assert!(refused.text.starts_with("Only teachers"));
 }
+
+#[test]
+fn a_reported_question_reaches_the_teacher_who_can_disable_it() {
+    let app = app();
+    // A student gets mc-1 as practice (the only medium nkvd choice question).
+    let practice = ask(
+        &app,
+        5,
+        false,
+        "quiz",
+        &[],
+        &[("tag", "nkvd"), ("difficulty", "medium")],
+    );
+    let report_button = practice
+        .buttons
+        .iter()
+        .find(|b| b.label == "Report a problem")
+        .expect("every question can be reported");
+    assert!(report_button.opens_input);
+    let mut request = Request::command("x", &[], now());
+    request.action = Action::Press {
+        custom_id: report_button.custom_id.clone(),
+        input: Some("The answer should be *Yezhov*, @everyone".into()),
+    };
+    request.guild = Some(GuildId(10));
+    request.user = UserId(5);
+    let thanks = handlers::respond(&app, &request);
+    assert_eq!(
+        thanks.title.as_deref(),
+        Some("Problem reported"),
+        "{}",
+        thanks.text
+    );
+
+    let refused = ask(&app, 5, false, "pack", &["reports"], &[]);
+    assert!(refused.text.starts_with("Only teachers"));
+    let reports = ask(&app, 1, true, "pack", &["reports"], &[]);
+    assert_eq!(reports.title.as_deref(), Some("Reports"));
+    assert!(reports.ephemeral);
+    let reported = practice.text.clone();
+    let field = &reports.fields[0];
+    assert!(
+        field.name.ends_with(". quizmini/mc-1") || field.name.contains("quizmini/"),
+        "{}",
+        field.name
+    );
+    assert!(field.value.contains(&reported), "{}", field.value);
+    assert!(
+        field
+            .value
+            .contains("<@5>: \"The answer should be \\*Yezhov\\*, @\u{200b}everyone\""),
+        "the report is shown escaped, @everyone defused: {}",
+        field.value
+    );
+    let disable = reports.buttons[0].custom_id.clone();
+    assert!(
+        disable.starts_with("dq1:") && disable.ends_with(":1"),
+        "{disable}"
+    );
+
+    // Another teacher cannot press this teacher's button; the teacher can.
+    assert!(press(&app, 2, &disable)
+        .text
+        .starts_with("Only the teacher who listed"));
+    let disabled = press(&app, 1, &disable);
+    assert_eq!(
+        disabled.title.as_deref(),
+        Some("Question disabled"),
+        "{}",
+        disabled.text
+    );
+    let question = field.name.split(". ").nth(1).unwrap().to_string();
+    assert!(app
+        .store
+        .disabled_questions(GuildId(10))
+        .unwrap()
+        .contains(&question));
+    // The report is dealt with, and the question is no longer served here.
+    let after = ask(&app, 1, true, "pack", &["reports"], &[]);
+    assert!(after.text.starts_with("No open reports"), "{}", after.text);
+    for user in 20..30 {
+        let again = ask(
+            &app,
+            user,
+            false,
+            "quiz",
+            &[],
+            &[("tag", "nkvd"), ("difficulty", "medium")],
+        );
+        assert_ne!(again.text, reported, "a disabled question is not served");
+    }
+}

@@ -22,6 +22,7 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<crate::App>, Error>> {
         competition(),
         settings(),
         season(),
+        pack(),
         export(),
         student(),
         class(),
@@ -110,6 +111,7 @@ async fn run_as(
             | "student"
             | "class"
             | "privacy"
+            | "pack"
     );
     let (reply, deferred) = respond_in_time(&app, request, || async move {
         if private {
@@ -518,6 +520,24 @@ pub async fn season_end(ctx: Context<'_>) -> Result<(), Error> {
     run_as(ctx, "season", &["end"], vec![], true).await
 }
 
+/// Teacher tools: the questions your class gets
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands("pack_reports"),
+    subcommand_required
+)]
+pub async fn pack(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Problems students reported with questions
+#[poise::command(slash_command, rename = "reports")]
+pub async fn pack_reports(ctx: Context<'_>) -> Result<(), Error> {
+    run_as(ctx, "pack", &["reports"], vec![], true).await
+}
+
 /// Teacher tools: export the class's scores
 #[poise::command(
     slash_command,
@@ -665,6 +685,7 @@ mod tests {
                 "competition",
                 "settings",
                 "season",
+                "pack",
                 "export",
                 "student",
                 "class"
@@ -677,7 +698,7 @@ mod tests {
             .collect();
         assert_eq!(
             teacher,
-            ["settings", "season", "export", "student", "class"],
+            ["settings", "season", "pack", "export", "student", "class"],
             "teacher commands default to Manage Server"
         );
     }

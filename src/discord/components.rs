@@ -21,26 +21,43 @@ const INPUT_ID: &str = "answer";
 /// Discord limits modal titles and input labels to 45 characters.
 const MODAL_TITLE: &str = "Your answer";
 
-/// The modal a typed-answer button opens.
+/// The modal a typed-answer (or report) button opens.
 pub fn answer_modal(button_custom_id: &str) -> serenity::CreateModal {
-    serenity::CreateModal::new(format!("{MODAL_PREFIX}{button_custom_id}"), MODAL_TITLE).components(
-        vec![serenity::CreateActionRow::InputText(
-            serenity::CreateInputText::new(
-                serenity::InputTextStyle::Short,
-                "Answer (the question is in the message)",
-                INPUT_ID,
-            )
-            .max_length(200)
-            .required(true),
-        )],
-    )
+    let report = matches!(
+        CustomId::decode(button_custom_id),
+        Ok(CustomId::ReportProblem { .. })
+    );
+    let (title, label, style, max) = if report {
+        (
+            "Report a problem",
+            "What is wrong with this question?",
+            serenity::InputTextStyle::Paragraph,
+            500,
+        )
+    } else {
+        (
+            MODAL_TITLE,
+            "Answer (the question is in the message)",
+            serenity::InputTextStyle::Short,
+            200,
+        )
+    };
+    serenity::CreateModal::new(format!("{MODAL_PREFIX}{button_custom_id}"), title).components(vec![
+        serenity::CreateActionRow::InputText(
+            serenity::CreateInputText::new(style, label, INPUT_ID)
+                .max_length(max)
+                .required(true),
+        ),
+    ])
 }
 
 /// Whether a button asks for typed text.
 pub fn opens_input(custom_id: &str) -> bool {
     matches!(
         CustomId::decode(custom_id),
-        Ok(CustomId::TypedAnswer { .. } | CustomId::CompetitionTyped { .. })
+        Ok(CustomId::TypedAnswer { .. }
+            | CustomId::CompetitionTyped { .. }
+            | CustomId::ReportProblem { .. })
     )
 }
 

@@ -100,6 +100,7 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             "help" => Ok(help::help()),
             "privacy" => privacy::privacy(app, request),
             "export" => teacher::export(app, request),
+            "pack" => teacher::pack(app, request),
             "student" => teacher::student(app, request),
             "class" => teacher::class_report(app, request),
             "competition" => match request.subcommand() {
@@ -123,6 +124,10 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
                 page,
             } => timeline::page(app, from, to, tag, page),
             CustomId::DeleteMyData { user } => privacy::confirm(app, request, user),
+            CustomId::ReportProblem { instance } => teacher::report(app, request, instance),
+            CustomId::DisableQuestion { report, teacher } => {
+                teacher::disable_reported(app, request, report, teacher)
+            }
             CustomId::EndSeason { season, teacher } => {
                 settings::confirm_end_season(app, request, season, teacher)
             }

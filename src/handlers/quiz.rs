@@ -78,7 +78,11 @@ pub fn ensure_daily(
         return Ok(instance);
     }
     let library = app.library();
-    let pool = quiz::daily_pool(&library.content);
+    let disabled = app.store.disabled_questions(guild)?;
+    let pool: Vec<String> = quiz::daily_pool(&library.content)
+        .into_iter()
+        .filter(|key| !disabled.contains(key))
+        .collect();
     let history = app.store.daily_history(guild)?;
     let key = quiz::pick_daily(&pool, &history, guild, day)
         .ok_or_else(|| Error::user("There are no questions in this server's content packs yet."))?;
@@ -111,6 +115,22 @@ pub(crate) fn difficulty_label(d: Difficulty) -> &'static str {
 
 /// The question with its answer buttons.
 fn question_reply(question: &Question, instance: &Instance, title: String) -> Reply {
+    let reply = answer_buttons(question, instance, title);
+    // Every question a student sees can be reported to the teachers.
+    let mut reply = reply;
+    reply.buttons.push(Button {
+        label: "Report a problem".to_string(),
+        custom_id: CustomId::ReportProblem {
+            instance: instance.id,
+        }
+        .encode(),
+        style: ButtonStyle::Secondary,
+        opens_input: true,
+    });
+    reply
+}
+
+fn answer_buttons(question: &Question, instance: &Instance, title: String) -> Reply {
     let mut reply = Reply::new(question.prompt.clone()).title(title);
     match &question.answer {
         Answer::MultipleChoice { .. } | Answer::TrueFalse(_) => {
@@ -280,7 +300,19 @@ pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
     remember(app, request)?;
     let (tag, difficulty) = question_filter(request)?;
     let library = app.library();
-    let candidates = matching_questions(&library.content, tag.as_deref(), difficulty)?;
+    let disabled = match request.guild {
+        Some(guild) => app.store.disabled_questions(guild)?,
+        None => Default::default(),
+    };
+    let candidates: Vec<_> = matching_questions(&library.content, tag.as_deref(), difficulty)?
+        .into_iter()
+        .filter(|(p, q)| !disabled.contains(&quiz::question_key(p, q)))
+        .collect();
+    if candidates.is_empty() {
+        return Err(Error::user(
+            "Every question matching that has been disabled in this server.",
+        ));
+    }
     let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x9A]);
     let (pack, question) = candidates[quiz::below(&mut rng, candidates.len())];
     let instance = app.store.create_instance(&NewInstance {

@@ -267,6 +267,17 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
     },
     CommandSpec {
+        name: "pack",
+        description: "Teacher tools: the questions your class gets",
+        options: &[],
+        subcommands: &[CommandSpec {
+            name: "reports",
+            description: "Problems students reported with questions",
+            options: &[],
+            subcommands: &[],
+        }],
+    },
+    CommandSpec {
         name: "export",
         description: "Teacher tools: export the class's scores",
         options: &[],

@@ -234,6 +234,113 @@ pub fn class_report(app: &App, request: &Request) -> Result<Reply, Error> {
     Ok(reply.ephemeral())
 }
 
+/// "Report a problem" under a question: the student's typed report is kept
+/// for the server's teachers (`/pack reports`).
+pub fn report(app: &App, request: &Request, instance: i64) -> Result<Reply, Error> {
+    let guild = request.guild.ok_or_else(|| {
+        Error::user(
+            "Reports go to a server's teachers: report the question from your class server.",
+        )
+    })?;
+    let instance = app
+        .store
+        .instance(instance)?
+        .ok_or_else(|| Error::user("That question does not exist (any more)."))?;
+    let text = request
+        .input()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::user("Say what is wrong in the box the button opens."))?;
+    app.store.add_report(
+        guild,
+        request.user,
+        &instance.question,
+        &fit(text, 500),
+        request.now,
+    )?;
+    Ok(
+        Reply::ephemeral_text("Thank you! Your teachers will see your report in `/pack reports`.")
+            .title("Problem reported"),
+    )
+}
+
+/// `/pack reports`: the open reports, newest first, each with a button
+/// that disables its question in this server.
+pub fn pack(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = teacher_guild(app, request)?;
+    if request.subcommand() != Some("reports") {
+        return Err(Error::user("Use `/pack reports`."));
+    }
+    let reports = app.store.open_reports(guild, 10)?;
+    if reports.is_empty() {
+        return Ok(Reply::ephemeral_text(
+            "No open reports. Students report problems with the button under each question.",
+        )
+        .title("Reports"));
+    }
+    let library = app.library();
+    let mut reply = Reply::new(format!(
+        "{} open report{}, newest first. Disabling a question stops it being asked in this server.",
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" }
+    ))
+    .title("Reports");
+    for (n, r) in reports.iter().enumerate() {
+        let prompt = quiz::find(&library.content, &r.question)
+            .map(|(_, q)| fit(&q.prompt, 150))
+            .unwrap_or_else(|| "(no longer in the content)".to_string());
+        reply = reply.field(
+            fit(&format!("{}. {}", n + 1, r.question), 256),
+            fit(
+                &format!(
+                    "{}\n<@{}>: \"{}\"",
+                    escape_markdown(&prompt),
+                    r.user.0,
+                    escape_markdown(&r.text)
+                ),
+                1024,
+            ),
+        );
+        reply = reply.button(
+            format!("Disable question {}", n + 1),
+            crate::custom_id::CustomId::DisableQuestion {
+                report: r.id,
+                teacher: request.user.0,
+            }
+            .encode(),
+            crate::reply::ButtonStyle::Danger,
+        );
+    }
+    Ok(reply.ephemeral())
+}
+
+/// The "Disable question" button of `/pack reports`: only the teacher who
+/// listed the reports can press it.
+pub fn disable_reported(
+    app: &App,
+    request: &Request,
+    report: i64,
+    teacher: u64,
+) -> Result<Reply, Error> {
+    if request.user.0 != teacher {
+        return Err(Error::user(
+            "Only the teacher who listed these reports can use this button.",
+        ));
+    }
+    let report = app
+        .store
+        .report(report)?
+        .filter(|r| Some(r.guild) == request.guild)
+        .ok_or_else(|| Error::user("That report does not belong to this server."))?;
+    app.store
+        .disable_question(report.guild, &report.question, request.user, request.now)?;
+    Ok(Reply::ephemeral_text(format!(
+        "`{}` will no longer be asked in this server (daily, /quiz or competitions).",
+        report.question
+    ))
+    .title("Question disabled"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -295,6 +295,17 @@ pub struct ExportRow {
     pub streak: u32,
 }
 
+/// A student's report of a problem with a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub id: i64,
+    pub guild: GuildId,
+    pub user: UserId,
+    pub question: String,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
 /// What removing a student deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Removed {
@@ -453,6 +464,32 @@ pub trait Store: Send + Sync {
     fn next_review(&self, user: UserId) -> Result<Option<ReviewCard>, StoreError>;
     /// How many of the student's cards are due at `now`.
     fn reviews_due(&self, user: UserId, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Stores a student's report of a problem with a question.
+    fn add_report(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        question: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Report, StoreError>;
+    /// A guild's open reports (of questions not disabled), newest first.
+    fn open_reports(&self, guild: GuildId, limit: usize) -> Result<Vec<Report>, StoreError>;
+    fn report(&self, id: i64) -> Result<Option<Report>, StoreError>;
+    /// Stops a question from being asked in a guild.
+    fn disable_question(
+        &self,
+        guild: GuildId,
+        question: &str,
+        by: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The questions disabled in a guild.
+    fn disabled_questions(
+        &self,
+        guild: GuildId,
+    ) -> Result<std::collections::HashSet<String>, StoreError>;
 
     /// Every season of a guild, newest first.
     fn seasons(&self, guild: GuildId) -> Result<Vec<Season>, StoreError>;

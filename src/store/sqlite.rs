@@ -192,6 +192,26 @@ CREATE TABLE review_cards (
 ) WITHOUT ROWID;
 CREATE INDEX review_cards_due ON review_cards (user_id, due);
 "#,
+    r#"
+-- Students' reports of problems with questions, and the questions teachers
+-- have disabled in their server.
+CREATE TABLE reports (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    guild_id    INTEGER NOT NULL,
+    user_id     INTEGER NOT NULL,
+    question    TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    reported_at TEXT NOT NULL
+);
+CREATE INDEX reports_by_guild ON reports (guild_id, id);
+CREATE TABLE disabled_questions (
+    guild_id    INTEGER NOT NULL,
+    question    TEXT NOT NULL,
+    disabled_by INTEGER NOT NULL,
+    disabled_at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, question)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Upserts a member's display name (unchanged names are not rewritten).
@@ -690,6 +710,17 @@ fn card_row(r: &rusqlite::Row) -> rusqlite::Result<ReviewCard> {
         lapses: r.get(7)?,
         state: r.get(8)?,
         last_review: parse_ts(&r.get::<_, String>(9)?),
+    })
+}
+
+fn report_row(r: &rusqlite::Row) -> rusqlite::Result<Report> {
+    Ok(Report {
+        id: r.get(0)?,
+        guild: GuildId(r.get::<_, i64>(1)? as u64),
+        user: UserId(r.get::<_, i64>(2)? as u64),
+        question: r.get(3)?,
+        text: r.get(4)?,
+        at: parse_ts(&r.get::<_, String>(5)?),
     })
 }
 
@@ -1445,6 +1476,82 @@ impl Store for SqliteStore {
             .unwrap_or_else(|e| e.into_inner())
             .retain(|(_, who), _| *who != user.0);
         Ok((total, guilds.len() as u64))
+    }
+
+    fn add_report(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        question: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Report, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "INSERT INTO reports (guild_id, user_id, question, text, reported_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![guild.0 as i64, user.0 as i64, question, text, ts(now)])?;
+            Ok(Report {
+                id: c.last_insert_rowid(),
+                guild,
+                user,
+                question: question.to_string(),
+                text: text.to_string(),
+                at: now,
+            })
+        })
+    }
+
+    fn open_reports(&self, guild: GuildId, limit: usize) -> Result<Vec<Report>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, guild_id, user_id, question, text, reported_at FROM reports r
+                 WHERE guild_id = ?1 AND NOT EXISTS
+                     (SELECT 1 FROM disabled_questions d WHERE d.guild_id = r.guild_id AND d.question = r.question)
+                 ORDER BY id DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![guild.0 as i64, limit as i64], report_row)?;
+            rows.collect()
+        })
+    }
+
+    fn report(&self, id: i64) -> Result<Option<Report>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT id, guild_id, user_id, question, text, reported_at FROM reports WHERE id = ?1",
+            )?
+            .query_row(params![id], report_row)
+            .optional()
+        })
+    }
+
+    fn disable_question(
+        &self,
+        guild: GuildId,
+        question: &str,
+        by: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "INSERT INTO disabled_questions (guild_id, question, disabled_by, disabled_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![guild.0 as i64, question, by.0 as i64, ts(now)])
+            .map(|_| ())
+        })
+    }
+
+    fn disabled_questions(
+        &self,
+        guild: GuildId,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        self.with(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT question FROM disabled_questions WHERE guild_id = ?1")?;
+            let rows = stmt.query_map(params![guild.0 as i64], |r| r.get(0))?;
+            rows.collect()
+        })
     }
 
     fn seasons(&self, guild: GuildId) -> Result<Vec<Season>, StoreError> {

@@ -45,3 +45,25 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The quiz fixture pack (`tests/fixtures/quiz-pack.toml`, every question
+/// medium) keeping only the questions of `kinds`, written to `dir/quiz.toml`:
+/// tests that must know what kind of question they will be served use it.
+pub fn quiz_pack_with(dir: &Path, kinds: &[&str]) -> PathBuf {
+    let fixture = std::fs::read_to_string(repo().join("tests/fixtures/quiz-pack.toml")).unwrap();
+    let mut blocks = fixture.split("\n[[questions]]\n");
+    let mut pack = blocks.next().unwrap().to_string();
+    for block in blocks {
+        if kinds
+            .iter()
+            .any(|k| block.contains(&format!("kind = \"{k}\"")))
+        {
+            pack.push_str("\n[[questions]]\n");
+            pack.push_str(block);
+        }
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("quiz.toml");
+    std::fs::write(&path, pack).unwrap();
+    path
+}

@@ -3,8 +3,10 @@
 //! round, the podium, late and second presses, a restart in the middle and
 //! two channels at once.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use studybot::config::Config;
 use studybot::handlers::{self, competition};
@@ -25,27 +27,9 @@ fn name(user: u64) -> &'static str {
         .unwrap_or("ms-petrova")
 }
 
-/// The quiz fixture with its choice questions only (every one medium: 20 points).
-fn content(dir: &Path) -> PathBuf {
-    let fixture = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml"),
-    )
-    .unwrap();
-    let mut blocks = fixture.split("\n[[questions]]\n");
-    let mut pack = blocks.next().unwrap().to_string();
-    for block in blocks {
-        if block.contains("kind = \"multiple_choice\"") || block.contains("kind = \"true_false\"") {
-            pack.push_str("\n[[questions]]\n");
-            pack.push_str(block);
-        }
-    }
-    let path = dir.join("choice.toml");
-    std::fs::write(&path, pack).unwrap();
-    path
-}
-
 fn app_on(dir: &Path) -> App {
-    let (library, _) = Library::load(&[content(dir)]).unwrap();
+    let pack = common::quiz_pack_with(dir, &["multiple_choice", "true_false"]);
+    let (library, _) = Library::load(&[pack]).unwrap();
     let store = studybot::store::open(dir.join("s.db").to_str().unwrap()).unwrap();
     App::new(Config::default(), library, store).unwrap()
 }

@@ -3,12 +3,13 @@
 //! asserts the exact requests the bot sends. Each test ends by checking all
 //! captured request bodies against Discord's own API description.
 
+mod common;
 mod fake_discord;
 
 use chrono::{DateTime, Utc};
 use fake_discord::*;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use studybot::clock::FixedClock;
@@ -46,7 +47,11 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let content = match content {
             Content::Bundled => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"),
-            Content::QuizKinds(kinds) => write_quiz_pack(dir.path(), kinds),
+            Content::QuizKinds(kinds) => {
+                let folder = dir.path().join("content");
+                common::quiz_pack_with(&folder, kinds);
+                folder
+            }
         };
         Self {
             fake: FakeDiscord::start().await,
@@ -111,30 +116,6 @@ impl Harness {
     fn app(&self) -> &App {
         self.app.as_ref().expect("the bot is running")
     }
-}
-
-/// The quiz fixture pack (every question medium, 20 points) keeping only
-/// questions of `kinds`, so a test knows what the daily question will be.
-fn write_quiz_pack(dir: &Path, kinds: &[&str]) -> PathBuf {
-    let fixture = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml"),
-    )
-    .unwrap();
-    let mut blocks = fixture.split("\n[[questions]]\n");
-    let mut pack = blocks.next().unwrap().to_string();
-    for block in blocks {
-        if kinds
-            .iter()
-            .any(|k| block.contains(&format!("kind = \"{k}\"")))
-        {
-            pack.push_str("\n[[questions]]\n");
-            pack.push_str(block);
-        }
-    }
-    let folder = dir.join("content");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("quiz.toml"), pack).unwrap();
-    folder
 }
 
 fn option(name: &str, value: &str) -> Value {

@@ -2,8 +2,9 @@
 //! missed question comes back soon, a right answer sends it further away,
 //! and `/stats` counts what is due.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use std::path::PathBuf;
 use studybot::config::Config;
 use studybot::handlers;
 use studybot::request::{Action, GuildId, InteractionId, Request, UserId};
@@ -12,19 +13,8 @@ use studybot::{App, Library, Reply};
 /// The quiz fixture with its multiple-choice questions only, so the
 /// question served is a choice question.
 fn app() -> App {
-    let fixture = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml"),
-    )
-    .unwrap();
-    let mut blocks = fixture.split("\n[[questions]]\n");
-    let mut pack = blocks.next().unwrap().to_string();
-    for block in blocks.filter(|b| b.contains("kind = \"multiple_choice\"")) {
-        pack.push_str("\n[[questions]]\n");
-        pack.push_str(block);
-    }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("choice.toml");
-    std::fs::write(&path, pack).unwrap();
+    let path = common::quiz_pack_with(dir.path(), &["multiple_choice"]);
     let (library, _) = Library::load(&[path]).unwrap();
     App::in_memory(Config::default(), library).unwrap()
 }

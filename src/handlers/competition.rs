@@ -470,30 +470,7 @@ pub fn answer(
     }
     let library = app.library();
     let (pack, question) = find_question(&library, &round.question)?;
-    let (correct, given) = match (&question.answer, choice, typed) {
-        (Answer::MultipleChoice { .. } | Answer::TrueFalse(_), Some(position), _) => {
-            let index = *round
-                .option_order
-                .get(position)
-                .ok_or_else(|| Error::user("That button does not belong to this question."))?;
-            (
-                quiz::is_correct(pack, question, Some(index), None),
-                quiz::option_label(question, index).unwrap_or_default(),
-            )
-        }
-        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, Some(text))
-            if !text.trim().is_empty() =>
-        {
-            let text = fit(text.trim(), 200);
-            (quiz::is_correct(pack, question, None, Some(&text)), text)
-        }
-        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, _) => {
-            return Err(Error::user(
-                "Type your answer in the box that the button opens.",
-            ))
-        }
-        _ => return Err(Error::user("That button does not belong to this question.")),
-    };
+    let (correct, given) = super::quiz::grade(pack, question, &round.option_order, choice, typed)?;
     let duration = (closes_at - opened_at).num_milliseconds();
     let millis = (request.now - opened_at)
         .num_milliseconds()

@@ -380,6 +380,49 @@ pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
     Ok(reply.ephemeral())
 }
 
+/// Grades a press: `choice` is a display position (through `option_order`)
+/// for choice questions, `typed` the text of a typed answer. The input must
+/// fit the question's kind. Returns whether it is right and what was given.
+pub(crate) fn grade(
+    pack: &Pack,
+    question: &Question,
+    option_order: &[usize],
+    choice: Option<usize>,
+    typed: Option<&str>,
+) -> Result<(bool, String), Error> {
+    Ok(match (&question.answer, choice, typed) {
+        (Answer::MultipleChoice { .. } | Answer::TrueFalse(_), Some(position), _) => {
+            let index = *option_order
+                .get(position)
+                .ok_or_else(|| Error::user("That button does not belong to this question."))?;
+            (
+                quiz::is_correct(pack, question, Some(index), None),
+                quiz::option_label(question, index).unwrap_or_default(),
+            )
+        }
+        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, Some(text))
+            if !text.trim().is_empty() =>
+        {
+            let text = fit(text.trim(), 200);
+            if matches!(question.answer, Answer::Numeric { .. })
+                && check::parse_number(&text).is_none()
+            {
+                return Err(Error::user(format!(
+                    "\"{}\" is not a number I can read. Write it like `1937`, `259,450`, `259.45k` or `1.5 million`.",
+                    escape_markdown(&text)
+                )));
+            }
+            (quiz::is_correct(pack, question, None, Some(&text)), text)
+        }
+        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, _) => {
+            return Err(Error::user(
+                "Type your answer in the box that the button opens.",
+            ));
+        }
+        _ => return Err(Error::user("That button does not belong to this question.")),
+    })
+}
+
 /// A press of an answer button (`choice`), or a typed answer (`typed`).
 pub fn answer(
     app: &App,
@@ -418,39 +461,7 @@ pub fn answer(
             today = Some(day);
         }
     }
-    // The input must fit the question's kind.
-    let (correct, given) = match (&question.answer, choice, typed) {
-        (Answer::MultipleChoice { .. } | Answer::TrueFalse(_), Some(position), _) => {
-            let index = *instance
-                .option_order
-                .get(position)
-                .ok_or_else(|| Error::user("That button does not belong to this question."))?;
-            (
-                quiz::is_correct(pack, question, Some(index), None),
-                quiz::option_label(question, index).unwrap_or_default(),
-            )
-        }
-        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, Some(text))
-            if !text.trim().is_empty() =>
-        {
-            let text = fit(text.trim(), 200);
-            if matches!(question.answer, Answer::Numeric { .. })
-                && check::parse_number(&text).is_none()
-            {
-                return Err(Error::user(format!(
-                    "\"{}\" is not a number I can read. Write it like `1937`, `259,450`, `259.45k` or `1.5 million`.",
-                    escape_markdown(&text)
-                )));
-            }
-            (quiz::is_correct(pack, question, None, Some(&text)), text)
-        }
-        (Answer::Numeric { .. } | Answer::FreeText { .. }, _, _) => {
-            return Err(Error::user(
-                "Type your answer in the box that the Answer button opens.",
-            ));
-        }
-        _ => return Err(Error::user("That button does not belong to this question.")),
-    };
+    let (correct, given) = grade(pack, question, &instance.option_order, choice, typed)?;
     let base = if correct {
         quiz::points_for(question.difficulty)
     } else {

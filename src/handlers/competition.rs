@@ -13,12 +13,12 @@ use super::quiz::{
     source_titles,
 };
 use crate::app::App;
-use crate::content::{Answer, Question};
+use crate::content::Question;
 use crate::custom_id::CustomId;
 use crate::error::Error;
 use crate::markup::{escape_markdown, fit};
 use crate::quiz;
-use crate::reply::{Button, ButtonStyle, Reply};
+use crate::reply::Reply;
 use crate::request::Request;
 use crate::store::{
     Competition, CompetitionStatus, NewCompetition, NewCompetitionAnswer, RecordOutcome, Round,
@@ -306,33 +306,19 @@ fn round_reply(
     if closed {
         return Ok(reply);
     }
-    match &question.answer {
-        Answer::MultipleChoice { .. } | Answer::TrueFalse(_) => {
-            for (position, &index) in round.option_order.iter().enumerate() {
-                let label = quiz::option_label(question, index).unwrap_or_default();
-                reply = reply.button(
-                    fit(&label, crate::markup::BUTTON_LABEL),
-                    CustomId::CompetitionChoice {
-                        competition: competition.id,
-                        round: round.number,
-                        position,
-                    }
-                    .encode(),
-                    ButtonStyle::Primary,
-                );
-            }
-        }
-        Answer::Numeric { .. } | Answer::FreeText { .. } => reply.buttons.push(Button {
-            label: "Type your answer".to_string(),
-            custom_id: CustomId::CompetitionTyped {
-                competition: competition.id,
-                round: round.number,
-            }
-            .encode(),
-            style: ButtonStyle::Primary,
-            opens_input: true,
-        }),
-    }
+    reply.buttons = super::quiz::buttons_for(
+        question,
+        &round.option_order,
+        |position| CustomId::CompetitionChoice {
+            competition: competition.id,
+            round: round.number,
+            position,
+        },
+        CustomId::CompetitionTyped {
+            competition: competition.id,
+            round: round.number,
+        },
+    );
     Ok(reply)
 }
 

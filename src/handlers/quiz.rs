@@ -132,51 +132,57 @@ fn question_reply(question: &Question, instance: &Instance, title: String) -> Re
 
 fn answer_buttons(question: &Question, instance: &Instance, title: String) -> Reply {
     let mut reply = Reply::new(question.prompt.clone()).title(title);
-    match &question.answer {
-        Answer::MultipleChoice { .. } | Answer::TrueFalse(_) => {
-            for (position, &index) in instance.option_order.iter().enumerate() {
-                let label = quiz::option_label(question, index).unwrap_or_default();
-                reply = reply.button(
-                    fit(&label, crate::markup::BUTTON_LABEL),
-                    CustomId::Choice {
-                        instance: instance.id,
-                        position,
-                    }
-                    .encode(),
-                    ButtonStyle::Primary,
-                );
-            }
-        }
-        Answer::Numeric { unit, .. } => {
-            reply.buttons.push(Button {
-                label: match unit {
-                    Some(unit) => fit(
-                        &format!("Answer (a number, {unit})"),
-                        crate::markup::BUTTON_LABEL,
-                    ),
-                    None => "Answer (a number)".to_string(),
-                },
-                custom_id: CustomId::TypedAnswer {
-                    instance: instance.id,
-                }
-                .encode(),
-                style: ButtonStyle::Primary,
-                opens_input: true,
-            });
-        }
-        Answer::FreeText { .. } => {
-            reply.buttons.push(Button {
-                label: "Type your answer".to_string(),
-                custom_id: CustomId::TypedAnswer {
-                    instance: instance.id,
-                }
-                .encode(),
-                style: ButtonStyle::Primary,
-                opens_input: true,
-            });
-        }
-    }
+    reply.buttons = buttons_for(
+        question,
+        &instance.option_order,
+        |position| CustomId::Choice {
+            instance: instance.id,
+            position,
+        },
+        CustomId::TypedAnswer {
+            instance: instance.id,
+        },
+    );
     reply
+}
+
+/// The answer buttons of a question: one per option (in `option_order`)
+/// for choice questions, else one button that opens a text input.
+pub(crate) fn buttons_for(
+    question: &Question,
+    option_order: &[usize],
+    choice: impl Fn(usize) -> CustomId,
+    typed: CustomId,
+) -> Vec<Button> {
+    let typed_button = |label: String| Button {
+        label,
+        custom_id: typed.encode(),
+        style: ButtonStyle::Primary,
+        opens_input: true,
+    };
+    match &question.answer {
+        Answer::MultipleChoice { .. } | Answer::TrueFalse(_) => option_order
+            .iter()
+            .enumerate()
+            .map(|(position, &index)| Button {
+                label: fit(
+                    &quiz::option_label(question, index).unwrap_or_default(),
+                    crate::markup::BUTTON_LABEL,
+                ),
+                custom_id: choice(position).encode(),
+                style: ButtonStyle::Primary,
+                opens_input: false,
+            })
+            .collect(),
+        Answer::Numeric { unit, .. } => vec![typed_button(match unit {
+            Some(unit) => fit(
+                &format!("Answer (a number, {unit})"),
+                crate::markup::BUTTON_LABEL,
+            ),
+            None => "Answer (a number)".to_string(),
+        })],
+        Answer::FreeText { .. } => vec![typed_button("Type your answer".to_string())],
+    }
 }
 
 fn tally_line(tally: Tally) -> String {

@@ -82,7 +82,7 @@ fn delete_me_erases_a_student_everywhere_after_their_own_confirmation() {
     let button = &practice.buttons[0];
     let input = button.opens_input.then_some("1937");
     ask(&app, 7, None, press(&button.custom_id, input), 401);
-    assert!(app.store.next_review(UserId(7)).unwrap().is_some());
+    assert!(app.store.next_review(UserId(7), None).unwrap().is_some());
 
     let confirm = ask(&app, 7, None, command("privacy", &["delete-me"]), 500);
     assert_eq!(confirm.title.as_deref(), Some("Delete your data?"));
@@ -132,7 +132,7 @@ fn delete_me_erases_a_student_everywhere_after_their_own_confirmation() {
         .question_results(None, UserId(7))
         .unwrap()
         .is_empty());
-    assert!(app.store.next_review(UserId(7)).unwrap().is_none());
+    assert!(app.store.next_review(UserId(7), None).unwrap().is_none());
     assert_eq!(app.store.streak(GuildId(10), UserId(7)).unwrap().best, 0);
     // The other student keeps everything.
     let board = app

@@ -118,7 +118,7 @@ fn a_missed_question_comes_back_soon_and_a_right_one_goes_further_away() {
         right.title.as_deref().unwrap().starts_with("Correct!"),
         "{right:?}"
     );
-    let card = app.store.next_review(UserId(7)).unwrap().unwrap();
+    let card = app.store.next_review(UserId(7), None).unwrap().unwrap();
     assert!(card.due - later >= Duration::days(1), "{card:?}");
     let none = ask(&app, command("review", &[]), 8, later + Duration::hours(2));
     assert_eq!(
@@ -139,4 +139,36 @@ fn a_missed_question_comes_back_soon_and_a_right_one_goes_further_away() {
         card.due + Duration::minutes(1),
     );
     assert_eq!(again.text, practice.text);
+}
+
+#[test]
+fn a_question_disabled_in_the_server_is_not_served_for_review_there() {
+    let app = app();
+    let practice = ask(&app, command("quiz", &[("tag", "nkvd")]), 1, t0());
+    answer(&app, &practice, false, 2, t0());
+    let later = t0() + Duration::hours(1);
+    let question = app
+        .store
+        .next_review(UserId(7), None)
+        .unwrap()
+        .unwrap()
+        .question;
+    app.store
+        .disable_question(GuildId(10), &question, UserId(1), t0())
+        .unwrap();
+    let review = ask(&app, command("review", &[]), 3, later);
+    assert!(
+        review.text.starts_with("Nothing to review yet"),
+        "{}",
+        review.text
+    );
+    // Elsewhere (another server, or DMs) it is still the student's to revise.
+    assert_eq!(
+        app.store
+            .next_review(UserId(7), Some(GuildId(11)))
+            .unwrap()
+            .unwrap()
+            .question,
+        question
+    );
 }

@@ -346,7 +346,7 @@ pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
 /// question; answering it reschedules it. In a server or in DMs, across all
 /// the student's servers.
 pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
-    let Some(card) = app.store.next_review(request.user)? else {
+    let Some(card) = app.store.next_review(request.user, request.guild)? else {
         return Ok(Reply::ephemeral_text(
             "Nothing to review yet: answer the daily question or a /quiz, and the questions you miss will come back here.",
         )

@@ -335,7 +335,7 @@ pub fn disable_reported(
     app.store
         .disable_question(report.guild, &report.question, request.user, request.now)?;
     Ok(Reply::ephemeral_text(format!(
-        "`{}` will no longer be asked in this server (daily, /quiz or competitions).",
+        "`{}` will no longer be asked in this server (daily, /quiz, /review or competitions).",
         report.question
     ))
     .title("Question disabled"))

@@ -460,8 +460,13 @@ pub trait Store: Send + Sync {
 
     /// A student's review card for a question.
     fn review_card(&self, user: UserId, question: &str) -> Result<Option<ReviewCard>, StoreError>;
-    /// The student's card due first (among equally due, the most lapsed).
-    fn next_review(&self, user: UserId) -> Result<Option<ReviewCard>, StoreError>;
+    /// The student's card due first (among equally due, the most lapsed),
+    /// leaving out questions disabled in `guild` (where the student asks).
+    fn next_review(
+        &self,
+        user: UserId,
+        guild: Option<GuildId>,
+    ) -> Result<Option<ReviewCard>, StoreError>;
     /// How many of the student's cards are due at `now`.
     fn reviews_due(&self, user: UserId, now: DateTime<Utc>) -> Result<u64, StoreError>;
 

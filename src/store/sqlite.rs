@@ -1412,12 +1412,18 @@ impl Store for SqliteStore {
         })
     }
 
-    fn next_review(&self, user: UserId) -> Result<Option<ReviewCard>, StoreError> {
+    fn next_review(
+        &self,
+        user: UserId,
+        guild: Option<GuildId>,
+    ) -> Result<Option<ReviewCard>, StoreError> {
         self.with(|c| {
             c.prepare_cached(&format!(
-                "SELECT {CARD_COLUMNS} FROM review_cards WHERE user_id = ?1 ORDER BY due, lapses DESC, question LIMIT 1"
+                "SELECT {CARD_COLUMNS} FROM review_cards r WHERE user_id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM disabled_questions d WHERE d.guild_id = ?2 AND d.question = r.question)
+                 ORDER BY due, lapses DESC, question LIMIT 1"
             ))?
-            .query_row(params![user.0 as i64], card_row)
+            .query_row(params![user.0 as i64, guild.map_or(0, |g| g.0 as i64)], card_row)
             .optional()
         })
     }

@@ -458,7 +458,7 @@ async fn configure_daily_post(h: &Harness) -> Value {
     callback
 }
 
-fn is_daily_post(c: &Captured) -> bool {
+fn is_channel_post(c: &Captured) -> bool {
     c.is("POST", &format!("/channels/{CHANNEL}/messages"))
 }
 
@@ -493,7 +493,7 @@ async fn press(h: &Harness, who: Person, message: &Value, custom_id: &str) -> Va
 }
 
 #[test]
-fn the_daily_question_is_posted_once_at_local_time_and_scored_once_per_student() {
+fn the_daily_question_is_channel_posted_once_at_local_time_and_scored_once_per_student() {
     multi_thread().block_on(async {
         // 08:00 in London (GMT in November): not yet time.
         let mut h = Harness::new(
@@ -504,10 +504,10 @@ fn the_daily_question_is_posted_once_at_local_time_and_scored_once_per_student()
         h.start().await;
         configure_daily_post(&h).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(h.fake.count(is_daily_post), 0, "nothing before 08:30");
+        assert_eq!(h.fake.count(is_channel_post), 0, "nothing before 08:30");
 
         h.clock.set(at("2026-11-23T08:30:00Z"));
-        let post = h.fake.wait_for("the daily post", is_daily_post).await;
+        let post = h.fake.wait_for("the daily post", is_channel_post).await;
         assert_eq!(post.body["enforce_nonce"], true);
         assert!(
             post.body["nonce"].as_str().unwrap().len() <= 25,
@@ -521,7 +521,7 @@ fn the_daily_question_is_posted_once_at_local_time_and_scored_once_per_student()
         );
         // Ticks go on; the post is not repeated.
         tokio::time::sleep(Duration::from_millis(400)).await;
-        assert_eq!(h.fake.count(is_daily_post), 1, "posted once");
+        assert_eq!(h.fake.count(is_channel_post), 1, "posted once");
 
         let message = post.response.clone();
         let buttons = answer_ids(&message["components"]);
@@ -588,7 +588,7 @@ fn a_restart_between_presses_keeps_the_buttons_working_and_the_score_exact() {
         .await;
         h.start().await;
         configure_daily_post(&h).await;
-        let post = h.fake.wait_for("the daily post", is_daily_post).await;
+        let post = h.fake.wait_for("the daily post", is_channel_post).await;
         let message = post.response.clone();
         let (instance, _) = choice_id(&answer_ids(&message["components"])[0]);
         let right = correct_position(h.app(), instance);
@@ -605,7 +605,7 @@ fn a_restart_between_presses_keeps_the_buttons_working_and_the_score_exact() {
         // The new scheduler knows today's post is out.
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(
-            h.fake.count(is_daily_post),
+            h.fake.count(is_channel_post),
             1,
             "no second daily post after the restart"
         );
@@ -817,8 +817,10 @@ fn a_competition_runs_in_the_channel_with_timed_rounds_and_a_podium() {
         assert_pings_nobody(&started["data"]);
 
         // The round is an ordinary channel message, with a countdown.
-        let is_post = |c: &Captured| is_daily_post(c);
-        let round = h.fake.wait_for("the round's message", is_post).await;
+        let round = h
+            .fake
+            .wait_for("the round's message", is_channel_post)
+            .await;
         assert_eq!(round.body["embeds"][0]["title"], "Round 1 of 1 (medium)");
         let countdown = format!("Closes <t:{}:R>.", at("2026-11-23T10:00:10Z").timestamp());
         assert!(
@@ -864,7 +866,7 @@ fn a_competition_runs_in_the_channel_with_timed_rounds_and_a_podium() {
         assert_eq!(closed.body["components"], json!([]));
         let podium = h
             .fake
-            .wait_for_nth(3, "the results and the podium", is_post)
+            .wait_for_nth(3, "the results and the podium", is_channel_post)
             .await;
         assert_eq!(
             podium.body["embeds"][0]["title"],
@@ -878,7 +880,7 @@ fn a_competition_runs_in_the_channel_with_timed_rounds_and_a_podium() {
             .fake
             .requests()
             .into_iter()
-            .filter(|c| is_post(c))
+            .filter(is_channel_post)
             .nth(1)
             .unwrap();
         assert_eq!(

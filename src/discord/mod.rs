@@ -126,12 +126,9 @@ pub fn asker(
     }
 }
 
-/// Runs a request through the core: a content lookup in place (it takes
-/// microseconds), anything that uses the database on the blocking pool.
+/// Runs a request that uses the database through the core, on the
+/// blocking pool (content lookups run in place: see [`respond_in_time`]).
 pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
-    if crate::handlers::is_lookup(&request) {
-        return crate::handlers::respond(app, &request);
-    }
     // The database serialises its work anyway: a few handlers at a time
     // keep it busy, while more would only queue on its lock as parked
     // threads. Waiting here is a cheap async wait instead.
@@ -164,6 +161,8 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<(), Error>>,
 {
+    // A content lookup takes microseconds: it runs in place, with no task,
+    // no blocking thread and no deferral window.
     if crate::handlers::is_lookup(&request) {
         return Ok((crate::handlers::respond(app, &request), false));
     }

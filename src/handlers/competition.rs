@@ -111,16 +111,8 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
     let (tag, difficulty) = question_filter(request)?;
     remember(app, request)?;
     let library = app.library();
-    let disabled = app.store.disabled_questions(guild)?;
-    let candidates: Vec<_> = matching_questions(&library.content, tag.as_deref(), difficulty)?
-        .into_iter()
-        .filter(|(p, q)| !disabled.contains(&quiz::question_key(p, q)))
-        .collect();
-    if candidates.is_empty() {
-        return Err(Error::user(
-            "Every question matching that has been disabled in this server.",
-        ));
-    }
+    let disabled = super::quiz::disabled_for(app, Some(guild))?;
+    let candidates = matching_questions(&library.content, &disabled, tag.as_deref(), difficulty)?;
     let mut rng = quiz::rng(&[request.interaction.0, channel.0, 0xC0]);
     let order = quiz::shuffled(candidates.len(), &mut rng);
     let questions: Vec<(String, Vec<usize>)> = order

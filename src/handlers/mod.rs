@@ -50,6 +50,16 @@ pub fn respond(app: &App, request: &Request) -> Reply {
     }
 }
 
+/// A user named by id or mention (`123`, `<@123>`, `<@!123>`).
+pub(crate) fn user_id(text: &str) -> Option<u64> {
+    text.trim()
+        .trim_start_matches("<@")
+        .trim_start_matches('!')
+        .trim_end_matches('>')
+        .parse()
+        .ok()
+}
+
 /// Whether the asker is a teacher in `guild`: Manage Server (or a command
 /// Discord restricts to such members), or the guild's teacher role.
 pub fn is_teacher(

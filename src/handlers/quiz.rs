@@ -26,12 +26,10 @@ pub fn guild_timezone(app: &App, guild: Option<GuildId>) -> Result<chrono_tz::Tz
     let Some(guild) = guild else {
         return Ok(app.timezone);
     };
-    Ok(app
-        .store
-        .settings(guild)?
-        .timezone
-        .and_then(|tz| tz.parse().ok())
-        .unwrap_or(app.timezone))
+    Ok(crate::schedule::timezone(
+        &app.store.settings(guild)?,
+        app.timezone,
+    ))
 }
 
 /// The guild-local day at `now`.
@@ -78,7 +76,7 @@ pub fn ensure_daily(
         return Ok(instance);
     }
     let library = app.library();
-    let disabled = app.store.disabled_questions(guild)?;
+    let disabled = disabled_for(app, Some(guild))?;
     let pool: Vec<String> = quiz::daily_pool(&library.content)
         .into_iter()
         .filter(|key| !disabled.contains(key))
@@ -275,9 +273,22 @@ pub(crate) fn question_filter(
     Ok((tag, difficulty))
 }
 
-/// Every question matching a filter; a user error when none does.
+/// The questions disabled where the request comes from (none in DMs).
+pub(crate) fn disabled_for(
+    app: &App,
+    guild: Option<GuildId>,
+) -> Result<std::collections::HashSet<String>, Error> {
+    Ok(match guild {
+        Some(guild) => app.store.disabled_questions(guild)?,
+        None => Default::default(),
+    })
+}
+
+/// Every question matching a filter that is not `disabled`; a user error
+/// when none does.
 pub(crate) fn matching_questions<'a>(
     content: &'a crate::content::Content,
+    disabled: &std::collections::HashSet<String>,
     tag: Option<&str>,
     difficulty: Option<Difficulty>,
 ) -> Result<Vec<(&'a Pack, &'a Question)>, Error> {
@@ -298,19 +309,7 @@ pub(crate) fn matching_questions<'a>(
                 .unwrap_or_default()
         )));
     }
-    Ok(candidates)
-}
-
-/// `/quiz [tag] [difficulty]`: a personal practice question.
-pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
-    remember(app, request)?;
-    let (tag, difficulty) = question_filter(request)?;
-    let library = app.library();
-    let disabled = match request.guild {
-        Some(guild) => app.store.disabled_questions(guild)?,
-        None => Default::default(),
-    };
-    let candidates: Vec<_> = matching_questions(&library.content, tag.as_deref(), difficulty)?
+    let candidates: Vec<_> = candidates
         .into_iter()
         .filter(|(p, q)| !disabled.contains(&quiz::question_key(p, q)))
         .collect();
@@ -319,17 +318,38 @@ pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
             "Every question matching that has been disabled in this server.",
         ));
     }
-    let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x9A]);
-    let (pack, question) = candidates[quiz::below(&mut rng, candidates.len())];
-    let instance = app.store.create_instance(&NewInstance {
+    Ok(candidates)
+}
+
+/// A personal practice question (also what `/review` serves).
+fn practice_instance(
+    app: &App,
+    request: &Request,
+    pack: &Pack,
+    question: &Question,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Result<Instance, Error> {
+    Ok(app.store.create_instance(&NewInstance {
         kind: InstanceKind::Practice,
         guild: request.guild,
         owner: Some(request.user),
         day: None,
         question: quiz::question_key(pack, question),
-        option_order: quiz::option_order(question, &mut rng),
+        option_order: quiz::option_order(question, rng),
         created_at: request.now,
-    })?;
+    })?)
+}
+
+/// `/quiz [tag] [difficulty]`: a personal practice question.
+pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
+    remember(app, request)?;
+    let (tag, difficulty) = question_filter(request)?;
+    let library = app.library();
+    let disabled = disabled_for(app, request.guild)?;
+    let candidates = matching_questions(&library.content, &disabled, tag.as_deref(), difficulty)?;
+    let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x9A]);
+    let (pack, question) = candidates[quiz::below(&mut rng, candidates.len())];
+    let instance = practice_instance(app, request, pack, question, &mut rng)?;
     Ok(question_reply(
         question,
         &instance,
@@ -364,15 +384,7 @@ pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
         Error::user("Your next review question has been removed from the content.")
     })?;
     let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x5E]);
-    let instance = app.store.create_instance(&NewInstance {
-        kind: InstanceKind::Practice,
-        guild: request.guild,
-        owner: Some(request.user),
-        day: None,
-        question: quiz::question_key(pack, question),
-        option_order: quiz::option_order(question, &mut rng),
-        created_at: request.now,
-    })?;
+    let instance = practice_instance(app, request, pack, question, &mut rng)?;
     let due = app.store.reviews_due(request.user, request.now)?;
     let mut reply = question_reply(
         question,
@@ -446,6 +458,7 @@ pub fn answer(
             "This question has been removed from the content, so it can no longer be answered.",
         )
     })?;
+    // For a daily question: the guild's settings and local day, read once.
     let mut today = None;
     match instance.kind {
         InstanceKind::Practice => {
@@ -454,17 +467,21 @@ pub fn answer(
             }
         }
         InstanceKind::Daily => {
-            if instance.guild != request.guild {
+            let Some(guild) = instance.guild.filter(|g| request.guild == Some(*g)) else {
                 return Err(Error::user("This question belongs to another server."));
-            }
-            let day = local_day(app, request.guild, request.now)?;
+            };
+            let settings = app.store.settings(guild)?;
+            let day = request
+                .now
+                .with_timezone(&crate::schedule::timezone(&settings, app.timezone))
+                .date_naive();
             if instance.day != Some(day) {
                 return Err(Error::user(format!(
                     "This daily question has closed. The answer was **{}**. Today's question is at /daily.",
                     quiz::correct_answer(question)
                 )));
             }
-            today = Some(day);
+            today = Some((guild, day, settings));
         }
     }
     let (correct, given) = grade(pack, question, &instance.option_order, choice, typed)?;
@@ -473,9 +490,8 @@ pub fn answer(
     } else {
         0
     };
-    let (points, streak, periods, bonus) = match (instance.kind, request.guild, today) {
-        (InstanceKind::Daily, Some(guild), Some(day)) => {
-            let settings = app.store.settings(guild)?;
+    let (points, streak, periods, bonus) = match today {
+        Some((guild, day, settings)) => {
             let before = app.store.streak(guild, request.user)?;
             let after = quiz::streak_after(&before, day, settings.post_days.as_deref(), correct);
             let bonus = if correct {
@@ -658,14 +674,16 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
 pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = guild_of(request)?;
     remember(app, request)?;
-    let user = match request.option("user").map(str::trim).filter(|u| !u.is_empty()) {
-        Some(text) => UserId(
-            text.trim_start_matches("<@")
-                .trim_start_matches('!')
-                .trim_end_matches('>')
-                .parse()
-                .map_err(|_| Error::user("Name the student by mentioning them, or leave `user` out for your own stats."))?,
-        ),
+    let user = match request
+        .option("user")
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        Some(text) => UserId(super::user_id(text).ok_or_else(|| {
+            Error::user(
+                "Name the student by mentioning them, or leave `user` out for your own stats.",
+            )
+        })?),
         None => request.user,
     };
     let results = app.store.question_results(Some(guild), user)?;

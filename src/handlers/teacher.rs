@@ -110,15 +110,6 @@ pub fn export(app: &App, request: &Request) -> Result<Reply, Error> {
     Ok(reply)
 }
 
-fn parse_user(text: &str) -> Option<u64> {
-    text.trim()
-        .trim_start_matches("<@")
-        .trim_start_matches('!')
-        .trim_end_matches('>')
-        .parse()
-        .ok()
-}
-
 /// `/student remove <user>`: deletes one student's answers and scores in
 /// this server.
 pub fn student(app: &App, request: &Request) -> Result<Reply, Error> {
@@ -128,7 +119,7 @@ pub fn student(app: &App, request: &Request) -> Result<Reply, Error> {
     }
     let user = request
         .option("user")
-        .and_then(parse_user)
+        .and_then(super::user_id)
         .ok_or_else(|| Error::user("Name the student to remove, e.g. `/student remove @name`."))?;
     let removed = app.store.remove_student(guild, UserId(user))?;
     if removed.answers + removed.competition_answers + removed.totals == 0 {

@@ -534,6 +534,27 @@ fn record_in(tx: &rusqlite::Transaction, a: &NewAnswer) -> rusqlite::Result<Reco
     Ok(RecordOutcome::Recorded)
 }
 
+/// Deletes a student's answers in a guild (in DMs when `None`), taking them
+/// off the tallies of their questions first. Returns how many went.
+fn forget_answers(
+    tx: &rusqlite::Transaction,
+    guild: Option<GuildId>,
+    user: UserId,
+) -> rusqlite::Result<u64> {
+    let (g, u) = (guild.map(|g| g.0 as i64), user.0 as i64);
+    // `IS` rather than `=`: it also matches the NULL guild of DM answers.
+    tx.prepare_cached(
+        "UPDATE instance_tallies SET
+             answered = answered - (SELECT count(*) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id IS ?1 AND a.user_id = ?2),
+             correct = correct - (SELECT coalesce(sum(correct), 0) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id IS ?1 AND a.user_id = ?2)
+         WHERE instance_id IN (SELECT instance_id FROM answers WHERE guild_id IS ?1 AND user_id = ?2)",
+    )?
+    .execute(params![g, u])?;
+    tx.prepare_cached("DELETE FROM answers WHERE guild_id IS ?1 AND user_id = ?2")?
+        .execute(params![g, u])
+        .map(|n| n as u64)
+}
+
 /// Adds one answer's points to a student's totals for each period, keeping
 /// the score histogram and player counts in step.
 fn add_to_totals(
@@ -1459,16 +1480,7 @@ impl Store for SqliteStore {
         // there, and the review schedule (which spans every guild).
         let direct = self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.prepare_cached(
-                "UPDATE instance_tallies SET
-                     answered = answered - (SELECT count(*) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id IS NULL AND a.user_id = ?1),
-                     correct = correct - (SELECT coalesce(sum(correct), 0) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id IS NULL AND a.user_id = ?1)
-                 WHERE instance_id IN (SELECT instance_id FROM answers WHERE guild_id IS NULL AND user_id = ?1)",
-            )?
-            .execute(params![u])?;
-            let answers = tx
-                .prepare_cached("DELETE FROM answers WHERE guild_id IS NULL AND user_id = ?1")?
-                .execute(params![u])? as u64;
+            let answers = forget_answers(&tx, None, user)?;
             tx.prepare_cached("DELETE FROM members WHERE user_id = ?1")?
                 .execute(params![u])?;
             tx.prepare_cached("DELETE FROM review_cards WHERE user_id = ?1")?
@@ -1626,17 +1638,7 @@ impl Store for SqliteStore {
         let (g, u) = (guild.0 as i64, user.0 as i64);
         let removed = self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // Tallies of the questions the student answered lose their answers.
-            tx.prepare_cached(
-                "UPDATE instance_tallies SET
-                     answered = answered - (SELECT count(*) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id = ?1 AND a.user_id = ?2),
-                     correct = correct - (SELECT coalesce(sum(correct), 0) FROM answers a WHERE a.instance_id = instance_tallies.instance_id AND a.guild_id = ?1 AND a.user_id = ?2)
-                 WHERE instance_id IN (SELECT instance_id FROM answers WHERE guild_id = ?1 AND user_id = ?2)",
-            )?
-            .execute(params![g, u])?;
-            let answers = tx
-                .prepare_cached("DELETE FROM answers WHERE guild_id = ?1 AND user_id = ?2")?
-                .execute(params![g, u])? as u64;
+            let answers = forget_answers(&tx, Some(guild), user)?;
             let competition_answers = tx
                 .prepare_cached(
                     "DELETE FROM competition_answers WHERE user_id = ?2

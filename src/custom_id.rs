@@ -37,6 +37,11 @@ pub enum CustomId {
     DeleteMyData { user: u64 },
     /// The confirmation of `/season end`, valid only for the teacher who asked.
     EndSeason { season: i64, teacher: u64 },
+    /// The confirmation of `/pack remove`, valid only for the teacher who asked.
+    RemovePack { pack: String, teacher: u64 },
+    /// Accepting an answer marked wrong (`/score accept`), valid only for
+    /// the teacher who listed it.
+    AcceptAnswer { answer: i64, teacher: u64 },
     /// A page of the timeline: optional bounds (ISO) and tag.
     Timeline {
         from: Option<String>,
@@ -70,6 +75,8 @@ impl CustomId {
             CustomId::TypedAnswer { instance } => format!("qa1:{instance}"),
             CustomId::EndSeason { season, teacher } => format!("se1:{season}:{teacher}"),
             CustomId::DeleteMyData { user } => format!("pv1:{user}"),
+            CustomId::RemovePack { pack, teacher } => format!("pk1:{teacher}:{pack}"),
+            CustomId::AcceptAnswer { answer, teacher } => format!("sa1:{answer}:{teacher}"),
             CustomId::ReportProblem { instance } => format!("rp1:{instance}"),
             CustomId::DisableQuestion { report, teacher } => format!("dq1:{report}:{teacher}"),
             CustomId::CompetitionChoice {
@@ -136,6 +143,23 @@ impl CustomId {
                 Ok(CustomId::Choice {
                     instance: instance.parse().map_err(|_| bad())?,
                     position: position.parse().map_err(|_| bad())?,
+                })
+            }
+            "pk1" => {
+                let (teacher, pack) = rest.split_once(':').ok_or_else(bad)?;
+                if pack.is_empty() {
+                    return Err(bad());
+                }
+                Ok(CustomId::RemovePack {
+                    pack: pack.to_string(),
+                    teacher: teacher.parse().map_err(|_| bad())?,
+                })
+            }
+            "sa1" => {
+                let (answer, teacher) = rest.split_once(':').ok_or_else(bad)?;
+                Ok(CustomId::AcceptAnswer {
+                    answer: answer.parse().map_err(|_| bad())?,
+                    teacher: teacher.parse().map_err(|_| bad())?,
                 })
             }
             "se1" => {
@@ -242,6 +266,14 @@ mod tests {
                 season: 3,
                 teacher: u64::MAX,
             },
+            CustomId::RemovePack {
+                pack: "a".repeat(30),
+                teacher: u64::MAX,
+            },
+            CustomId::AcceptAnswer {
+                answer: i64::MAX,
+                teacher: u64::MAX,
+            },
             CustomId::Timeline {
                 from: Some("1936".into()),
                 to: None,
@@ -265,6 +297,10 @@ mod tests {
             "cq1:1:2",
             "cq1:1:x:0",
             "cqa1:7",
+            "pk1:12:",
+            "pk1:x:pack",
+            "sa1:1",
+            "sa1:x:2",
         ] {
             assert!(
                 matches!(CustomId::decode(bad), Err(Error::User(_))),

@@ -318,3 +318,69 @@ fn a_competition_is_scripted_with_now_and_tick() {
         "the student's name is on the podium: {end}"
     );
 }
+
+#[test]
+fn a_teacher_uploads_a_pack_with_attach_and_the_class_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("class.db").display().to_string();
+    let content = bundled_content().display().to_string();
+    let pack = repo().join("tests/fixtures/ww1-pack.toml");
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        std::fs::read_to_string(&pack)
+            .unwrap()
+            .replace("kind = \"true_false\"", "kind = \"true_falsy\""),
+    )
+    .unwrap();
+    let ask = |guild: &str, extra: &[&str], words: &[&str]| {
+        let mut args = vec![
+            "ask",
+            "--json",
+            "--content",
+            &content,
+            "--db",
+            &db,
+            "--guild",
+            guild,
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(words);
+        let out = studybot(dir.path(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str::<Value>(&stdout(&out)).unwrap()
+    };
+    let pack = pack.display().to_string();
+    let rejected = ask(
+        "10",
+        &["--teacher", "--attach", "broken.toml"],
+        &["pack", "upload"],
+    );
+    assert_eq!(rejected["title"], "Pack not uploaded");
+    assert!(
+        rejected["text"]
+            .as_str()
+            .unwrap()
+            .contains("broken.toml:22:8: "),
+        "{rejected}"
+    );
+    let uploaded = ask("10", &["--teacher", "--attach", &pack], &["pack", "upload"]);
+    assert_eq!(uploaded["title"], "Pack uploaded", "{uploaded}");
+    assert_eq!(
+        ask("10", &[], &["explain", "schlieffen"])["title"],
+        "Schlieffen Plan"
+    );
+    assert_ne!(
+        ask("11", &[], &["explain", "schlieffen"])["title"],
+        "Schlieffen Plan"
+    );
+    let listed = ask("10", &["--teacher"], &["pack", "list"]);
+    assert!(
+        listed["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "The First World War (ww1)"),
+        "{listed}"
+    );
+}

@@ -221,6 +221,7 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
             "settings",
             "season",
             "pack",
+            "score",
             "export",
             "student",
             "class",
@@ -231,7 +232,13 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
                 "/{guild_only} is guild-only"
             );
         }
-        for teacher in ["settings", "season", "pack", "export", "student", "class"] {
+        let upload = &by_name("pack")["options"][0];
+        assert_eq!(upload["name"], "upload");
+        assert_eq!(upload["options"][0]["name"], "file");
+        assert_eq!(upload["options"][0]["type"], 11, "an attachment option");
+        for teacher in [
+            "settings", "season", "pack", "score", "export", "student", "class",
+        ] {
             assert_eq!(
                 by_name(teacher)["default_member_permissions"],
                 json!(MANAGE_GUILD),
@@ -938,6 +945,73 @@ fn a_score_export_arrives_as_a_csv_file_for_the_teacher_only() {
                 "user_id,display_name,answered,correct,points,streak\r\n{},boris,1,1,{points},1\r\n",
                 BORIS.id
             )
+        );
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn a_pack_uploaded_through_discord_is_downloaded_checked_and_used_in_that_server_only() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T10:00:00Z",
+        )
+        .await;
+        h.start().await;
+        let pack = include_str!("fixtures/ww1-pack.toml");
+        let upload = |name: &str, data: &[u8]| {
+            h.fake
+                .attachment_interaction(TEACHER, "pack", "upload", name, data)
+        };
+        // A broken file: the teacher gets the checker's file:line:col.
+        let broken = pack.replace("kind = \"true_false\"", "kind = \"true_falsy\"");
+        let line = broken
+            .lines()
+            .position(|l| l == "kind = \"true_falsy\"")
+            .unwrap()
+            + 1;
+        let (id, _) = h.fake.dispatch(upload("ww1.toml", broken.as_bytes())).await;
+        let callback = h.fake.callback(id).await;
+        assert!(is_ephemeral(&callback), "{callback}");
+        assert_pings_nobody(&callback["data"]);
+        let text = embed(&callback)["description"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(text.contains(&format!("ww1.toml:{line}:8: ")), "{text}");
+        assert_eq!(embed(&callback)["title"], "Pack not uploaded");
+
+        // A good file is stored and used at once, in this server only.
+        let (id, _) = h.fake.dispatch(upload("ww1.toml", pack.as_bytes())).await;
+        let callback = h.fake.callback(id).await;
+        assert_eq!(embed(&callback)["title"], "Pack uploaded", "{callback}");
+        let here = h
+            .fake
+            .command(BORIS, "explain", json!([option("term", "Schlieffen Plan")]))
+            .await;
+        assert_eq!(embed(&here)["title"], "Schlieffen Plan", "{here}");
+        let (id, _) = h
+            .fake
+            .dispatch(h.fake.command_interaction(
+                BORIS,
+                GUILD + 1,
+                CHANNEL + 1,
+                "explain",
+                json!([option("term", "Schlieffen Plan")]),
+            ))
+            .await;
+        let elsewhere = h.fake.callback(id).await;
+        assert_ne!(embed(&elsewhere)["title"], "Schlieffen Plan", "{elsewhere}");
+        assert_eq!(
+            h.app()
+                .store
+                .guild_packs(studybot::request::GuildId(GUILD))
+                .unwrap()
+                .uploads[0]
+                .pack_id,
+            "ww1"
         );
         h.fake.assert_traffic_valid();
         h.stop().await;

@@ -27,7 +27,7 @@ fn load_pack(path: &Path) -> Pack {
         .unwrap_or_else(|e| panic!("{} does not pass the checker:\n{e}", path.display()));
     assert!(warnings.is_empty(), "warnings: {warnings:?}");
     assert_eq!(library.content.packs.len(), 1);
-    library.content.packs.into_iter().next().unwrap()
+    (*library.content.packs[0]).clone()
 }
 
 fn question<'a>(pack: &'a Pack, prompt: &str) -> &'a Question {

@@ -117,16 +117,16 @@ fn see_also_buttons_open_entries() {
 #[test]
 fn autocomplete_is_bounded_and_ranked() {
     let app = app();
-    let s = autocomplete(&app, "explain", "term", "ye");
+    let s = autocomplete(&app, None, "explain", "term", "ye");
     assert!(!s.is_empty() && s.len() <= 25);
     assert_eq!(s[0].name, "Nikolai Yezhov");
     assert!(s.iter().any(|x| x.name == "Yezhovshchina"));
-    let s = autocomplete(&app, "explain", "term", "kulak");
+    let s = autocomplete(&app, None, "explain", "term", "kulak");
     assert_eq!(s[0].value, "NKVD Order No. 00447");
-    let all = autocomplete(&app, "explain", "term", "");
+    let all = autocomplete(&app, None, "explain", "term", "");
     assert_eq!(all.len(), 6);
     assert!(all.iter().all(|x| x.name.chars().count() <= 100));
-    assert!(autocomplete(&app, "date", "when", "19").is_empty());
+    assert!(autocomplete(&app, None, "date", "when", "19").is_empty());
 }
 
 fn titles(reply: &Reply) -> Vec<String> {

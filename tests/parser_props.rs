@@ -46,7 +46,7 @@ proptest! {
                 prop_assert!(b.custom_id.len() <= 100 && b.label.chars().count() <= 80);
             }
         }
-        let suggestions = autocomplete(app(), "explain", "term", &text);
+        let suggestions = autocomplete(app(), None, "explain", "term", &text);
         prop_assert!(suggestions.len() <= 25);
         prop_assert!(suggestions.iter().all(|s| s.name.chars().count() <= 100));
     }

@@ -160,7 +160,7 @@ fn load_raw_pack(raw: RawPack, report: &mut LoadReport) {
                 message: format!("pack `{}` has no questions", pack.id),
             });
         }
-        report.content.packs.push(pack);
+        report.content.packs.push(std::sync::Arc::new(pack));
     }
 }
 

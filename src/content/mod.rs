@@ -12,7 +12,7 @@ pub mod schema;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use load::{load_paths, LoadReport};
+pub use load::{load_pack_text, load_paths, LoadReport};
 pub use schema::{Difficulty, EntryKind, QuestionKind, SourceKind};
 
 use crate::dates::When;
@@ -223,9 +223,15 @@ impl Pack {
 }
 
 /// Every loaded pack. Cheap to share behind an `Arc`; replaced whole on reload.
+/// Packs are shared (`Arc`), so a server's own content (the bundled packs
+/// plus the packs its teachers uploaded) costs no copy of the bundled ones.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
-    pub packs: Vec<Pack>,
+    pub packs: Vec<std::sync::Arc<Pack>>,
+    /// Packs whose questions are not asked (a server's teachers turned them
+    /// off); their facts still answer lookups and their posted questions can
+    /// still be answered.
+    pub quiet_packs: std::collections::HashSet<String>,
 }
 
 /// Counts reported by `studybot check --json`.
@@ -261,6 +267,14 @@ impl Content {
     }
 
     pub fn pack(&self, id: &str) -> Option<&Pack> {
-        self.packs.iter().find(|p| p.id == id)
+        self.packs.iter().find(|p| p.id == id).map(|p| &**p)
+    }
+
+    /// The packs questions are drawn from: every pack not turned off.
+    pub fn question_packs(&self) -> impl Iterator<Item = &Pack> {
+        self.packs
+            .iter()
+            .filter(|p| !self.quiet_packs.contains(&p.id))
+            .map(|p| &**p)
     }
 }

@@ -23,6 +23,7 @@ pub fn all() -> Vec<poise::Command<std::sync::Arc<crate::App>, Error>> {
         settings(),
         season(),
         pack(),
+        score(),
         export(),
         student(),
         class(),
@@ -72,6 +73,27 @@ async fn run_as(
     options: Vec<(&str, Option<String>)>,
     teacher_command: bool,
 ) -> Result<(), Error> {
+    run_full(ctx, name, subcommands, options, teacher_command, None).await
+}
+
+/// Runs a teacher command that carries a file (a pack upload).
+async fn run_with_file(
+    ctx: Context<'_>,
+    name: &str,
+    subcommands: &[&str],
+    file: crate::request::Upload,
+) -> Result<(), Error> {
+    run_full(ctx, name, subcommands, vec![], true, Some(file)).await
+}
+
+async fn run_full(
+    ctx: Context<'_>,
+    name: &str,
+    subcommands: &[&str],
+    options: Vec<(&str, Option<String>)>,
+    teacher_command: bool,
+    attachment: Option<crate::request::Upload>,
+) -> Result<(), Error> {
     let app = ctx.data().clone();
     let (guild, channel) = (ctx.guild_id(), ctx.channel_id());
     let interaction = match ctx {
@@ -92,11 +114,12 @@ async fn run_as(
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
         .collect();
-    let request = who.request(Action::Command {
+    let mut request = who.request(Action::Command {
         name: name.to_string(),
         subcommands: subcommands.iter().map(|s| s.to_string()).collect(),
         options,
     });
+    request.attachment = attachment;
     // Personal and teacher replies are private; if the handler is slow, the
     // deferral must already say so.
     let private = matches!(
@@ -112,6 +135,7 @@ async fn run_as(
             | "class"
             | "privacy"
             | "pack"
+            | "score"
     );
     let (reply, deferred) = respond_in_time(&app, request, || async move {
         if private {
@@ -174,8 +198,13 @@ async fn send_with_files(
 }
 
 async fn autocomplete_term(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
-    let suggestions: Vec<Suggestion> =
-        crate::handlers::autocomplete(ctx.data(), "explain", "term", partial);
+    let suggestions: Vec<Suggestion> = crate::handlers::autocomplete(
+        ctx.data(),
+        ctx.guild_id().map(|g| crate::request::GuildId(g.get())),
+        "explain",
+        "term",
+        partial,
+    );
     suggestions
         .into_iter()
         .map(|s| serenity::AutocompleteChoice::new(s.name, s.value))
@@ -525,17 +554,145 @@ pub async fn season_end(ctx: Context<'_>) -> Result<(), Error> {
     slash_command,
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
-    subcommands("pack_reports"),
+    subcommands(
+        "pack_upload",
+        "pack_list",
+        "pack_enable",
+        "pack_disable",
+        "pack_remove",
+        "pack_reports"
+    ),
     subcommand_required
 )]
 pub async fn pack(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// Add a pack of your own (one .toml file) for this server
+#[poise::command(slash_command, rename = "upload")]
+pub async fn pack_upload(
+    ctx: Context<'_>,
+    #[description = "The pack file (.toml, at most 1 MiB)"] file: serenity::Attachment,
+) -> Result<(), Error> {
+    // The size is checked before anything is downloaded; the handler checks
+    // it again (and everything else) for either edge.
+    let limit = crate::handlers::packs::MAX_UPLOAD_BYTES;
+    let data = if (file.size as usize) <= limit {
+        match download(&file.url, limit).await {
+            Ok(data) => data,
+            Err(error) => {
+                tracing::warn!(%error, "could not download an uploaded pack");
+                ctx.send(
+                    poise::CreateReply::default()
+                        .content(
+                            "studybot could not download that file from Discord. Please try again.",
+                        )
+                        .ephemeral(true)
+                        .allowed_mentions(serenity::CreateAllowedMentions::new()),
+                )
+                .await?;
+                return Ok(());
+            }
+        }
+    } else {
+        // Stands in for the file: the handler refuses it by its size alone.
+        vec![0; limit + 1]
+    };
+    run_with_file(
+        ctx,
+        "pack",
+        &["upload"],
+        crate::request::Upload {
+            name: file.filename.clone(),
+            data,
+        },
+    )
+    .await
+}
+
+/// Fetches an attachment from Discord's CDN, refusing an error status
+/// (serenity's `Attachment::download` would return an error page as the
+/// file) and stopping at `limit + 1` bytes.
+async fn download(url: &str, limit: usize) -> Result<Vec<u8>, String> {
+    let mut response = reqwest::get(url).await.map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("status {}", response.status()));
+    }
+    let mut data = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        data.extend_from_slice(&chunk);
+        if data.len() > limit {
+            break;
+        }
+    }
+    Ok(data)
+}
+
+/// The packs this server's questions come from
+#[poise::command(slash_command, rename = "list")]
+pub async fn pack_list(ctx: Context<'_>) -> Result<(), Error> {
+    run_as(ctx, "pack", &["list"], vec![], true).await
+}
+
+/// Ask a pack's questions in this server again
+#[poise::command(slash_command, rename = "enable")]
+pub async fn pack_enable(
+    ctx: Context<'_>,
+    #[description = "The pack's id (see /pack list)"]
+    #[max_length = 30]
+    pack: String,
+) -> Result<(), Error> {
+    run_as(ctx, "pack", &["enable"], vec![("pack", Some(pack))], true).await
+}
+
+/// Stop asking a pack's questions in this server
+#[poise::command(slash_command, rename = "disable")]
+pub async fn pack_disable(
+    ctx: Context<'_>,
+    #[description = "The pack's id (see /pack list)"]
+    #[max_length = 30]
+    pack: String,
+) -> Result<(), Error> {
+    run_as(ctx, "pack", &["disable"], vec![("pack", Some(pack))], true).await
+}
+
+/// Delete a pack uploaded for this server (asks for confirmation)
+#[poise::command(slash_command, rename = "remove")]
+pub async fn pack_remove(
+    ctx: Context<'_>,
+    #[description = "The pack's id (see /pack list)"]
+    #[max_length = 30]
+    pack: String,
+) -> Result<(), Error> {
+    run_as(ctx, "pack", &["remove"], vec![("pack", Some(pack))], true).await
+}
+
 /// Problems students reported with questions
 #[poise::command(slash_command, rename = "reports")]
 pub async fn pack_reports(ctx: Context<'_>) -> Result<(), Error> {
     run_as(ctx, "pack", &["reports"], vec![], true).await
+}
+
+/// Teacher tools: correct a student's marks
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands("score_accept"),
+    subcommand_required
+)]
+pub async fn score(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Count an answer marked wrong as right
+#[poise::command(slash_command, rename = "accept")]
+pub async fn score_accept(
+    ctx: Context<'_>,
+    #[description = "The student"] user: serenity::User,
+) -> Result<(), Error> {
+    let user = Some(user.id.get().to_string());
+    run_as(ctx, "score", &["accept"], vec![("user", user)], true).await
 }
 
 /// Teacher tools: export the class's scores
@@ -686,6 +843,7 @@ mod tests {
                 "settings",
                 "season",
                 "pack",
+                "score",
                 "export",
                 "student",
                 "class"

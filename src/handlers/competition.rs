@@ -110,7 +110,7 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
     )?;
     let (tag, difficulty) = question_filter(request)?;
     remember(app, request)?;
-    let library = app.library();
+    let library = app.library_for(Some(guild))?;
     let disabled = super::quiz::disabled_for(app, Some(guild))?;
     let candidates = matching_questions(&library.content, &disabled, tag.as_deref(), difficulty)?;
     let mut rng = quiz::rng(&[request.interaction.0, channel.0, 0xC0]);
@@ -280,7 +280,7 @@ fn round_reply(
     round: &Round,
     closed: bool,
 ) -> Result<Reply, Error> {
-    let library = app.library();
+    let library = app.library_for(Some(competition.guild))?;
     let (_, question) = find_question(&library, &round.question)?;
     let total = competition.rounds.len();
     let mut text = question.prompt.clone();
@@ -328,7 +328,7 @@ fn name_or_id(name: &str, user: u64) -> String {
 
 /// After a round: the answer, its explanation and the fastest three.
 fn round_results(app: &App, competition: &Competition, round: &Round) -> Result<Reply, Error> {
-    let library = app.library();
+    let library = app.library_for(Some(competition.guild))?;
     let (pack, question) = find_question(&library, &round.question)?;
     let answers = app
         .store
@@ -446,7 +446,7 @@ pub fn answer(
             "Too late: this round has closed. The answer is shown in the channel.",
         ));
     }
-    let library = app.library();
+    let library = app.library_for(Some(competition.guild))?;
     let (pack, question) = find_question(&library, &round.question)?;
     let (correct, given) = super::quiz::grade(pack, question, &round.option_order, choice, typed)?;
     let duration = (closes_at - opened_at).num_milliseconds();

@@ -44,19 +44,24 @@ pub fn date(app: &App, request: &Request) -> Result<Reply, Error> {
             return Err(Error::user(format!("{e}. {}", query::EXAMPLES)));
         }
     };
-    page(app, &period, 0)
+    page(app, request.guild, &period, 0)
 }
 
 /// A page of a resolved date lookup (also the Previous/Next buttons).
-pub fn page(app: &App, period: &DatePeriod, page: usize) -> Result<Reply, Error> {
-    let library = app.library();
+pub fn page(
+    app: &App,
+    guild: Option<crate::request::GuildId>,
+    period: &DatePeriod,
+    page: usize,
+) -> Result<Reply, Error> {
+    let library = app.library_for(guild)?;
     let mut events = Vec::new();
     let title;
     match period {
         DatePeriod::When(iso) => {
             let when = When::parse_iso(iso).map_err(|e| Error::Internal(e.to_string()))?;
             title = format!("What happened: {when}");
-            for pack in &library.content.packs {
+            for pack in library.content.packs.iter().map(|p| &**p) {
                 for event in pack.events_overlapping(when.first_day(), when.last_day()) {
                     events.push((pack, event));
                 }
@@ -68,7 +73,7 @@ pub fn page(app: &App, period: &DatePeriod, page: usize) -> Result<Reply, Error>
         DatePeriod::OnThisDay { month, day } => {
             let month_name = crate::dates::MONTH_NAMES[(*month as usize).clamp(1, 12) - 1];
             title = format!("On this day, {day} {month_name}");
-            for pack in &library.content.packs {
+            for pack in library.content.packs.iter().map(|p| &**p) {
                 for event in &pack.events {
                     let hit = |d: PartialDate| {
                         d.month_number() == Some(*month) && d.day_number() == Some(*day)

@@ -21,7 +21,7 @@ pub fn explain(app: &App, request: &Request) -> Result<Reply, Error> {
             "Tell me what to explain, for example `/explain troika` or `/explain Order 00447`.",
         ));
     }
-    let library = app.library();
+    let library = app.library_for(request.guild)?;
     let hits = library.search.lookup(term);
     let name_of = |hit: &Hit| {
         let pack = &library.content.packs[hit.entry.pack];
@@ -74,8 +74,13 @@ pub fn explain(app: &App, request: &Request) -> Result<Reply, Error> {
 }
 
 /// A "see also" or "did you mean" button press.
-pub fn open(app: &App, pack_id: &str, entry_id: &str) -> Result<Reply, Error> {
-    let library = app.library();
+pub fn open(
+    app: &App,
+    guild: Option<crate::request::GuildId>,
+    pack_id: &str,
+    entry_id: &str,
+) -> Result<Reply, Error> {
+    let library = app.library_for(guild)?;
     let entry = library
         .content
         .pack(pack_id)

@@ -10,6 +10,7 @@ pub mod date;
 pub mod events;
 pub mod explain;
 pub mod help;
+pub mod packs;
 pub mod privacy;
 pub mod quiz;
 pub mod settings;
@@ -110,7 +111,8 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             "help" => Ok(help::help()),
             "privacy" => privacy::privacy(app, request),
             "export" => teacher::export(app, request),
-            "pack" => teacher::pack(app, request),
+            "pack" => packs::pack(app, request),
+            "score" => teacher::score(app, request),
             "student" => teacher::student(app, request),
             "class" => teacher::class_report(app, request),
             "competition" => match request.subcommand() {
@@ -125,18 +127,24 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             ))),
         },
         Action::Press { custom_id, .. } => match CustomId::decode(custom_id)? {
-            CustomId::Explain { pack, entry } => explain::open(app, &pack, &entry),
-            CustomId::Date { period, page } => date::page(app, &period, page),
+            CustomId::Explain { pack, entry } => explain::open(app, request.guild, &pack, &entry),
+            CustomId::Date { period, page } => date::page(app, request.guild, &period, page),
             CustomId::Timeline {
                 from,
                 to,
                 tag,
                 page,
-            } => timeline::page(app, from, to, tag, page),
+            } => timeline::page(app, request.guild, from, to, tag, page),
             CustomId::DeleteMyData { user } => privacy::confirm(app, request, user),
             CustomId::ReportProblem { instance } => teacher::report(app, request, instance),
             CustomId::DisableQuestion { report, teacher } => {
                 teacher::disable_reported(app, request, report, teacher)
+            }
+            CustomId::RemovePack { pack, teacher } => {
+                packs::confirm_remove(app, request, &pack, teacher)
+            }
+            CustomId::AcceptAnswer { answer, teacher } => {
+                teacher::accept_answer(app, request, answer, teacher)
             }
             CustomId::EndSeason { season, teacher } => {
                 settings::confirm_end_season(app, request, season, teacher)
@@ -162,9 +170,21 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
 /// Autocomplete for a command's option while the user types: at most 25
 /// suggestions of at most 100 characters, best first. Empty for options
 /// without autocomplete.
-pub fn autocomplete(app: &App, command: &str, option: &str, partial: &str) -> Vec<Suggestion> {
+pub fn autocomplete(
+    app: &App,
+    guild: Option<crate::request::GuildId>,
+    command: &str,
+    option: &str,
+    partial: &str,
+) -> Vec<Suggestion> {
     match (command, option) {
-        ("explain", "term") => app.library().search.suggest(partial),
+        ("explain", "term") => match app.library_for(guild) {
+            Ok(library) => library.search.suggest(partial),
+            Err(error) => {
+                tracing::warn!(%error, "autocomplete without the server's own packs");
+                app.library().search.suggest(partial)
+            }
+        },
         _ => Vec::new(),
     }
 }

@@ -75,7 +75,7 @@ pub fn ensure_daily(
     if let Some(instance) = app.store.daily_instance(guild, day)? {
         return Ok(instance);
     }
-    let library = app.library();
+    let library = app.library_for(Some(guild))?;
     let disabled = disabled_for(app, Some(guild))?;
     let pool: Vec<String> = quiz::daily_pool(&library.content)
         .into_iter()
@@ -197,7 +197,7 @@ fn tally_line(tally: Tally) -> String {
 
 /// The public daily message: question, buttons, tally, yesterday's answer.
 pub fn daily_reply(app: &App, instance: &Instance) -> Result<Reply, Error> {
-    let library = app.library();
+    let library = app.library_for(instance.guild)?;
     let (_, question) = quiz::find(&library.content, &instance.question).ok_or_else(|| {
         Error::user(
             "Today's question has been removed from the content. A teacher can check the packs.",
@@ -293,8 +293,7 @@ pub(crate) fn matching_questions<'a>(
     difficulty: Option<Difficulty>,
 ) -> Result<Vec<(&'a Pack, &'a Question)>, Error> {
     let candidates: Vec<(&Pack, &Question)> = content
-        .packs
-        .iter()
+        .question_packs()
         .flat_map(|p| p.questions.iter().map(move |q| (p, q)))
         .filter(|(_, q)| tag.is_none_or(|t| q.tags.iter().any(|qt| qt == t)))
         .filter(|(_, q)| difficulty.is_none_or(|d| q.difficulty == d))
@@ -344,7 +343,7 @@ fn practice_instance(
 pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
     remember(app, request)?;
     let (tag, difficulty) = question_filter(request)?;
-    let library = app.library();
+    let library = app.library_for(request.guild)?;
     let disabled = disabled_for(app, request.guild)?;
     let candidates = matching_questions(&library.content, &disabled, tag.as_deref(), difficulty)?;
     let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x9A]);
@@ -366,7 +365,14 @@ pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
 /// question; answering it reschedules it. In a server or in DMs, across all
 /// the student's servers.
 pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
-    let Some(card) = app.store.next_review(request.user, request.guild)? else {
+    // A card whose question this place cannot show (a pack uploaded in
+    // another server, or one since removed) waits; the next one is served.
+    let library = app.library_for(request.guild)?;
+    let cards = app.store.next_reviews(request.user, request.guild, 50)?;
+    let known = cards
+        .iter()
+        .find(|c| quiz::find(&library.content, &c.question).is_some());
+    let Some(card) = known.or(cards.first()) else {
         return Ok(Reply::ephemeral_text(
             "Nothing to review yet: answer the daily question or a /quiz, and the questions you miss will come back here.",
         )
@@ -379,7 +385,6 @@ pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
         ))
         .title("Review"));
     }
-    let library = app.library();
     let (pack, question) = quiz::find(&library.content, &card.question).ok_or_else(|| {
         Error::user("Your next review question has been removed from the content.")
     })?;
@@ -452,7 +457,7 @@ pub fn answer(
     let instance = app.store.instance(instance_id)?.ok_or_else(|| {
         Error::user("That question does not exist (any more). Try /daily or /quiz.")
     })?;
-    let library = app.library();
+    let library = app.library_for(instance.guild)?;
     let (pack, question) = quiz::find(&library.content, &instance.question).ok_or_else(|| {
         Error::user(
             "This question has been removed from the content, so it can no longer be answered.",
@@ -712,7 +717,7 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
     let day = local_day(app, Some(guild), request.now)?;
     let settings = app.store.settings(guild)?;
     let streak = app.store.streak(guild, user)?;
-    let library = app.library();
+    let library = app.library_for(Some(guild))?;
     let mut by_tag: std::collections::BTreeMap<String, (u64, u64)> =
         std::collections::BTreeMap::new();
     for r in &results {

@@ -270,10 +270,61 @@ pub static COMMANDS: &[CommandSpec] = &[
         name: "pack",
         description: "Teacher tools: the questions your class gets",
         options: &[],
+        subcommands: &[
+            CommandSpec {
+                name: "upload",
+                description: "Add a pack of your own (one .toml file) for this server",
+                options: &[OptionSpec {
+                    name: "file",
+                    description: "The pack file (.toml, at most 1 MiB)",
+                    required: true,
+                }],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "list",
+                description: "The packs this server's questions come from",
+                options: &[],
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "enable",
+                description: "Ask a pack's questions in this server again",
+                options: PACK_OPTION,
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "disable",
+                description: "Stop asking a pack's questions in this server",
+                options: PACK_OPTION,
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "remove",
+                description: "Delete a pack uploaded for this server (asks for confirmation)",
+                options: PACK_OPTION,
+                subcommands: &[],
+            },
+            CommandSpec {
+                name: "reports",
+                description: "Problems students reported with questions",
+                options: &[],
+                subcommands: &[],
+            },
+        ],
+    },
+    CommandSpec {
+        name: "score",
+        description: "Teacher tools: correct a student's marks",
+        options: &[],
         subcommands: &[CommandSpec {
-            name: "reports",
-            description: "Problems students reported with questions",
-            options: &[],
+            name: "accept",
+            description: "Count an answer marked wrong as right",
+            options: &[OptionSpec {
+                name: "user",
+                description: "The student",
+                required: true,
+            }],
             subcommands: &[],
         }],
     },
@@ -336,6 +387,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
 ];
+
+const PACK_OPTION: &[OptionSpec] = &[OptionSpec {
+    name: "pack",
+    description: "The pack's id (see /pack list)",
+    required: true,
+}];
 
 pub fn command(name: &str) -> Option<&'static CommandSpec> {
     COMMANDS.iter().find(|c| c.name == name)

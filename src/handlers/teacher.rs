@@ -1,7 +1,9 @@
 //! Teacher tools for running a class week after week: `/export scores`
 //! (a CSV safe to open in a spreadsheet), `/student remove` (one student's
-//! answers and scores gone from this server) and `/class report` (what the
-//! class keeps getting wrong this season).
+//! answers and scores gone from this server), `/class report` (what the
+//! class keeps getting wrong this season), `/pack reports` (students'
+//! reports of problems, with a button to disable the question) and
+//! `/score accept` (an answer marked wrong counted as right after all).
 //!
 //! Every tool needs a teacher (Manage Server, or the server's teacher role)
 //! and works on the asker's server only. Nothing here knows Discord: the
@@ -16,7 +18,7 @@ use crate::reply::{Attachment, Reply};
 use crate::request::{GuildId, Request, UserId};
 use std::collections::BTreeMap;
 
-fn teacher_guild(app: &App, request: &Request) -> Result<GuildId, Error> {
+pub(crate) fn teacher_guild(app: &App, request: &Request) -> Result<GuildId, Error> {
     let guild = guild_of(request)?;
     if !super::is_teacher(app, request, guild)? {
         return Err(Error::user(
@@ -163,7 +165,7 @@ pub fn class_report(app: &App, request: &Request) -> Result<Reply, Error> {
                 .title(title),
         );
     }
-    let library = app.library();
+    let library = app.library_for(Some(guild))?;
     let mut questions: Vec<(String, u64, u64)> = Vec::new();
     let mut tags: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for r in &results {
@@ -257,11 +259,8 @@ pub fn report(app: &App, request: &Request, instance: i64) -> Result<Reply, Erro
 
 /// `/pack reports`: the open reports, newest first, each with a button
 /// that disables its question in this server.
-pub fn pack(app: &App, request: &Request) -> Result<Reply, Error> {
+pub fn reports(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = teacher_guild(app, request)?;
-    if request.subcommand() != Some("reports") {
-        return Err(Error::user("Use `/pack reports`."));
-    }
     let reports = app.store.open_reports(guild, 10)?;
     if reports.is_empty() {
         return Ok(Reply::ephemeral_text(
@@ -269,7 +268,7 @@ pub fn pack(app: &App, request: &Request) -> Result<Reply, Error> {
         )
         .title("Reports"));
     }
-    let library = app.library();
+    let library = app.library_for(Some(guild))?;
     let mut reply = Reply::new(format!(
         "{} open report{}, newest first. Disabling a question stops it being asked in this server.",
         reports.len(),
@@ -330,6 +329,126 @@ pub fn disable_reported(
         report.question
     ))
     .title("Question disabled"))
+}
+
+/// How many of a student's wrong answers `/score accept` lists.
+const ACCEPT_LISTED: usize = 5;
+
+/// `/score accept user:<student>`: the student's latest daily answers marked
+/// wrong, each with a button that counts it as right.
+pub fn score(app: &App, request: &Request) -> Result<Reply, Error> {
+    let guild = teacher_guild(app, request)?;
+    if request.subcommand() != Some("accept") {
+        return Err(Error::user("Use `/score accept`."));
+    }
+    let user = request
+        .option("user")
+        .and_then(super::user_id)
+        .ok_or_else(|| Error::user("Name the student, e.g. `/score accept @name`."))?;
+    let wrong = app
+        .store
+        .wrong_daily_answers(guild, UserId(user), ACCEPT_LISTED)?;
+    if wrong.is_empty() {
+        return Ok(Reply::ephemeral_text(format!(
+            "<@{user}> has no daily answers marked wrong in this server."
+        ))
+        .title("Accept an answer"));
+    }
+    let library = app.library_for(Some(guild))?;
+    let mut reply = Reply::new(format!(
+        "<@{user}>'s latest daily answers marked wrong, newest first. Accepting one counts it as right and gives its points (without a streak bonus) on every leaderboard it counted on."
+    ))
+    .title("Accept an answer");
+    for (n, a) in wrong.iter().enumerate() {
+        let (prompt, expected) = match quiz::find(&library.content, &a.question) {
+            Some((_, q)) => (fit(&q.prompt, 200), quiz::correct_answer(q)),
+            None => ("(no longer in the content)".to_string(), String::new()),
+        };
+        reply = reply.field(
+            fit(&format!("{}. {} ({})", n + 1, a.question, a.day), 256),
+            fit(
+                &format!(
+                    "{}
+Answered: \"{}\"{}",
+                    escape_markdown(&prompt),
+                    escape_markdown(&fit(&a.answer, 200)),
+                    if expected.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · expected: {}", escape_markdown(&expected))
+                    }
+                ),
+                1024,
+            ),
+        );
+        reply = reply.button(
+            format!("Accept answer {}", n + 1),
+            crate::custom_id::CustomId::AcceptAnswer {
+                answer: a.id,
+                teacher: request.user.0,
+            }
+            .encode(),
+            crate::reply::ButtonStyle::Success,
+        );
+    }
+    Ok(reply.ephemeral())
+}
+
+/// The "Accept answer" button of `/score accept`: only the teacher who
+/// listed the answers, in their server. The answer gets its question's
+/// points on the leaderboards it counted on when given (all time, its week,
+/// the season then running); its streak is left as it was.
+pub fn accept_answer(
+    app: &App,
+    request: &Request,
+    answer: i64,
+    teacher: u64,
+) -> Result<Reply, Error> {
+    if request.user.0 != teacher {
+        return Err(Error::user(
+            "Only the teacher who listed these answers can use this button.",
+        ));
+    }
+    let guild = teacher_guild(app, request)?;
+    let answer = app
+        .store
+        .scored_answer(answer)?
+        .filter(|a| a.guild == guild)
+        .ok_or_else(|| Error::user("That answer does not belong to this server."))?;
+    if answer.correct {
+        return Ok(Reply::ephemeral_text(format!(
+            "<@{}>'s answer \"{}\" already counts as right.",
+            answer.user.0,
+            escape_markdown(&fit(&answer.answer, 200))
+        ))
+        .title("Already accepted"));
+    }
+    let library = app.library_for(Some(guild))?;
+    let (_, question) = quiz::find(&library.content, &answer.question).ok_or_else(|| {
+        Error::user(
+            "That question is no longer in this server's content, so its points are unknown.",
+        )
+    })?;
+    let points = quiz::points_for(question.difficulty);
+    let season = app
+        .store
+        .seasons(guild)?
+        .into_iter()
+        .find(|s| s.started_at <= answer.at && s.ended_at.is_none_or(|end| answer.at < end));
+    let periods = quiz::periods(answer.day, season.as_ref());
+    if !app.store.accept_answer(answer.id, points, &periods)? {
+        return Ok(
+            Reply::ephemeral_text("That answer already counts as right.").title("Already accepted"),
+        );
+    }
+    Ok(Reply::ephemeral_text(format!(
+        "<@{}>'s answer \"{}\" to `{}` ({}) now counts as right: +{points} points.",
+        answer.user.0,
+        escape_markdown(&fit(&answer.answer, 200)),
+        answer.question,
+        answer.day,
+    ))
+    .title("Answer accepted"))
 }
 
 #[cfg(test)]

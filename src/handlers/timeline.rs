@@ -20,6 +20,7 @@ pub fn timeline(app: &App, request: &Request) -> Result<Reply, Error> {
     };
     page(
         app,
+        request.guild,
         opt("from"),
         opt("to"),
         opt("tag").map(|t| t.to_lowercase()),
@@ -29,12 +30,13 @@ pub fn timeline(app: &App, request: &Request) -> Result<Reply, Error> {
 
 pub fn page(
     app: &App,
+    guild: Option<crate::request::GuildId>,
     from: Option<String>,
     to: Option<String>,
     tag: Option<String>,
     page: usize,
 ) -> Result<Reply, Error> {
-    let library = app.library();
+    let library = app.library_for(guild)?;
     let start = from
         .as_deref()
         .map(bounds)
@@ -49,7 +51,7 @@ pub fn page(
         }
     }
     let mut events = Vec::new();
-    for pack in &library.content.packs {
+    for pack in library.content.packs.iter().map(|p| &**p) {
         for event in &pack.events {
             let in_range = start.is_none_or(|s| event.when.last_day() >= s)
                 && end.is_none_or(|e| event.when.first_day() <= e);

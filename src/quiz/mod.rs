@@ -145,8 +145,7 @@ pub fn find<'a>(content: &'a Content, key: &str) -> Option<(&'a Pack, &'a Questi
 /// Every question a guild's daily question may be drawn from, in a stable order.
 pub fn daily_pool(content: &Content) -> Vec<String> {
     let mut pool: Vec<String> = content
-        .packs
-        .iter()
+        .question_packs()
         .flat_map(|p| p.questions.iter().map(move |q| question_key(p, q)))
         .collect();
     pool.sort();

@@ -114,7 +114,9 @@ struct PackIndex {
 }
 
 pub struct SearchIndex {
-    packs: Vec<PackIndex>,
+    /// One index per pack, in the content's order; shared, so a server's
+    /// own library reuses the bundled packs' indexes.
+    packs: Vec<std::sync::Arc<PackIndex>>,
 }
 
 /// Words that carry no meaning in a definition search.
@@ -427,7 +429,30 @@ impl PackIndex {
 impl SearchIndex {
     pub fn build(content: &Content) -> Self {
         Self {
-            packs: content.packs.iter().map(PackIndex::build).collect(),
+            packs: content
+                .packs
+                .iter()
+                .map(|p| std::sync::Arc::new(PackIndex::build(p)))
+                .collect(),
+        }
+    }
+
+    /// An index of `content` that reuses `base`'s index of every pack that
+    /// `base_content` also holds (the same `Arc`), and builds the rest.
+    pub fn extend(base: &SearchIndex, base_content: &Content, content: &Content) -> Self {
+        Self {
+            packs: content
+                .packs
+                .iter()
+                .map(|p| {
+                    base_content
+                        .packs
+                        .iter()
+                        .position(|b| std::sync::Arc::ptr_eq(b, p))
+                        .and_then(|i| base.packs.get(i).cloned())
+                        .unwrap_or_else(|| std::sync::Arc::new(PackIndex::build(p)))
+                })
+                .collect(),
         }
     }
 

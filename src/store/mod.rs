@@ -170,6 +170,8 @@ pub struct Season {
     pub id: i64,
     pub name: String,
     pub started_at: DateTime<Utc>,
+    /// `None` while the season runs.
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 /// The state of a guild's daily post for a day.
@@ -312,6 +314,45 @@ pub struct Removed {
     pub answers: u64,
     pub competition_answers: u64,
     pub totals: u64,
+}
+
+/// A pack a guild's teacher uploaded, kept as the TOML text they sent so
+/// every bot process builds the same pack from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedPack {
+    pub pack_id: String,
+    pub file_name: String,
+    pub text: String,
+    /// Events, entries and questions in it (the per-guild cap counts these).
+    pub items: u64,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// A guild's pack choices: its uploads and the packs whose questions it
+/// turned off. `revision` changes with every change to either, so a process
+/// can tell whether the server's content it built is still current.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuildPacks {
+    pub revision: i64,
+    pub uploads: Vec<UploadedPack>,
+    pub turned_off: std::collections::BTreeSet<String>,
+}
+
+/// A recorded daily answer, as a teacher sees it when correcting marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoredAnswer {
+    pub id: i64,
+    pub instance: i64,
+    pub guild: GuildId,
+    pub user: UserId,
+    pub question: String,
+    pub answer: String,
+    pub correct: bool,
+    pub points: i64,
+    /// The guild-local day of the daily question it answered.
+    pub day: NaiveDate,
+    pub at: DateTime<Utc>,
 }
 
 /// A student's results on one question (for stats and review).
@@ -466,7 +507,16 @@ pub trait Store: Send + Sync {
         &self,
         user: UserId,
         guild: Option<GuildId>,
-    ) -> Result<Option<ReviewCard>, StoreError>;
+    ) -> Result<Option<ReviewCard>, StoreError> {
+        Ok(self.next_reviews(user, guild, 1)?.pop())
+    }
+    /// The student's first `limit` cards in the order of [`Store::next_review`].
+    fn next_reviews(
+        &self,
+        user: UserId,
+        guild: Option<GuildId>,
+        limit: usize,
+    ) -> Result<Vec<ReviewCard>, StoreError>;
     /// How many of the student's cards are due at `now`.
     fn reviews_due(&self, user: UserId, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
@@ -515,6 +565,39 @@ pub trait Store: Send + Sync {
     /// messages (answers, scores, streaks, names, review cards), in one
     /// transaction per guild. Returns what went and from how many guilds.
     fn delete_user(&self, user: UserId) -> Result<(Removed, u64), StoreError>;
+
+    /// The revision of a guild's pack choices (0 if it never changed any):
+    /// one indexed read, so it can be checked often.
+    fn pack_revision(&self, guild: GuildId) -> Result<i64, StoreError>;
+    /// A guild's uploaded packs (oldest first) and turned-off packs.
+    fn guild_packs(&self, guild: GuildId) -> Result<GuildPacks, StoreError>;
+    /// Stores an uploaded pack for one guild, replacing an earlier upload
+    /// with the same pack id. Returns whether it replaced one.
+    fn save_pack(&self, guild: GuildId, pack: &UploadedPack) -> Result<bool, StoreError>;
+    /// Deletes an uploaded pack (and its on/off choice). Returns whether it existed.
+    fn remove_pack(&self, guild: GuildId, pack_id: &str) -> Result<bool, StoreError>;
+    /// Turns a pack's questions on or off in a guild. Returns whether that
+    /// changed anything.
+    fn set_pack_active(
+        &self,
+        guild: GuildId,
+        pack_id: &str,
+        active: bool,
+    ) -> Result<bool, StoreError>;
+
+    /// A student's daily answers marked wrong in a guild, newest first.
+    fn wrong_daily_answers(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<ScoredAnswer>, StoreError>;
+    /// One daily answer by id.
+    fn scored_answer(&self, id: i64) -> Result<Option<ScoredAnswer>, StoreError>;
+    /// Marks a wrong answer right and adds `points` to the student's totals
+    /// for `periods` (those the answer counted in), with the tally, in one
+    /// transaction. Returns false, changing nothing, if it was already right.
+    fn accept_answer(&self, id: i64, points: i64, periods: &[String]) -> Result<bool, StoreError>;
 
     /// Per-question results of a user in a guild (all guilds when `None`).
     fn question_results(

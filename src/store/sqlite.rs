@@ -212,6 +212,30 @@ CREATE TABLE disabled_questions (
     PRIMARY KEY (guild_id, question)
 ) WITHOUT ROWID;
 "#,
+    r#"
+-- Packs teachers uploaded, per guild, as the TOML text they sent; the packs
+-- whose questions a guild turned off; and a revision per guild that every
+-- change bumps, so each bot process can tell its copy is stale.
+CREATE TABLE uploaded_packs (
+    guild_id    INTEGER NOT NULL,
+    pack_id     TEXT NOT NULL,
+    file_name   TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    items       INTEGER NOT NULL,
+    uploaded_by INTEGER NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    UNIQUE (guild_id, pack_id)
+);
+CREATE TABLE packs_turned_off (
+    guild_id INTEGER NOT NULL,
+    pack_id  TEXT NOT NULL,
+    PRIMARY KEY (guild_id, pack_id)
+) WITHOUT ROWID;
+CREATE TABLE pack_revisions (
+    guild_id INTEGER PRIMARY KEY,
+    revision INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Upserts a member's display name (unchanged names are not rewritten).
@@ -621,6 +645,36 @@ fn move_score(
     Ok(())
 }
 
+/// Counts a change to a guild's packs.
+fn bump_pack_revision(tx: &rusqlite::Transaction, guild: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO pack_revisions (guild_id, revision) VALUES (?1, 1)
+         ON CONFLICT (guild_id) DO UPDATE SET revision = revision + 1",
+    )?
+    .execute(params![guild])
+    .map(|_| ())
+}
+
+/// A daily answer with its question's day (see [`scored_answer_row`]).
+const SCORED_ANSWER: &str =
+    "SELECT a.id, a.instance_id, a.guild_id, a.user_id, a.question, a.answer, a.correct, a.points, i.day, a.answered_at
+     FROM answers a JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'";
+
+fn scored_answer_row(r: &rusqlite::Row) -> rusqlite::Result<ScoredAnswer> {
+    Ok(ScoredAnswer {
+        id: r.get(0)?,
+        instance: r.get(1)?,
+        guild: GuildId(r.get::<_, i64>(2)? as u64),
+        user: UserId(r.get::<_, i64>(3)? as u64),
+        question: r.get(4)?,
+        answer: r.get(5)?,
+        correct: r.get(6)?,
+        points: r.get(7)?,
+        day: parse_day(r.get(8)?).unwrap_or_default(),
+        at: parse_ts(&r.get::<_, String>(9)?),
+    })
+}
+
 const INSTANCE_COLUMNS: &str =
     "id, kind, guild_id, owner_id, day, question, option_order, created_at";
 
@@ -992,13 +1046,14 @@ impl Store for SqliteStore {
     fn open_season(&self, guild: GuildId) -> Result<Option<Season>, StoreError> {
         self.with(|c| {
             c.prepare_cached(
-                "SELECT id, name, started_at FROM seasons WHERE guild_id = ?1 AND ended_at IS NULL",
+                "SELECT id, name, started_at, ended_at FROM seasons WHERE guild_id = ?1 AND ended_at IS NULL",
             )?
             .query_row(params![guild.0 as i64], |r| {
                 Ok(Season {
                     id: r.get(0)?,
                     name: r.get(1)?,
                     started_at: parse_ts(&r.get::<_, String>(2)?),
+                    ended_at: r.get::<_, Option<String>>(3)?.as_deref().map(parse_ts),
                 })
             })
             .optional()
@@ -1020,13 +1075,15 @@ impl Store for SqliteStore {
                 id: c.last_insert_rowid(),
                 name: name.to_string(),
                 started_at: now,
+                ended_at: None,
             })
         })
     }
 
     fn end_season(&self, guild: GuildId, now: DateTime<Utc>) -> Result<Option<Season>, StoreError> {
-        let open = self.open_season(guild)?;
-        if let Some(season) = &open {
+        let mut open = self.open_season(guild)?;
+        if let Some(season) = &mut open {
+            season.ended_at = Some(now);
             self.with(|c| {
                 c.prepare_cached("UPDATE seasons SET ended_at = ?2 WHERE id = ?1")?
                     .execute(params![season.id, ts(now)])
@@ -1433,19 +1490,23 @@ impl Store for SqliteStore {
         })
     }
 
-    fn next_review(
+    fn next_reviews(
         &self,
         user: UserId,
         guild: Option<GuildId>,
-    ) -> Result<Option<ReviewCard>, StoreError> {
+        limit: usize,
+    ) -> Result<Vec<ReviewCard>, StoreError> {
         self.with(|c| {
             c.prepare_cached(&format!(
                 "SELECT {CARD_COLUMNS} FROM review_cards r WHERE user_id = ?1
                  AND NOT EXISTS (SELECT 1 FROM disabled_questions d WHERE d.guild_id = ?2 AND d.question = r.question)
-                 ORDER BY due, lapses DESC, question LIMIT 1"
+                 ORDER BY due, lapses DESC, question LIMIT ?3"
             ))?
-            .query_row(params![user.0 as i64, guild.map_or(0, |g| g.0 as i64)], card_row)
-            .optional()
+            .query_map(
+                params![user.0 as i64, guild.map_or(0, |g| g.0 as i64), limit as i64],
+                card_row,
+            )?
+            .collect()
         })
     }
 
@@ -1575,13 +1636,14 @@ impl Store for SqliteStore {
     fn seasons(&self, guild: GuildId) -> Result<Vec<Season>, StoreError> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT id, name, started_at FROM seasons WHERE guild_id = ?1 ORDER BY id DESC",
+                "SELECT id, name, started_at, ended_at FROM seasons WHERE guild_id = ?1 ORDER BY id DESC",
             )?;
             let rows = stmt.query_map(params![guild.0 as i64], |r| {
                 Ok(Season {
                     id: r.get(0)?,
                     name: r.get(1)?,
                     started_at: parse_ts(&r.get::<_, String>(2)?),
+                    ended_at: r.get::<_, Option<String>>(3)?.as_deref().map(parse_ts),
                 })
             })?;
             rows.collect()
@@ -1680,6 +1742,198 @@ impl Store for SqliteStore {
             .unwrap_or_else(|e| e.into_inner())
             .remove(&(g, user.0));
         Ok(removed)
+    }
+
+    fn pack_revision(&self, guild: GuildId) -> Result<i64, StoreError> {
+        self.with(|c| {
+            c.prepare_cached("SELECT revision FROM pack_revisions WHERE guild_id = ?1")?
+                .query_row(params![guild.0 as i64], |r| r.get(0))
+                .optional()
+                .map(|r| r.unwrap_or(0))
+        })
+    }
+
+    fn guild_packs(&self, guild: GuildId) -> Result<GuildPacks, StoreError> {
+        let g = guild.0 as i64;
+        self.with(|c| {
+            // One read transaction, so the revision matches what is read with it.
+            let tx = c.transaction()?;
+            let revision = tx
+                .prepare_cached("SELECT revision FROM pack_revisions WHERE guild_id = ?1")?
+                .query_row(params![g], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
+            let uploads = tx
+                .prepare_cached(
+                    "SELECT pack_id, file_name, text, items, uploaded_by, uploaded_at
+                     FROM uploaded_packs WHERE guild_id = ?1 ORDER BY rowid",
+                )?
+                .query_map(params![g], |r| {
+                    Ok(UploadedPack {
+                        pack_id: r.get(0)?,
+                        file_name: r.get(1)?,
+                        text: r.get(2)?,
+                        items: r.get::<_, i64>(3)? as u64,
+                        by: UserId(r.get::<_, i64>(4)? as u64),
+                        at: parse_ts(&r.get::<_, String>(5)?),
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let turned_off = tx
+                .prepare_cached("SELECT pack_id FROM packs_turned_off WHERE guild_id = ?1")?
+                .query_map(params![g], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(GuildPacks {
+                revision,
+                uploads,
+                turned_off,
+            })
+        })
+    }
+
+    fn save_pack(&self, guild: GuildId, pack: &UploadedPack) -> Result<bool, StoreError> {
+        let g = guild.0 as i64;
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let replaced = tx
+                .prepare_cached("DELETE FROM uploaded_packs WHERE guild_id = ?1 AND pack_id = ?2")?
+                .execute(params![g, pack.pack_id])?
+                > 0;
+            tx.prepare_cached(
+                "INSERT INTO uploaded_packs (guild_id, pack_id, file_name, text, items, uploaded_by, uploaded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                g,
+                pack.pack_id,
+                pack.file_name,
+                pack.text,
+                pack.items as i64,
+                pack.by.0 as i64,
+                ts(pack.at)
+            ])?;
+            bump_pack_revision(&tx, g)?;
+            tx.commit()?;
+            Ok(replaced)
+        })
+    }
+
+    fn remove_pack(&self, guild: GuildId, pack_id: &str) -> Result<bool, StoreError> {
+        let g = guild.0 as i64;
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let removed = tx
+                .prepare_cached("DELETE FROM uploaded_packs WHERE guild_id = ?1 AND pack_id = ?2")?
+                .execute(params![g, pack_id])?
+                > 0;
+            if removed {
+                tx.prepare_cached(
+                    "DELETE FROM packs_turned_off WHERE guild_id = ?1 AND pack_id = ?2",
+                )?
+                .execute(params![g, pack_id])?;
+                bump_pack_revision(&tx, g)?;
+            }
+            tx.commit()?;
+            Ok(removed)
+        })
+    }
+
+    fn set_pack_active(
+        &self,
+        guild: GuildId,
+        pack_id: &str,
+        active: bool,
+    ) -> Result<bool, StoreError> {
+        let g = guild.0 as i64;
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = if active {
+                tx.prepare_cached(
+                    "DELETE FROM packs_turned_off WHERE guild_id = ?1 AND pack_id = ?2",
+                )?
+                .execute(params![g, pack_id])?
+            } else {
+                tx.prepare_cached(
+                    "INSERT INTO packs_turned_off (guild_id, pack_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![g, pack_id])?
+            } > 0;
+            if changed {
+                bump_pack_revision(&tx, g)?;
+            }
+            tx.commit()?;
+            Ok(changed)
+        })
+    }
+
+    fn wrong_daily_answers(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<ScoredAnswer>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "{SCORED_ANSWER} WHERE a.guild_id = ?1 AND a.user_id = ?2 AND a.correct = 0
+                 ORDER BY a.id DESC LIMIT ?3"
+            ))?
+            .query_map(
+                params![guild.0 as i64, user.0 as i64, limit as i64],
+                scored_answer_row,
+            )?
+            .collect()
+        })
+    }
+
+    fn scored_answer(&self, id: i64) -> Result<Option<ScoredAnswer>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!("{SCORED_ANSWER} WHERE a.id = ?1"))?
+                .query_row(params![id], scored_answer_row)
+                .optional()
+        })
+    }
+
+    fn accept_answer(&self, id: i64, points: i64, periods: &[String]) -> Result<bool, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let row: Option<(i64, i64, i64)> = tx
+                .prepare_cached(
+                    "UPDATE answers SET correct = 1, points = points + ?2
+                     WHERE id = ?1 AND correct = 0 AND guild_id IS NOT NULL
+                     RETURNING instance_id, guild_id, user_id",
+                )?
+                .query_row(params![id, points], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            let Some((instance, g, u)) = row else {
+                return Ok(false);
+            };
+            tx.prepare_cached(
+                "UPDATE instance_tallies SET correct = correct + 1 WHERE instance_id = ?1",
+            )?
+            .execute(params![instance])?;
+            for period in periods {
+                // Only the periods the wrong answer was counted in have a row.
+                let had: Option<i64> = tx
+                    .prepare_cached(
+                        "SELECT points FROM totals WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
+                    )?
+                    .query_row(params![g, period, u], |r| r.get(0))
+                    .optional()?;
+                let Some(had) = had else { continue };
+                tx.prepare_cached(
+                    "UPDATE totals SET points = points + ?4, correct = correct + 1
+                     WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
+                )?
+                .execute(params![g, period, u, points])?;
+                if points != 0 {
+                    move_score(&tx, g, period, Some(had), had + points)?;
+                }
+            }
+            tx.prepare_cached("DELETE FROM score_counts WHERE guild_id = ?1 AND users <= 0")?
+                .execute(params![g])?;
+            tx.commit()?;
+            Ok(true)
+        })
     }
 
     fn question_results(

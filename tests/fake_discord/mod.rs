@@ -117,6 +117,8 @@ struct Shared {
     keep_log: bool,
     /// Interactions whose callback someone awaits (the load driver).
     awaited: Mutex<HashMap<u64, tokio::sync::oneshot::Sender<(Instant, Value)>>>,
+    /// Files users attached, served at `/cdn/attachments/...` as Discord's CDN would.
+    cdn: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 /// The fake Discord. It stops with the test's runtime.
@@ -153,6 +155,7 @@ impl FakeDiscord {
             registrations: Mutex::new(Vec::new()),
             keep_log,
             awaited: Mutex::new(HashMap::new()),
+            cdn: Mutex::new(HashMap::new()),
         });
         tokio::spawn(serve_rest(rest, shared.clone()));
         tokio::spawn(serve_gateway(gateway, shared.clone()));
@@ -445,6 +448,47 @@ impl FakeDiscord {
         self.interaction(2, who, guild, channel, data)
     }
 
+    /// A slash command in [`GUILD`] with a file attached to its `file`
+    /// option (type 11), inside `subcommand`: the file is served by the
+    /// fake's CDN and described in `resolved.attachments`, as Discord does.
+    pub fn attachment_interaction(
+        &self,
+        who: Person,
+        name: &str,
+        subcommand: &str,
+        filename: &str,
+        data: &[u8],
+    ) -> Value {
+        let (guild, option) = (GUILD, "file");
+        let id = self.next_id();
+        let path = format!("/cdn/attachments/{id}/{filename}");
+        self.shared
+            .cdn
+            .lock()
+            .unwrap()
+            .insert(path.clone(), data.to_vec());
+        let url = format!("http://{}{path}", self.shared.rest);
+        let data = json!({
+            "id": self.command_id(name).to_string(),
+            "name": name,
+            "type": 1,
+            "options": [{"name": subcommand, "type": 1, "options": [
+                {"name": option, "type": 11, "value": id.to_string()}
+            ]}],
+            "resolved": {"attachments": {id.to_string(): {
+                "id": id.to_string(),
+                "filename": filename,
+                "size": data.len(),
+                "url": url,
+                "proxy_url": url,
+                "content_type": "application/toml",
+                "ephemeral": true
+            }}},
+            "guild_id": null
+        });
+        self.interaction(2, who, guild, CHANNEL, data)
+    }
+
     /// Typing in an autocompleted option.
     pub fn autocomplete_interaction(
         &self,
@@ -624,6 +668,17 @@ async fn handle_rest(
         .path()
         .trim_start_matches("/api/v10")
         .to_string();
+    // The CDN is not the API: its files are served as they are, unlogged.
+    if path.starts_with("/cdn/") {
+        let file = shared.cdn.lock().unwrap().get(&path).cloned();
+        return match file {
+            Some(data) => Response::new(Full::new(Bytes::from(data))),
+            None => Response::builder()
+                .status(StatusCode::NOT_FOUND)
+                .body(Full::new(Bytes::from_static(b"no such file")))
+                .unwrap(),
+        };
+    }
     let query = request.uri().query().unwrap_or("").to_string();
     let content_type = request
         .headers()

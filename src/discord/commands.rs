@@ -856,7 +856,7 @@ mod tests {
             .collect();
         assert_eq!(
             teacher,
-            ["settings", "season", "pack", "export", "student", "class"],
+            ["settings", "season", "pack", "score", "export", "student", "class"],
             "teacher commands default to Manage Server"
         );
     }

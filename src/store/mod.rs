@@ -599,6 +599,18 @@ pub trait Store: Send + Sync {
     /// transaction. Returns false, changing nothing, if it was already right.
     fn accept_answer(&self, id: i64, points: i64, periods: &[String]) -> Result<bool, StoreError>;
 
+    /// Notes that the bot was removed from a guild (kept: the first time).
+    fn guild_left(&self, guild: GuildId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Notes that the bot is in a guild again: its data is kept after all.
+    /// Returns whether the guild had been marked as left.
+    fn guild_returned(&self, guild: GuildId) -> Result<bool, StoreError>;
+    /// Guilds the bot left before `cutoff` (their grace period is over).
+    fn guilds_left_before(&self, cutoff: DateTime<Utc>) -> Result<Vec<GuildId>, StoreError>;
+    /// Deletes everything stored for a guild, in one transaction: settings,
+    /// names, questions, answers, scores, seasons, competitions, reports,
+    /// packs. Returns how many rows went.
+    fn delete_guild(&self, guild: GuildId) -> Result<u64, StoreError>;
+
     /// Per-question results of a user in a guild (all guilds when `None`).
     fn question_results(
         &self,

@@ -236,6 +236,14 @@ CREATE TABLE pack_revisions (
     revision INTEGER NOT NULL
 );
 "#,
+    r#"
+-- Guilds that removed the bot, and when: their data is deleted after the
+-- grace period unless the bot is added back first.
+CREATE TABLE departed_guilds (
+    guild_id INTEGER PRIMARY KEY,
+    left_at  TEXT NOT NULL
+);
+"#,
 ];
 
 /// Upserts a member's display name (unchanged names are not rewritten).
@@ -1934,6 +1942,76 @@ impl Store for SqliteStore {
             tx.commit()?;
             Ok(true)
         })
+    }
+
+    fn guild_left(&self, guild: GuildId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "INSERT INTO departed_guilds (guild_id, left_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![guild.0 as i64, ts(at)])
+            .map(|_| ())
+        })
+    }
+
+    fn guild_returned(&self, guild: GuildId) -> Result<bool, StoreError> {
+        self.with(|c| {
+            c.prepare_cached("DELETE FROM departed_guilds WHERE guild_id = ?1")?
+                .execute(params![guild.0 as i64])
+                .map(|n| n > 0)
+        })
+    }
+
+    fn guilds_left_before(&self, cutoff: DateTime<Utc>) -> Result<Vec<GuildId>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT guild_id FROM departed_guilds WHERE left_at < ?1 ORDER BY guild_id",
+            )?
+            .query_map(params![ts(cutoff)], |r| {
+                Ok(GuildId(r.get::<_, i64>(0)? as u64))
+            })?
+            .collect()
+        })
+    }
+
+    fn delete_guild(&self, guild: GuildId) -> Result<u64, StoreError> {
+        let g = guild.0 as i64;
+        let deleted = self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut rows = 0;
+            // Children first: what hangs off instances and competitions.
+            for sql in [
+                "DELETE FROM instance_tallies WHERE instance_id IN (SELECT id FROM instances WHERE guild_id = ?1)",
+                "DELETE FROM answers WHERE guild_id = ?1 OR instance_id IN (SELECT id FROM instances WHERE guild_id = ?1)",
+                "DELETE FROM instances WHERE guild_id = ?1",
+                "DELETE FROM competition_answers WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
+                "DELETE FROM competition_rounds WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
+                "DELETE FROM competitions WHERE guild_id = ?1",
+                "DELETE FROM totals WHERE guild_id = ?1",
+                "DELETE FROM period_players WHERE guild_id = ?1",
+                "DELETE FROM score_counts WHERE guild_id = ?1",
+                "DELETE FROM streaks WHERE guild_id = ?1",
+                "DELETE FROM seasons WHERE guild_id = ?1",
+                "DELETE FROM daily_posts WHERE guild_id = ?1",
+                "DELETE FROM members WHERE guild_id = ?1",
+                "DELETE FROM reports WHERE guild_id = ?1",
+                "DELETE FROM disabled_questions WHERE guild_id = ?1",
+                "DELETE FROM uploaded_packs WHERE guild_id = ?1",
+                "DELETE FROM packs_turned_off WHERE guild_id = ?1",
+                "DELETE FROM pack_revisions WHERE guild_id = ?1",
+                "DELETE FROM guild_settings WHERE guild_id = ?1",
+                "DELETE FROM departed_guilds WHERE guild_id = ?1",
+            ] {
+                rows += tx.prepare_cached(sql)?.execute(params![g])? as u64;
+            }
+            tx.commit()?;
+            Ok(rows)
+        })?;
+        self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(g2, _), _| *g2 != g);
+        Ok(deleted)
     }
 
     fn question_results(

@@ -23,10 +23,20 @@ pub fn escape_markdown(text: &str) -> String {
                 out.push('\u{200B}');
             }
             c if c.is_control() => out.push(' '),
+            // Bidirectional overrides and isolates would reorder the rest of
+            // the line (and the bot's own words after it).
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// What a user typed, shown back inside one of our sentences ("no season
+/// \"…\""): escaped, and cut to 100 characters so a 6,000-character
+/// option cannot crowd out the sentence or break the reply's limits.
+pub fn quote(text: &str) -> String {
+    escape_markdown(&fit(text, 100))
 }
 
 /// Fits `text` into `max` characters, cutting at a word boundary and adding
@@ -55,6 +65,7 @@ mod tests {
             "\\*bold\\* @\u{200B}everyone"
         );
         assert_eq!(escape_markdown("<@&123>"), "\\<@\u{200B}&123\\>");
+        assert_eq!(escape_markdown("a\u{202E}b\u{2067}c"), "abc");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn date(app: &App, request: &Request) -> Result<Reply, Error> {
         Err(QueryError::Unreadable(_)) => {
             return Err(Error::user(format!(
                 "I could not read \"{}\" as a date. {}",
-                escape_markdown(text),
+                escape_markdown(&crate::markup::fit(text, 100)),
                 query::EXAMPLES
             )))
         }
@@ -145,7 +145,7 @@ pub fn bounds(text: &str) -> Result<(NaiveDate, NaiveDate), Error> {
         Err(QueryError::Impossible(e)) => Err(Error::user(format!("{e}. {}", query::EXAMPLES))),
         Err(QueryError::Unreadable(_)) => Err(Error::user(format!(
             "I could not read \"{}\" as a date. {}",
-            escape_markdown(text),
+            escape_markdown(&crate::markup::fit(text, 100)),
             query::EXAMPLES
         ))),
     }

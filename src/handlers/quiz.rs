@@ -301,7 +301,7 @@ pub(crate) fn matching_questions<'a>(
     if candidates.is_empty() {
         return Err(Error::user(format!(
             "No questions match{}{}. Try another tag, such as `trials`, `army` or `nkvd`.",
-            tag.map(|t| format!(" the tag \"{}\"", escape_markdown(t)))
+            tag.map(|t| format!(" the tag \"{}\"", crate::markup::quote(t)))
                 .unwrap_or_default(),
             difficulty
                 .map(|d| format!(" at {} difficulty", difficulty_label(d)))

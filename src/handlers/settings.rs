@@ -126,7 +126,7 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
             let time = parse_time(text).ok_or_else(|| {
                 Error::user(format!(
                     "\"{}\" is not a time like `07:30` (24-hour clock).",
-                    escape_markdown(text)
+                    crate::markup::quote(text)
                 ))
             })?;
             s.post_time = Some(time.format("%H:%M").to_string());
@@ -139,7 +139,7 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
             let text = value("timezone").ok_or_else(|| {
                 Error::user("Give an IANA time zone such as `Europe/London` or `America/New_York`.")
             })?;
-            let tz: chrono_tz::Tz = text.parse().map_err(|_| Error::user(format!("\"{}\" is not a time zone I know. Use an IANA name such as `Europe/London`, `Europe/Berlin` or `America/Chicago`.", escape_markdown(text))))?;
+            let tz: chrono_tz::Tz = text.parse().map_err(|_| Error::user(format!("\"{}\" is not a time zone I know. Use an IANA name such as `Europe/London`, `Europe/Berlin` or `America/Chicago`.", crate::markup::quote(text))))?;
             s.timezone = Some(tz.name().to_string());
             format!("This server's time zone is now {}.", tz.name())
         }
@@ -150,7 +150,7 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
             let days = parse_days(text).ok_or_else(|| {
                 Error::user(format!(
                     "\"{}\" is not a list of days. Try `mon-fri`, `every day` or `mon,wed,fri`.",
-                    escape_markdown(text)
+                    crate::markup::quote(text)
                 ))
             })?;
             s.post_days = days;
@@ -201,7 +201,7 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
         Some(other) => {
             return Err(Error::user(format!(
                 "There is no setting `{}`.",
-                escape_markdown(other)
+                crate::markup::quote(other)
             )))
         }
     };

@@ -74,7 +74,7 @@ pub fn export(app: &App, request: &Request) -> Result<Reply, Error> {
             .ok_or_else(|| {
                 Error::user(format!(
                     "There is no season \"{}\" in this server. Use `current` or a season's name.",
-                    escape_markdown(name)
+                    crate::markup::quote(name)
                 ))
             })?;
             (

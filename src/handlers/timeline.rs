@@ -79,7 +79,7 @@ pub fn page(
             tags.dedup();
             return Err(Error::user(format!(
                 "No events match the tag \"{}\" in that period. Tags: {}.",
-                escape_markdown(t),
+                crate::markup::quote(t),
                 tags.join(", ")
             )));
         }

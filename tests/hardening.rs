@@ -271,6 +271,10 @@ fn every_option_of_every_command_survives_every_hostile_input() {
     );
 }
 
+/// A press that does not belong: (guild, user, teacher, custom id, typed
+/// input, the start of the refusal expected).
+type Foreign<'a> = (Option<u64>, u64, bool, &'a str, Option<&'a str>, &'a str);
+
 fn answered(app: &App, user: u64) -> u64 {
     app.store
         .question_results(None, UserId(user))
@@ -302,7 +306,7 @@ fn payloads_that_do_not_belong_are_refused_privately_and_change_no_score() {
     let before: Vec<u64> = (5..8).map(|u| answered(&app, u)).collect();
 
     let long = "q1:".to_string() + &"9".repeat(200);
-    let table: Vec<(Option<u64>, u64, bool, &str, Option<&str>, &str)> = vec![
+    let table: Vec<Foreign> = vec![
         // (guild, user, teacher, custom id, typed input, expected start of the refusal)
         (
             Some(CLASS_A),

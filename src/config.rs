@@ -50,6 +50,7 @@ pub struct Config {
     pub content: ContentConfig,
     pub log: LogConfig,
     pub time: TimeConfig,
+    pub privacy: PrivacyConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -118,6 +119,23 @@ impl Default for TimeConfig {
     fn default() -> Self {
         Self {
             default_timezone: "UTC".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyConfig {
+    /// Days a server's data is kept after the bot is removed from it, so a
+    /// server that re-adds the bot by mistake loses nothing. Then it is
+    /// deleted. See docs/privacy.md.
+    pub guild_grace_days: u32,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        Self {
+            guild_grace_days: 30,
         }
     }
 }

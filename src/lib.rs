@@ -41,6 +41,7 @@ pub mod discord;
 pub mod error;
 pub mod handlers;
 pub mod import;
+pub mod logging;
 pub mod markup;
 pub mod quiz;
 pub mod reply;

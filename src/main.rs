@@ -126,7 +126,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&config);
+    let redactor = init_logging(&config);
     let folders = if cli.content.is_empty() {
         config.content.folders.clone()
     } else {
@@ -159,14 +159,22 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("studybot: {e:#}");
+            eprintln!("studybot: {}", redactor.redact(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
 }
 
-fn init_logging(config: &Config) {
-    use tracing_subscriber::prelude::*;
+/// Logs to stderr through a redactor that knows the token (from the
+/// environment or the config), which also guards panic messages.
+fn init_logging(config: &Config) -> studybot::logging::Redactor {
+    use tracing_subscriber::util::SubscriberInitExt;
+    let redactor = studybot::logging::Redactor::new(
+        config
+            .token(std::env::var(studybot::config::TOKEN_ENV).ok())
+            .map(|t| t.expose().trim().to_string()),
+    );
+    redactor.install_panic_hook(std::io::stderr);
     // `target=level` lists such as `studybot=debug,warn` (tracing's Targets
     // filter: no regular expressions, so a smaller binary than EnvFilter).
     let wanted = std::env::var("RUST_LOG").unwrap_or_else(|_| config.log.level.clone());
@@ -176,10 +184,8 @@ fn init_logging(config: &Config) {
             eprintln!("studybot: ignoring the log filter {wanted:?} ({e}); logging at info");
             tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO)
         });
-    tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(filter)
-        .init();
+    studybot::logging::subscriber(filter, &redactor, std::io::stderr).init();
+    redactor
 }
 
 fn check(folders: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {

@@ -82,6 +82,7 @@ impl Harness {
             proxy: Some(self.fake.proxy_url()),
             schedule_tick: Duration::from_millis(50),
             edit_window: Duration::from_millis(200),
+            retry_base: Duration::from_millis(20),
             ..RunOptions::default()
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -1014,6 +1015,145 @@ fn a_pack_uploaded_through_discord_is_downloaded_checked_and_used_in_that_server
             "ww1"
         );
         h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn a_server_that_removes_the_bot_starts_its_grace_period_and_one_that_returns_ends_it() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T10:00:00Z",
+        )
+        .await;
+        h.start().await;
+        h.fake.command(BORIS, "daily", json!([])).await;
+        let guild = studybot::request::GuildId(GUILD);
+        assert_eq!(h.app().store.known_guilds().unwrap(), [guild]);
+        h.fake.remove_bot_from(GUILD);
+        let app = h.app.clone().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while app.store.known_guilds().unwrap() == [guild] {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "GUILD_DELETE was not noted"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let cutoff = at("2026-11-23T10:00:01Z");
+        assert_eq!(app.store.guilds_left_before(cutoff).unwrap(), [guild]);
+        // Nothing is deleted yet: the grace period has just begun.
+        assert!(app
+            .store
+            .daily_instance(guild, at("2026-11-23T10:00:00Z").date_naive())
+            .unwrap()
+            .is_some());
+        // A restart whose READY lists the server again (it was re-added) ends it.
+        h.stop().await;
+        h.start().await;
+        h.fake
+            .wait_for("a command registration", |c| c.method == "PUT")
+            .await;
+        let app = h.app.clone().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while app.store.known_guilds().unwrap().is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the returning server was not noted"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        h.stop().await;
+    });
+}
+
+/// The teacher's `/settings show`, as one string.
+async fn settings_shown(h: &Harness) -> String {
+    let (id, _) = h
+        .fake
+        .dispatch(h.fake.command_interaction(
+            TEACHER,
+            GUILD,
+            CHANNEL,
+            "settings",
+            subcommand("show", json!([])),
+        ))
+        .await;
+    serde_json::to_string(&h.fake.callback(id).await["data"]).unwrap()
+}
+
+#[test]
+fn a_daily_post_is_retried_through_rate_limits_and_server_errors_and_posted_once() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(Content::QuizKinds(&["multiple_choice"]), "2026-11-23T08:00:00Z").await;
+        h.start().await;
+        configure_daily_post(&h).await;
+        let path = format!("POST /channels/{CHANNEL}/messages");
+        h.fake.fail_next(
+            &path,
+            &[
+                (429, json!({"message": "You are being rate limited.", "retry_after": 0.05, "global": false, "code": 0})),
+                (500, json!({"message": "500: Internal Server Error", "code": 0})),
+                (502, json!({"message": "502: Bad Gateway", "code": 0})),
+            ],
+        );
+        h.clock.set(at("2026-11-23T08:30:00Z"));
+        let posted = h
+            .fake
+            .wait_for("the successful daily post", |c| is_channel_post(c) && c.response.get("id").is_some())
+            .await;
+        // Ticks go on: nothing more is sent.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let attempts: Vec<Captured> = h.fake.requests().into_iter().filter(is_channel_post).collect();
+        assert_eq!(attempts.len(), 4, "three failures, then one success");
+        let nonce = &posted.body["nonce"];
+        assert!(attempts.iter().all(|a| &a.body["nonce"] == nonce && a.body["enforce_nonce"] == true));
+        let statuses: Vec<bool> = attempts.iter().map(|a| a.response.get("id").is_some()).collect();
+        assert_eq!(statuses, [false, false, false, true]);
+        assert!(!settings_shown(&h).await.contains("Problem with the daily post"));
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
+fn a_daily_post_that_keeps_failing_is_shown_to_teachers_and_recovers() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T08:00:00Z",
+        )
+        .await;
+        h.start().await;
+        configure_daily_post(&h).await;
+        let path = format!("POST /channels/{CHANNEL}/messages");
+        let missing = json!({"message": "Missing Permissions", "code": 50013});
+        h.fake.fail_next(&path, &vec![(403, missing); 1000]);
+        h.clock.set(at("2026-11-23T08:30:00Z"));
+        h.fake
+            .wait_for("a failed daily post", is_channel_post)
+            .await;
+        // A missing permission is not retried at once (only at the next tick).
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let shown = settings_shown(&h).await;
+        assert!(shown.contains("Problem with the daily post"), "{shown}");
+        assert!(shown.contains("could not be posted"), "{shown}");
+        // The teacher fixes the permission: the next tick posts, once.
+        h.fake.clear_failures();
+        h.fake
+            .wait_for("the daily post", |c| {
+                is_channel_post(c) && c.response.get("id").is_some()
+            })
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let posted = h
+            .fake
+            .count(|c| is_channel_post(c) && c.response.get("id").is_some());
+        assert_eq!(posted, 1);
+        assert!(!settings_shown(&h)
+            .await
+            .contains("Problem with the daily post"));
         h.stop().await;
     });
 }

@@ -149,3 +149,62 @@ fn delete_me_erases_a_student_everywhere_after_their_own_confirmation() {
         1
     );
 }
+
+#[test]
+fn a_removed_servers_data_is_deleted_after_the_grace_period_unless_it_returns() {
+    let app = app();
+    assert_eq!(app.config.privacy.guild_grace_days, 30);
+    for (guild, user, interaction) in [(10, 5, 100), (20, 6, 200), (30, 7, 300)] {
+        answer_daily(&app, user, guild, interaction);
+    }
+    assert_eq!(
+        app.store.known_guilds().unwrap(),
+        [GuildId(10), GuildId(20), GuildId(30)]
+    );
+    // The bot is removed from 10 and 20; 20 adds it back 10 days later.
+    app.store.guild_left(GuildId(10), now()).unwrap();
+    app.store.guild_left(GuildId(20), now()).unwrap();
+    app.store
+        .guild_left(GuildId(10), now() + chrono::Duration::days(5))
+        .unwrap(); // a second removal notice does not restart the clock
+    assert!(app.store.guild_returned(GuildId(20)).unwrap());
+    assert_eq!(
+        app.store.known_guilds().unwrap(),
+        [GuildId(20), GuildId(30)]
+    );
+
+    let day = |d: i64| now() + chrono::Duration::days(d);
+    assert!(handlers::privacy::purge_departed(&app, day(29))
+        .unwrap()
+        .is_empty());
+    let board = |guild: u64, user: u64| {
+        app.store
+            .leaderboard(GuildId(guild), "all", 10, UserId(user))
+            .unwrap()
+            .players
+    };
+    assert_eq!(board(10, 5), 1, "kept during the grace period");
+    let purged = handlers::privacy::purge_departed(&app, day(31)).unwrap();
+    assert_eq!(purged.len(), 1);
+    assert_eq!(purged[0].0, GuildId(10));
+    assert!(
+        purged[0].1 > 5,
+        "settings, names, the question, the answer, totals..."
+    );
+    assert_eq!(board(10, 5), 0);
+    assert!(app
+        .store
+        .daily_instance(GuildId(10), now().date_naive())
+        .unwrap()
+        .is_none());
+    assert!(app
+        .store
+        .question_results(Some(GuildId(10)), UserId(5))
+        .unwrap()
+        .is_empty());
+    // The server that came back, and the one that never left, keep everything.
+    assert_eq!((board(20, 6), board(30, 7)), (1, 1));
+    assert!(handlers::privacy::purge_departed(&app, day(400))
+        .unwrap()
+        .is_empty());
+}

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod competitions;
 pub mod components;
 pub mod edits;
+pub mod guilds;
 pub mod render;
 pub mod scheduler;
 
@@ -48,6 +49,9 @@ pub struct RunOptions {
     pub schedule_tick: std::time::Duration,
     /// How long edits of one message are coalesced (see `edits`).
     pub edit_window: std::time::Duration,
+    /// The first wait before a daily post is retried after a rate limit,
+    /// a server error or a timeout; it doubles with each retry.
+    pub retry_base: std::time::Duration,
 }
 
 impl Default for RunOptions {
@@ -58,6 +62,7 @@ impl Default for RunOptions {
             content: Vec::new(),
             schedule_tick: scheduler::TICK,
             edit_window: edits::WINDOW,
+            retry_base: scheduler::RETRY_BASE,
         }
     }
 }
@@ -237,6 +242,7 @@ pub async fn serve(
     }
     let dev_guild = options.dev_guild;
     let schedule_tick = options.schedule_tick;
+    let retry_base = options.retry_base;
     // Ends the scheduler when this client stops (it is spawned on READY).
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let stop_for_runners = stop.clone();
@@ -244,7 +250,12 @@ pub async fn serve(
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |error| Box::pin(on_error(error)),
-            event_handler: |ctx, event, _framework, app| Box::pin(components::on_event(ctx, event, app)),
+            event_handler: |ctx, event, _framework, app| {
+                Box::pin(async move {
+                    guilds::on_event(event, app).await;
+                    components::on_event(ctx, event, app).await
+                })
+            },
             ..Default::default()
         })
         // Owners are not used: skip the application-info request at start-up.
@@ -257,7 +268,8 @@ pub async fn serve(
                     None => ctx.http.create_global_commands(&payload).await?,
                 };
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
-                tokio::spawn(scheduler::run(ctx.http.clone(), app.clone(), schedule_tick, stop));
+                guilds::on_ready(ready, &app).await;
+                tokio::spawn(scheduler::run(ctx.http.clone(), app.clone(), schedule_tick, retry_base, stop));
                 competitions::resume_all(ctx, &app).await;
                 Ok(app)
             })

@@ -18,14 +18,27 @@ pub const TICK: Duration = Duration::from_secs(30);
 
 /// Runs until `stop` turns true or its sender is dropped (the client that
 /// spawned it has stopped).
+/// How often removed servers are checked for the end of their grace period.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The default first wait before retrying a daily post (`RunOptions::retry_base`).
+pub const RETRY_BASE: Duration = Duration::from_secs(1);
+/// Attempts at one daily post in one tick; after the last, the problem is
+/// shown to teachers and the next tick tries again (with the same nonce).
+pub const ATTEMPTS: u32 = 4;
+
 pub async fn run(
     http: Arc<serenity::Http>,
     app: Arc<App>,
     tick: Duration,
+    retry_base: Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut ticker = tokio::time::interval(tick);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Removed servers' data is checked for deletion at start and then hourly
+    // (the grace period is counted in days).
+    let mut next_purge = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
@@ -34,6 +47,21 @@ pub async fn run(
                     return;
                 }
                 continue;
+            }
+        }
+        if tokio::time::Instant::now() >= next_purge {
+            next_purge += PURGE_EVERY;
+            let purger = app.clone();
+            let purged = tokio::task::spawn_blocking(move || {
+                crate::handlers::privacy::purge_departed(&purger, purger.clock.now())
+            })
+            .await;
+            match purged {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "could not delete removed servers' data; will retry")
+                }
+                Err(e) => tracing::error!(error = %e, "deleting removed servers' data panicked"),
             }
         }
         let planner = app.clone();
@@ -53,7 +81,7 @@ pub async fn run(
             }
         };
         for post in planned {
-            send(&http, &app, post).await;
+            send(&http, &app, post, retry_base).await;
         }
     }
 }
@@ -77,10 +105,39 @@ pub fn message(post: &PlannedPost) -> serenity::CreateMessage {
     )
 }
 
-async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost) {
+/// Whether a failed request may succeed if sent again: a rate limit, a
+/// server error or a network failure; not a missing channel or permission.
+fn transient(error: &serenity::Error) -> bool {
+    match error {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
+            let status = response.status_code.as_u16();
+            status == 429 || status >= 500
+        }
+        serenity::Error::Http(serenity::HttpError::Request(_)) => true,
+        _ => false,
+    }
+}
+
+/// Sends a planned post, retrying transient failures with doubling waits.
+/// Every attempt carries the post's nonce with `enforce_nonce`, so if an
+/// attempt reached Discord but its answer was lost, the retry returns the
+/// message already created instead of posting a second one.
+async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost, retry_base: Duration) {
     let channel = serenity::ChannelId::new(post.post.channel);
     let (guild, day) = (post.post.guild, post.post.day);
-    let result = channel.send_message(http, message(&post)).await;
+    let mut wait = retry_base;
+    let mut attempt = 1;
+    let result = loop {
+        match channel.send_message(http, message(&post)).await {
+            Err(e) if attempt < ATTEMPTS && transient(&e) => {
+                tracing::warn!(guild = guild.0, %day, attempt, error = %e, "daily post failed; retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+                attempt += 1;
+            }
+            result => break result,
+        }
+    };
     let app = app.clone();
     let outcome = match result {
         Ok(sent) => {

@@ -1,7 +1,9 @@
 //! `/privacy delete-me`: a student erases everything studybot stores about
 //! them (answers, scores, streaks, names, review schedule) in every server
 //! and in direct messages, after confirming with a button only they can
-//! press. What is stored and why is in `docs/privacy.md`.
+//! press. And the deletion of a server's data once the bot has been removed
+//! from it for the configured grace period. What is stored and why is in
+//! `docs/privacy.md`.
 
 use crate::app::App;
 use crate::custom_id::CustomId;
@@ -49,4 +51,27 @@ pub fn confirm(app: &App, request: &Request, user: u64) -> Result<Reply, Error> 
         if guilds == 1 { "" } else { "s" },
     ))
     .title("Your data is deleted"))
+}
+
+/// Deletes the data of every server the bot left more than the configured
+/// grace period before `now`. Returns each server deleted and how many rows
+/// went. Run by the scheduler; a server that added the bot back in time was
+/// taken off the list when it did.
+pub fn purge_departed(
+    app: &App,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(crate::request::GuildId, u64)>, Error> {
+    let grace = chrono::Duration::days(i64::from(app.config.privacy.guild_grace_days));
+    let mut purged = Vec::new();
+    for guild in app.store.guilds_left_before(now - grace)? {
+        let rows = app.store.delete_guild(guild)?;
+        app.forget_guild_library(guild);
+        tracing::info!(
+            guild = guild.0,
+            rows,
+            "deleted a removed server's data after the grace period"
+        );
+        purged.push((guild, rows));
+    }
+    Ok(purged)
 }

@@ -599,6 +599,9 @@ pub trait Store: Send + Sync {
     /// transaction. Returns false, changing nothing, if it was already right.
     fn accept_answer(&self, id: i64, points: i64, periods: &[String]) -> Result<bool, StoreError>;
 
+    /// Every guild with anything stored (settings, names, scores), except
+    /// those already marked as left.
+    fn known_guilds(&self) -> Result<Vec<GuildId>, StoreError>;
     /// Notes that the bot was removed from a guild (kept: the first time).
     fn guild_left(&self, guild: GuildId, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Notes that the bot is in a guild again: its data is kept after all.

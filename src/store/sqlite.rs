@@ -1944,6 +1944,20 @@ impl Store for SqliteStore {
         })
     }
 
+    fn known_guilds(&self) -> Result<Vec<GuildId>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT guild_id FROM guild_settings
+                 UNION SELECT guild_id FROM members WHERE guild_id <> 0
+                 UNION SELECT guild_id FROM totals
+                 EXCEPT SELECT guild_id FROM departed_guilds
+                 ORDER BY 1",
+            )?
+            .query_map([], |r| Ok(GuildId(r.get::<_, i64>(0)? as u64)))?
+            .collect()
+        })
+    }
+
     fn guild_left(&self, guild: GuildId, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.with(|c| {
             c.prepare_cached(

@@ -119,6 +119,12 @@ struct Shared {
     awaited: Mutex<HashMap<u64, tokio::sync::oneshot::Sender<(Instant, Value)>>>,
     /// Files users attached, served at `/cdn/attachments/...` as Discord's CDN would.
     cdn: Mutex<HashMap<String, Vec<u8>>>,
+    /// Answers to give instead of the real one, in order, to requests whose
+    /// `METHOD path` starts with the key (injected failures).
+    failures: Mutex<Vec<(String, StatusCode, Value)>>,
+    /// Messages created with `enforce_nonce`, by nonce: a repeat returns the
+    /// same message, as Discord does.
+    nonces: Mutex<HashMap<String, Value>>,
 }
 
 /// The fake Discord. It stops with the test's runtime.
@@ -156,6 +162,8 @@ impl FakeDiscord {
             keep_log,
             awaited: Mutex::new(HashMap::new()),
             cdn: Mutex::new(HashMap::new()),
+            failures: Mutex::new(Vec::new()),
+            nonces: Mutex::new(HashMap::new()),
         });
         tokio::spawn(serve_rest(rest, shared.clone()));
         tokio::spawn(serve_gateway(gateway, shared.clone()));
@@ -307,6 +315,29 @@ impl FakeDiscord {
     /// How many requests the bot has made (kept or not).
     pub fn request_count(&self) -> usize {
         *self.shared.logged.borrow()
+    }
+
+    /// Makes the next requests matching `method path-prefix` fail with
+    /// these answers, one each, in order (then they succeed again).
+    pub fn fail_next(&self, request: &str, answers: &[(u16, Value)]) {
+        let mut failures = self.shared.failures.lock().unwrap();
+        for (status, body) in answers {
+            failures.push((
+                request.to_string(),
+                StatusCode::from_u16(*status).unwrap(),
+                body.clone(),
+            ));
+        }
+    }
+
+    /// Drops the injected failures not yet used.
+    pub fn clear_failures(&self) {
+        self.shared.failures.lock().unwrap().clear();
+    }
+
+    /// Discord's GUILD_DELETE for a server that removed the bot (not an outage).
+    pub fn remove_bot_from(&self, guild: u64) {
+        self.send_event("GUILD_DELETE", json!({"id": guild.to_string()}));
     }
 
     fn send_event(&self, name: &str, data: Value) {
@@ -704,7 +735,18 @@ async fn handle_rest(
     } else {
         json!({"non-JSON body": content_type})
     };
-    let answer = route(shared, &method, &path, &body);
+    let injected = {
+        let mut failures = shared.failures.lock().unwrap();
+        let key = format!("{method} {path}");
+        failures
+            .iter()
+            .position(|(prefix, _, _)| key.starts_with(prefix.as_str()))
+            .map(|i| failures.remove(i))
+    };
+    let answer = match injected {
+        Some((_, status, reply)) => Some((status, reply)),
+        None => route(shared, &method, &path, &body),
+    };
     if method == "POST" && path.starts_with("/interactions/") && path.ends_with("/callback") {
         let id = path.split('/').nth(2).and_then(|id| id.parse::<u64>().ok());
         if let Some(waiter) = id.and_then(|id| shared.awaited.lock().unwrap().remove(&id)) {
@@ -871,10 +913,24 @@ fn route(shared: &Shared, method: &str, path: &str, body: &Value) -> Option<(Sta
         }
         ("POST", ["channels", channel, "messages"]) => {
             let channel: u64 = channel.parse().ok()?;
+            let nonce = body["nonce"]
+                .as_str()
+                .filter(|_| body["enforce_nonce"] == true);
+            if let Some(earlier) = nonce.and_then(|n| shared.nonces.lock().unwrap().get(n).cloned())
+            {
+                return ok(earlier);
+            }
             let id = shared.ids.fetch_add(1, Ordering::SeqCst);
             let mut message = message_json(id, channel, body, false);
             message["guild_id"] = json!(GUILD.to_string());
             shared.messages.lock().unwrap().insert(id, message.clone());
+            if let Some(nonce) = nonce {
+                shared
+                    .nonces
+                    .lock()
+                    .unwrap()
+                    .insert(nonce.to_string(), message.clone());
+            }
             ok(message)
         }
         ("PATCH", ["channels", channel, "messages", message]) => {

@@ -28,11 +28,18 @@ use crate::search::Suggestion;
 /// What a person sees when something broke on our side.
 pub const APOLOGY: &str = "Sorry, something went wrong on studybot's side. It has been logged; please try again in a moment.";
 
+/// What a person sees when the database cannot be written.
+pub const UNWRITABLE: &str = "studybot cannot save anything right now (its storage is full or unavailable), so this was not recorded. Lookups such as /explain still work, and your teacher can see the problem in /settings show. Please try again later.";
+
 /// Runs the request through its handler and turns every error into a reply.
 pub fn respond(app: &App, request: &Request) -> Reply {
     match handle(app, request) {
         Ok(reply) => reply,
         Err(Error::User(message)) => Reply::ephemeral_text(message),
+        Err(Error::Store(crate::store::StoreError::Unwritable(why))) => {
+            tracing::error!(interaction = %request.interaction, %why, "the database cannot be written; nothing was saved");
+            Reply::ephemeral_text(UNWRITABLE)
+        }
         Err(Error::Store(crate::store::StoreError::Busy)) => {
             tracing::warn!(interaction = %request.interaction, "database busy; asked the user to retry");
             Reply::ephemeral_text("studybot is very busy right now and nothing was saved. Please try again in a moment.")

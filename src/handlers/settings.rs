@@ -268,6 +268,15 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
     if let Some(problem) = app.store.post_problem(guild)? {
         reply = reply.field("Problem with the daily post", problem);
     }
+    if let Some(problem) = app.store.write_problem() {
+        reply = reply.field(
+            "Problem with the database",
+            crate::markup::fit(
+                &format!("studybot cannot save answers or settings right now: {problem}. The bot's operator needs to free disk space or fix the database file's permissions; it recovers by itself afterwards."),
+                1024,
+            ),
+        );
+    }
     Ok(reply.ephemeral())
 }
 

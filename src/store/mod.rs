@@ -364,6 +364,12 @@ pub struct QuestionResults {
 }
 
 pub trait Store: Send + Sync {
+    /// Why writes are failing, while they are (the disk is full, the file
+    /// is read-only); `None` once a write succeeds again. Shown to teachers.
+    fn write_problem(&self) -> Option<String> {
+        None
+    }
+
     fn settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError>;
     fn save_settings(
         &self,

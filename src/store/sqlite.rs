@@ -268,6 +268,9 @@ pub struct SqliteStore {
     /// Display names this process has already stored, so an unchanged name
     /// costs no write transaction.
     names: Mutex<std::collections::HashMap<(i64, u64), String>>,
+    /// Why the last write failed, until a write succeeds (see
+    /// [`Store::write_problem`]).
+    write_problem: Mutex<Option<String>>,
     /// Stops the background checkpointer when the store is dropped.
     _checkpointer: Option<Checkpointer>,
 }
@@ -347,6 +350,17 @@ fn db(e: rusqlite::Error) -> StoreError {
         {
             StoreError::Busy
         }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::CannotOpen
+            ) =>
+        {
+            StoreError::Unwritable(e.to_string())
+        }
         other => StoreError::Database(other.to_string()),
     }
 }
@@ -410,6 +424,7 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::new(std::collections::HashMap::new()),
+            write_problem: Mutex::new(None),
             _checkpointer: None,
         })
     }
@@ -419,7 +434,48 @@ impl SqliteStore {
         f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error>,
     ) -> Result<T, StoreError> {
         let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut conn).map_err(db)
+        let changes = conn.total_changes();
+        let result = f(&mut conn).map_err(db);
+        self.note_write(&result, conn.total_changes() > changes);
+        result
+    }
+
+    /// Keeps [`Store::write_problem`] current: set by a write that failed for
+    /// want of space or permission, cleared by one that changed rows.
+    fn note_write<T>(&self, result: &Result<T, StoreError>, wrote: bool) {
+        match result {
+            Err(StoreError::Unwritable(why)) => {
+                *self.write_problem.lock().unwrap_or_else(|e| e.into_inner()) = Some(why.clone());
+            }
+            Ok(_) if wrote => {
+                self.write_problem
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+            }
+            _ => {}
+        }
+    }
+
+    /// Caps the database at `pages` pages (SQLite's `max_page_count`), or
+    /// lifts the cap: writes that need more space then fail as a full disk
+    /// would. The fault tests use it; an operator can use it to bound the
+    /// file's size.
+    pub fn set_max_pages(&self, pages: Option<u64>) -> Result<u64, StoreError> {
+        // SQLite's own ceiling when "unlimited".
+        let pages = pages.unwrap_or(0xFFFF_FFFE);
+        self.with(|c| {
+            c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+        })
+        .map(|n| n as u64)
+    }
+
+    /// How many pages the database uses now.
+    pub fn page_count(&self) -> Result<u64, StoreError> {
+        self.with(|c| c.query_row("PRAGMA page_count", [], |r| r.get::<_, i64>(0)))
+            .map(|n| n as u64)
     }
 
     /// Notes names as stored (by `remember_name` or with an answer).
@@ -808,6 +864,13 @@ fn report_row(r: &rusqlite::Row) -> rusqlite::Result<Report> {
 }
 
 impl Store for SqliteStore {
+    fn write_problem(&self) -> Option<String> {
+        self.write_problem
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     fn settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
         self.with(|c| {
             c.prepare_cached("SELECT timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, competitions_teachers_only FROM guild_settings WHERE guild_id = ?1")?.query_row(
@@ -1002,6 +1065,9 @@ impl Store for SqliteStore {
                 queue.drain(..take).collect()
             };
             let outcomes = commit_group(&mut conn, &group);
+            if let Some(first) = outcomes.first() {
+                self.note_write(first, first.is_ok());
+            }
             self.note_names(
                 group
                     .iter()
@@ -2203,6 +2269,7 @@ mod tests {
             conn: Mutex::new(conn),
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::default(),
+            write_problem: Mutex::new(None),
             _checkpointer: None,
         };
         let q = daily(&old, 10, "2026-11-23", "p/a");
@@ -2223,6 +2290,7 @@ mod tests {
             conn: Mutex::new(conn),
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::default(),
+            write_problem: Mutex::new(None),
             _checkpointer: None,
         };
         assert_eq!(

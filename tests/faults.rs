@@ -1,0 +1,189 @@
+//! Storage faults through the handlers, on a real database file:
+//! - a full disk (SQLite's `max_page_count` caps the file, as a full disk
+//!   would; permission tricks do not work when tests run as root): answers
+//!   are refused politely and nothing is half-written, lookups keep working,
+//!   teachers see the problem in `/settings show`, and everything recovers
+//!   when space returns;
+//! - a database locked by another writer: after the bounded busy timeout the
+//!   student is asked to try again, nothing is saved, and the retry counts once.
+
+use chrono::{DateTime, TimeZone, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use studybot::config::Config;
+use studybot::handlers;
+use studybot::request::{Action, ChannelId, GuildId, InteractionId, Request, UserId};
+use studybot::store::sqlite::SqliteStore;
+use studybot::store::Store;
+use studybot::{App, Library, Reply};
+
+const CLASS: u64 = 10;
+
+fn app_on(store: Arc<SqliteStore>) -> App {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml");
+    let (library, _) = Library::load(&[fixture]).unwrap();
+    App::new(Config::default(), library, store).unwrap()
+}
+
+fn open(path: &Path) -> Arc<SqliteStore> {
+    Arc::new(SqliteStore::open(path).unwrap())
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+fn ask(app: &App, user: u64, teacher: bool, action: Action) -> Reply {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    handlers::respond(
+        app,
+        &Request {
+            action,
+            guild: Some(GuildId(CLASS)),
+            channel: Some(ChannelId(1)),
+            user: UserId(user),
+            display_name: format!("student {user}"),
+            teacher,
+            roles: Vec::new(),
+            interaction: InteractionId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+            now: now(),
+            attachment: None,
+        },
+    )
+}
+
+fn command(name: &str, subs: &[&str], options: &[(&str, &str)]) -> Action {
+    Action::Command {
+        name: name.into(),
+        subcommands: subs.iter().map(|s| s.to_string()).collect(),
+        options: options
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+/// Presses the first answer button of today's daily question (typing an
+/// answer when the question wants one).
+fn answer_daily(app: &App, user: u64) -> Reply {
+    let daily = ask(app, user, false, command("daily", &[], &[]));
+    let button = &daily.buttons[0];
+    ask(
+        app,
+        user,
+        false,
+        Action::Press {
+            custom_id: button.custom_id.clone(),
+            input: button.opens_input.then(|| "Yezhov".to_string()),
+        },
+    )
+}
+
+fn answered(app: &App, user: u64) -> u64 {
+    app.store
+        .question_results(Some(GuildId(CLASS)), UserId(user))
+        .unwrap()
+        .iter()
+        .map(|r| r.answered)
+        .sum()
+}
+
+fn settings_shown(app: &App) -> String {
+    let reply = ask(app, 1, true, command("settings", &["show"], &[]));
+    reply
+        .fields
+        .iter()
+        .map(|f| format!("{}: {}", f.name, f.value))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_full_disk_refuses_answers_cleanly_keeps_lookups_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("class.db"));
+    let app = app_on(store.clone());
+    assert!(answer_daily(&app, 100).title.is_some());
+    // The file may not grow: students answer until the first write fails.
+    store
+        .set_max_pages(Some(store.page_count().unwrap()))
+        .unwrap();
+    let mut refused = None;
+    for user in 101..5_000 {
+        let reply = answer_daily(&app, user);
+        if reply.text == handlers::UNWRITABLE {
+            refused = Some(user);
+            break;
+        }
+        assert!(reply.title.is_some(), "{reply:?}");
+    }
+    let refused = refused.expect("a capped database fills up");
+    assert!(reply_is_private(&answer_daily(&app, refused)));
+    assert_eq!(answered(&app, refused), 0, "nothing half-written");
+    let problem = store
+        .write_problem()
+        .expect("the store knows why writes fail");
+    assert!(problem.contains("full"), "{problem}");
+
+    // Lookups still answer; teachers see the problem.
+    let explained = ask(
+        &app,
+        refused,
+        false,
+        command("explain", &[], &[("term", "Yezhov")]),
+    );
+    assert_eq!(explained.title.as_deref(), Some("Nikolai Yezhov"));
+    let shown = settings_shown(&app);
+    assert!(
+        shown.contains("Problem with the database: studybot cannot save"),
+        "{shown}"
+    );
+
+    // Space returns: the same student's answer counts, once, and the problem clears.
+    store.set_max_pages(None).unwrap();
+    let reply = answer_daily(&app, refused);
+    assert!(reply.title.is_some(), "{reply:?}");
+    assert_eq!(answered(&app, refused), 1);
+    assert_eq!(store.write_problem(), None);
+    assert!(!settings_shown(&app).contains("Problem with the database"));
+    // And everyone who was told their answer counted is still counted.
+    for user in 100..refused {
+        assert_eq!(answered(&app, user), 1, "student {user}");
+    }
+}
+
+fn reply_is_private(reply: &Reply) -> bool {
+    reply.ephemeral
+}
+
+#[test]
+fn a_locked_database_asks_the_student_to_try_again_and_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("class.db");
+    let store = open(&path);
+    let app = app_on(store.clone());
+    ask(&app, 5, false, command("daily", &[], &[]));
+    // Another process holds the write lock.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let reply = answer_daily(&app, 5);
+    let waited = started.elapsed();
+    assert!(reply.ephemeral);
+    assert!(
+        reply
+            .text
+            .starts_with("studybot is very busy right now and nothing was saved"),
+        "{reply:?}"
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(1500)
+            && waited < std::time::Duration::from_secs(10),
+        "bounded by the busy timeout: {waited:?}"
+    );
+    assert_eq!(answered(&app, 5), 0);
+    other.execute_batch("ROLLBACK").unwrap();
+    let retried = answer_daily(&app, 5);
+    assert!(retried.title.is_some(), "{retried:?}");
+    assert_eq!(answered(&app, 5), 1);
+}

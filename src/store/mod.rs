@@ -18,6 +18,9 @@ pub enum StoreError {
     Busy,
     #[error("database error: {0}")]
     Database(String),
+    /// The disk is full or the database cannot be written: nothing was saved.
+    #[error("the database cannot be written: {0}")]
+    Unwritable(String),
     #[error("unsupported database URL `{0}`: use sqlite://PATH (or a plain path)")]
     UnsupportedUrl(String),
 }

@@ -1157,3 +1157,96 @@ fn a_daily_post_that_keeps_failing_is_shown_to_teachers_and_recovers() {
         h.stop().await;
     });
 }
+
+#[test]
+fn sigterm_during_a_burst_of_answers_keeps_every_acknowledged_answer_and_exits_promptly() {
+    multi_thread().block_on(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        common::quiz_pack_with(&content, &["multiple_choice"]);
+        let db = dir.path().join("studybot.db");
+        let config = dir.path().join("studybot.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[discord]\nproxy = \"{}\"\n[database]\nurl = \"sqlite://{}\"\n[content]\nfolders = [\"{}\"]\n[log]\nlevel = \"warn\"\n",
+                fake.proxy_url(),
+                db.display(),
+                content.display()
+            ),
+        )
+        .unwrap();
+        // The real binary, as an operator runs it.
+        let mut bot = std::process::Command::new(env!("CARGO_BIN_EXE_studybot"))
+            .args(["--config", config.to_str().unwrap(), "run"])
+            .env("DISCORD_TOKEN", TOKEN)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        fake.wait_for_registration(1).await;
+        let daily = fake.command(BORIS, "daily", json!([])).await;
+        let message = fake.message_from_reply(CHANNEL, &daily["data"]);
+        let button = answer_ids(&message["components"])[0].clone();
+
+        // Sixty students press at once; SIGTERM arrives as the first answers
+        // are acknowledged, with the rest still in flight.
+        let mut callbacks = Vec::new();
+        for n in 0..60u64 {
+            let who = Person {
+                id: 1_300_000_000_000_100_000 + n,
+                name: Box::leak(format!("student{n}").into_boxed_str()),
+                permissions: STUDENT_PERMISSIONS,
+            };
+            let press = fake.button_interaction(who, &message, &button);
+            let id: u64 = press["id"].as_str().unwrap().parse().unwrap();
+            callbacks.push((who.id, fake.await_callback(id)));
+            fake.dispatch_unchecked(press);
+        }
+        let mut acknowledged = Vec::new();
+        let (first_user, first) = callbacks.remove(0);
+        first.await.unwrap();
+        acknowledged.push(first_user);
+        let terminated = std::time::Instant::now();
+        unsafe {
+            libc::kill(bot.id() as i32, libc::SIGTERM);
+        }
+        let status = loop {
+            if let Some(status) = bot.try_wait().unwrap() {
+                break status;
+            }
+            assert!(terminated.elapsed() < Duration::from_secs(15), "the bot exits within 15 s of SIGTERM");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let exit = terminated.elapsed();
+        // The process is gone: every callback it sent has arrived.
+        for (user, mut callback) in callbacks {
+            if callback.try_recv().is_ok() {
+                acknowledged.push(user);
+            }
+        }
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(bot.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        assert!(status.success(), "a clean exit: {status:?}\n{stderr}");
+
+        // Every acknowledged answer is in the database, once.
+        let store = studybot::store::open(&format!("sqlite://{}", db.display())).unwrap();
+        let guild = studybot::request::GuildId(GUILD);
+        for user in &acknowledged {
+            let results = store
+                .question_results(Some(guild), studybot::request::UserId(*user))
+                .unwrap();
+            assert_eq!(results.iter().map(|r| r.answered).sum::<u64>(), 1, "student {user}");
+        }
+        let board = store
+            .leaderboard(guild, "all", 100, studybot::request::UserId(0))
+            .unwrap();
+        assert!(board.players as usize >= acknowledged.len());
+        println!(
+            "{} of 60 answers acknowledged around SIGTERM, all committed; {} committed in all; exit {exit:?} after SIGTERM",
+            acknowledged.len(),
+            board.players
+        );
+    });
+}

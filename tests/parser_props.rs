@@ -51,3 +51,36 @@ proptest! {
         prop_assert!(suggestions.iter().all(|s| s.name.chars().count() <= 100));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The proptest twin of the `custom_id` fuzz target.
+    #[test]
+    fn custom_ids_decode_or_refuse_and_round_trip(text in "(ex1|dt1|q1|qa1|cq1|cqa1|rp1|dq1|pv1|se1|pk1|sa1|tl1|zz)?:?\\PC{0,110}") {
+        use studybot::custom_id::{CustomId, MAX_LEN};
+        if let Ok(id) = CustomId::decode(&text) {
+            let again = id.encode();
+            prop_assert!(again.len() <= MAX_LEN);
+            prop_assert_eq!(CustomId::decode(&again).ok(), Some(id));
+        }
+    }
+
+    /// The proptest twin of the `answer_checker` fuzz target.
+    #[test]
+    fn answer_checking_never_panics_and_an_answer_matches_itself(guess in "\\PC{0,200}", accepted in "\\PC{0,60}") {
+        use studybot::quiz::check;
+        use studybot::text::SpellingFolder;
+        let folder = SpellingFolder::new(&[
+            vec!["yezh".to_string(), "ezh".to_string()],
+            vec!["shch".to_string(), "sch".to_string()],
+        ]);
+        let _ = check::parse_number(&guess);
+        let _ = check::numeric_matches(&guess, 1937.0, 0.5);
+        let accepted = vec![accepted];
+        let _ = check::text_matches(&guess, &accepted, &folder);
+        if !folder.key(&accepted[0]).is_empty() {
+            prop_assert!(check::text_matches(&accepted[0], &accepted, &folder));
+        }
+    }
+}

@@ -2,8 +2,12 @@
 # A throwaway PostgreSQL server for the store contract tests
 # (tests/store_contract.rs), on 127.0.0.1 only.
 #
-#   eval "$(.ci/postgres.sh start)"   # installs if needed, starts, prints the export
+#   env=$(.ci/postgres.sh start)   # installs if needed, starts, prints the export
+#   eval "$env"
 #   .ci/postgres.sh stop
+#
+# (Two steps, so that under `set -e` a failed start stops the caller:
+# `eval "$(... start)"` would eval nothing and carry on.)
 #
 # `start` installs PostgreSQL from the distribution's packages when it is
 # missing, creates its own data directory (not Debian's `main` cluster, so a
@@ -69,6 +73,9 @@ start() {
             --encoding=UTF8 --locale=C.UTF-8 >&2
     fi
     if running; then
+        # The port it was started with (line 4 of postmaster.pid) wins over
+        # a different STUDYBOT_PG_PORT now.
+        PORT=$(sed -n 4p "$DATA/postmaster.pid")
         say "already running on 127.0.0.1:$PORT"
     else
         say "starting on 127.0.0.1:$PORT (log: $LOG)"

@@ -79,6 +79,9 @@ pub struct App {
     /// The time for the parts that decide when to act (the daily posts) and
     /// for requests built at the Discord edge; tests fix or advance it.
     pub clock: Arc<dyn Clock>,
+    /// The shards this process runs when several share the database
+    /// (`None`: every shard, so every server).
+    pub shards: Option<crate::shards::ShardSet>,
     library: RwLock<Arc<Library>>,
     guild_libraries: Mutex<HashMap<GuildId, GuildLibrary>>,
 }
@@ -100,6 +103,7 @@ impl App {
             timezone,
             store,
             clock: Arc::new(SystemClock),
+            shards: None,
             library: RwLock::new(Arc::new(library)),
             guild_libraries: Mutex::new(HashMap::new()),
         })
@@ -109,6 +113,19 @@ impl App {
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The same App running only `shards` (see [`crate::shards`]).
+    pub fn with_shards(mut self, shards: crate::shards::ShardSet) -> Self {
+        self.shards = Some(shards);
+        self
+    }
+
+    /// Whether this process answers for a server's scheduled work (daily
+    /// post, competitions, removal): true unless another process's shards
+    /// hold it.
+    pub fn owns(&self, guild: GuildId) -> bool {
+        self.shards.is_none_or(|s| s.owns(guild))
     }
 
     /// An App with a fresh in-memory database: for tests and benchmarks.

@@ -66,7 +66,9 @@ pub struct DiscordConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseConfig {
-    /// `sqlite://PATH` (the default, `sqlite://studybot.db`) or a plain path.
+    /// `sqlite://PATH` (the default, `sqlite://studybot.db`), a plain path
+    /// (SQLite too), or `postgres://USER:PASSWORD@HOST/DATABASE` for several
+    /// bot processes sharing one database (docs/scaling.md).
     pub url: String,
 }
 

@@ -8,20 +8,24 @@
 //! # Map of the code
 //!
 //! ```text
-//! Discord interaction ──> discord/ (later)      studybot ask ──> cli.rs
-//!                               └──────────┬──────────┘
-//!                                          ▼
-//!                     handlers/  one fn per command: Request -> Reply
+//! Discord gateway ──> discord/ (serenity + poise)    studybot ask ──> cli.rs
+//!                               └──────────────┬────────────┘
+//!                                              ▼
+//!                     handlers/  one fn per command or button: Request -> Reply
 //!                     │   respond(): the single error path
 //!                     ├── content/   packs: schema, load, validate, diagnostics
 //!                     ├── search/    which entry a student means
 //!                     ├── dates/     dates with precision (day, month, year, range)
-//!                     └── text.rs    the one normaliser for typed text
-//!                                          ▼
+//!                     ├── quiz/      daily pick, points, streaks, answer checking
+//!                     ├── review.rs  spaced review (FSRS)
+//!                     ├── pictures.rs timeline chart, ranking cards (PNG)
+//!                     └── store/     the Store trait: SQLite, PostgreSQL
+//!                                              ▼
 //!                     reply.rs   transport-neutral Reply (the --json contract)
 //! ```
 //!
-//! - [`app`]: `App`, what every handler gets (config, content snapshot).
+//! - [`app`]: `App`, what every handler gets (config, content snapshot per
+//!   server, store, clock, the shards this process owns).
 //! - [`request`]: who asks, where, when; the core's id newtypes.
 //! - [`custom_id`]: the only place button ids are built and decoded.
 //! - [`config`]: defaults -> file -> environment; the token is a `Secret`.
@@ -29,6 +33,10 @@
 //! - [`markup`]: escaping user text and fitting text into limits.
 //! - [`error`]: thiserror enums; `anyhow` only in `main.rs`.
 //! - [`import`]: `studybot import`, Red trivia lists and Quizlet sets to a pack.
+//! - [`schedule`]: when each class's daily question is due.
+//! - [`shards`]: which servers a process owns when several share a database.
+//! - [`logging`]: log lines and panic messages with the token redacted.
+//! - [`discord`]: the only module that knows serenity and poise.
 
 pub mod app;
 pub mod cli;
@@ -43,12 +51,15 @@ pub mod handlers;
 pub mod import;
 pub mod logging;
 pub mod markup;
+#[cfg(feature = "pictures")]
+pub mod pictures;
 pub mod quiz;
 pub mod reply;
 pub mod request;
 pub mod review;
 pub mod schedule;
 pub mod search;
+pub mod shards;
 pub mod store;
 pub mod text;
 

@@ -42,6 +42,13 @@ enum Command {
         /// Register commands to this guild only (instant, for testing).
         #[arg(long, value_name = "ID")]
         dev_guild: Option<u64>,
+        /// Run only these shards, e.g. `0-3` (needs --total-shards): several
+        /// processes on one PostgreSQL database split the servers.
+        #[arg(long, value_name = "A-B", requires = "total_shards")]
+        shards: Option<String>,
+        /// How many shards all processes run together.
+        #[arg(long, value_name = "N", requires = "shards")]
+        total_shards: Option<u32>,
     },
     /// Write a consistent copy of the SQLite database, also while the bot runs.
     Backup {
@@ -135,7 +142,25 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { json } => check(&folders, json),
         Command::Ask(args) => ask(config, &folders, args),
-        Command::Run { dev_guild } => run(config, &folders, dev_guild),
+        Command::Run {
+            dev_guild,
+            shards,
+            total_shards,
+        } => {
+            let shards = match (shards, total_shards) {
+                (Some(range), Some(total)) => {
+                    match studybot::shards::ShardSet::parse(&range, total) {
+                        Ok(set) => Some(set),
+                        Err(e) => {
+                            eprintln!("studybot run: {e}");
+                            return ExitCode::from(2);
+                        }
+                    }
+                }
+                _ => None,
+            };
+            run(config, &folders, dev_guild, shards)
+        }
         Command::Backup { path, db } => backup(&config, db.as_deref(), &path),
         Command::Import {
             from,
@@ -232,8 +257,12 @@ fn load_app(config: Config, folders: &[PathBuf], db: Option<&str>) -> anyhow::Re
         tracing::warn!("{warning}");
     }
     let url = db.unwrap_or(&config.database.url).to_string();
-    let store =
-        studybot::store::open(&url).with_context(|| format!("cannot open the database {url}"))?;
+    let store = studybot::store::open(&url).with_context(|| {
+        format!(
+            "cannot open the database {}",
+            studybot::store::redacted_url(&url)
+        )
+    })?;
     Ok(App::new(config, library, store)?)
 }
 
@@ -312,7 +341,12 @@ fn ask(config: Config, folders: &[PathBuf], args: AskArgs) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn run(config: Config, folders: &[PathBuf], dev_guild: Option<u64>) -> anyhow::Result<ExitCode> {
+fn run(
+    config: Config,
+    folders: &[PathBuf],
+    dev_guild: Option<u64>,
+    shards: Option<studybot::shards::ShardSet>,
+) -> anyhow::Result<ExitCode> {
     let Some(token) = config.token(std::env::var(TOKEN_ENV).ok()) else {
         eprintln!(
             "studybot run: no Discord bot token. Set the {TOKEN_ENV} environment variable \
@@ -326,7 +360,11 @@ fn run(config: Config, folders: &[PathBuf], dev_guild: Option<u64>) -> anyhow::R
         content: folders.to_vec(),
         ..Default::default()
     };
-    let app = std::sync::Arc::new(load_app(config, folders, None)?);
+    let mut app = load_app(config, folders, None)?;
+    if let Some(shards) = shards {
+        app = app.with_shards(shards);
+    }
+    let app = std::sync::Arc::new(app);
     release_freed_memory();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -110,7 +110,13 @@ pub fn nonce(guild: GuildId, day: NaiveDate) -> String {
 /// skipped; one whose earlier attempt did not finish is planned again with
 /// its original nonce.
 pub fn plan(app: &App, now: DateTime<Utc>) -> Result<Vec<PlannedPost>, Error> {
-    let guilds = app.store.scheduled_guilds()?;
+    // Another process posts for servers on its shards.
+    let guilds: Vec<_> = app
+        .store
+        .scheduled_guilds()?
+        .into_iter()
+        .filter(|(guild, _)| app.owns(*guild))
+        .collect();
     let mut planned = Vec::new();
     for post in due(now, &guilds, app.timezone) {
         let fresh = nonce(post.guild, post.day);

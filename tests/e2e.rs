@@ -884,6 +884,16 @@ fn a_competition_runs_in_the_channel_with_timed_rounds_and_a_podium() {
             podium.body["embeds"][0]["description"],
             "🥇 **boris** — 20 points"
         );
+        // With its picture: a multipart message carrying podium.png.
+        assert!(
+            podium.content_type.starts_with("multipart/form-data"),
+            "{}",
+            podium.content_type
+        );
+        assert_eq!(podium.body["attachments"][0]["filename"], "podium.png");
+        assert_eq!(podium.files.len(), 1);
+        assert_eq!(podium.files[0].0, "podium.png");
+        assert!(podium.files[0].1.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
         let results = &h
             .fake
             .requests()

@@ -170,17 +170,8 @@ async fn send_with_files(
     layout: &render::Layout,
     deferred: bool,
 ) -> Result<(), Error> {
-    let files: Vec<serenity::CreateAttachment> = layout
-        .files
-        .iter()
-        .map(|(name, data)| serenity::CreateAttachment::bytes(data.clone(), name.clone()))
-        .collect();
-    let attachments: Vec<serde_json::Value> = layout
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| serde_json::json!({"id": i.to_string(), "filename": name}))
-        .collect();
+    let files = layout.create_attachments();
+    let attachments = layout.attachment_list();
     if deferred {
         let mut body = serde_json::to_value(layout.to_followup())?;
         body["attachments"] = attachments.into();
@@ -241,11 +232,17 @@ pub async fn timeline(
     #[description = "Start: a date or year, e.g. 1936"] from: Option<String>,
     #[description = "End: a date or year, e.g. 1938"] to: Option<String>,
     #[description = "Only events with this tag, e.g. trials, army, nkvd"] tag: Option<String>,
+    #[description = "Also send it as a picture (true or false)"] picture: Option<bool>,
 ) -> Result<(), Error> {
     run(
         ctx,
         "timeline",
-        vec![("from", from), ("to", to), ("tag", tag)],
+        vec![
+            ("from", from),
+            ("to", to),
+            ("tag", tag),
+            ("picture", picture.map(|p| p.to_string())),
+        ],
     )
     .await
 }
@@ -298,13 +295,22 @@ pub enum Period {
 pub async fn leaderboard(
     ctx: Context<'_>,
     #[description = "all-time, season or week"] period: Option<Period>,
+    #[description = "Also send it as a picture (true or false)"] picture: Option<bool>,
 ) -> Result<(), Error> {
     let period = period.map(|p| match p {
         Period::AllTime => "all-time".to_string(),
         Period::Season => "season".to_string(),
         Period::Week => "week".to_string(),
     });
-    run(ctx, "leaderboard", vec![("period", period)]).await
+    run(
+        ctx,
+        "leaderboard",
+        vec![
+            ("period", period),
+            ("picture", picture.map(|p| p.to_string())),
+        ],
+    )
+    .await
 }
 
 /// Answers, accuracy, streaks and topics

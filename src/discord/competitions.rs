@@ -64,7 +64,7 @@ pub async fn resume_all(ctx: &serenity::Context, app: &Arc<App>) {
     let finder = app.clone();
     match tokio::task::spawn_blocking(move || finder.store.running_competitions()).await {
         Ok(Ok(all)) => {
-            for running in all {
+            for running in all.into_iter().filter(|c| app.owns(c.guild)) {
                 tracing::info!(competition = running.id, "resuming a competition");
                 start(ctx, app, running.id).await;
             }
@@ -158,7 +158,21 @@ async fn send(http: &serenity::Http, app: &Arc<App>, id: i64, post: Post) {
         &layout,
         serenity::CreateAllowedMentions::new()
     );
-    match channel.send_message(http, message).await {
+    let sent = if layout.files.is_empty() {
+        channel.send_message(http, message).await
+    } else {
+        // With a picture (the podium): the body is built here so each
+        // attachment's id is the string Discord's API describes.
+        match serde_json::to_value(&message) {
+            Ok(mut body) => {
+                body["attachments"] = layout.attachment_list().into();
+                http.send_message(channel, layout.create_attachments(), &body)
+                    .await
+            }
+            Err(e) => Err(serenity::Error::Json(e)),
+        }
+    };
+    match sent {
         Ok(sent) => {
             if let Some(round) = post.shows_round {
                 let app = app.clone();

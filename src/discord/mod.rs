@@ -241,6 +241,7 @@ pub async fn serve(
         return Err(DiscordError::InvalidToken);
     }
     let dev_guild = options.dev_guild;
+    let app_shards = app.shards;
     let schedule_tick = options.schedule_tick;
     let retry_base = options.retry_base;
     // Ends the scheduler when this client stops (it is spawned on READY).
@@ -252,6 +253,10 @@ pub async fn serve(
             on_error: |error| Box::pin(on_error(error)),
             event_handler: |ctx, event, _framework, app| {
                 Box::pin(async move {
+                    // Every shard's READY (poise's setup sees only the first).
+                    if let serenity::FullEvent::Ready { data_about_bot } = event {
+                        guilds::on_ready(data_about_bot, app).await;
+                    }
                     guilds::on_event(event, app).await;
                     components::on_event(ctx, event, app).await
                 })
@@ -268,7 +273,6 @@ pub async fn serve(
                     None => ctx.http.create_global_commands(&payload).await?,
                 };
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
-                guilds::on_ready(ready, &app).await;
                 tokio::spawn(scheduler::run(ctx.http.clone(), app.clone(), schedule_tick, retry_base, stop));
                 competitions::resume_all(ctx, &app).await;
                 Ok(app)
@@ -301,7 +305,16 @@ pub async fn serve(
         tracing::info!("shutting down: closing shards");
         shards.shutdown_all().await;
     });
-    let result = client.start_autosharded().await.map_err(|e| match e {
+    let started = match app_shards {
+        // serenity's range end is inclusive here (`start_shards` passes
+        // `total - 1`), so `first..last` runs shards first to last.
+        Some(s) => {
+            tracing::info!(shards = %s, "running a range of shards");
+            client.start_shard_range(s.first..s.last, s.total).await
+        }
+        None => client.start_autosharded().await,
+    };
+    let result = started.map_err(|e| match e {
         serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication) => {
             DiscordError::InvalidToken
         }

@@ -284,6 +284,24 @@ impl Layout {
     }
 
     /// As an edit of an existing message (a daily question's tally).
+    /// The files as serenity attachments, in order.
+    pub fn create_attachments(&self) -> Vec<serenity::CreateAttachment> {
+        self.files
+            .iter()
+            .map(|(name, data)| serenity::CreateAttachment::bytes(data.clone(), name.clone()))
+            .collect()
+    }
+
+    /// The body's `attachments` list for the files: ids as the strings
+    /// Discord's API description declares (serenity would send integers).
+    pub fn attachment_list(&self) -> Vec<serde_json::Value> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| serde_json::json!({"id": i.to_string(), "filename": name}))
+            .collect()
+    }
+
     pub fn to_edit(&self) -> serenity::EditMessage {
         let mut edit = serenity::EditMessage::new()
             .components(self.components())

@@ -408,7 +408,17 @@ fn podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
             )
         })
         .collect();
-    Ok(Reply::new(top.join("\n"))
+    let rows: Vec<(u64, String, i64)> = standings
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, s)| (i as u64 + 1, name_or_id(&s.name, s.user.0), s.points))
+        .collect();
+    let mut reply = Reply::new(top.join("\n"));
+    super::attach_picture(&mut reply, "podium.png", || {
+        super::quiz::draw_ranking("Competition podium", &rows)
+    });
+    Ok(reply
         .title("Competition over: the podium")
         .field("Results", fit(&all.join("\n"), 1024))
         .footer(

@@ -58,6 +58,44 @@ pub fn respond(app: &App, request: &Request) -> Reply {
     }
 }
 
+/// Whether the request asks for a picture (`picture:true`).
+pub(crate) fn wants_picture(request: &Request) -> bool {
+    matches!(
+        request
+            .option("picture")
+            .map(|p| p.trim().to_lowercase())
+            .as_deref(),
+        Some("true" | "yes" | "1")
+    )
+}
+
+/// Attaches the PNG `draw` makes as `name`; the text reply stands alone if
+/// drawing fails (logged) or this build has no pictures.
+#[cfg_attr(not(feature = "pictures"), allow(unused_variables))]
+pub(crate) fn attach_picture(
+    reply: &mut Reply,
+    name: &str,
+    draw: impl FnOnce() -> Result<Vec<u8>, String>,
+) {
+    #[cfg(feature = "pictures")]
+    match draw() {
+        Ok(data) => reply.attachments.push(crate::reply::Attachment {
+            name: name.to_string(),
+            media_type: "image/png".to_string(),
+            data,
+        }),
+        Err(error) => tracing::error!(%error, picture = name, "could not draw a picture"),
+    }
+    #[cfg(not(feature = "pictures"))]
+    {
+        let note = "(This bot was built without pictures.)";
+        reply.footer = Some(match reply.footer.take() {
+            Some(footer) => format!("{footer} {note}"),
+            None => note.to_string(),
+        });
+    }
+}
+
 /// A user named by id or mention (`123`, `<@123>`, `<@!123>`).
 pub(crate) fn user_id(text: &str) -> Option<u64> {
     text.trim()

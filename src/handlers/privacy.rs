@@ -64,6 +64,9 @@ pub fn purge_departed(
     let grace = chrono::Duration::days(i64::from(app.config.privacy.guild_grace_days));
     let mut purged = Vec::new();
     for guild in app.store.guilds_left_before(now - grace)? {
+        if !app.owns(guild) {
+            continue;
+        }
         let rows = app.store.delete_guild(guild)?;
         app.forget_guild_library(guild);
         tracing::info!(

@@ -670,9 +670,39 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
         None => text.push("You are not on this board yet.".to_string()),
         _ => {}
     }
-    Ok(Reply::new(text.join("\n"))
-        .title(title)
-        .footer(format!("{} students have scored", board.players)))
+    let mut reply = Reply::new(text.join("\n"))
+        .title(title.clone())
+        .footer(format!("{} students have scored", board.players));
+    if super::wants_picture(request) {
+        let rows: Vec<(u64, String, i64)> = board
+            .top
+            .iter()
+            .map(|s| (s.rank, s.name.clone(), s.points))
+            .collect();
+        super::attach_picture(&mut reply, "leaderboard.png", || {
+            draw_ranking(&title, &rows)
+        });
+    }
+    Ok(reply)
+}
+
+/// A ranking card of (rank, name, points) rows.
+#[cfg(feature = "pictures")]
+pub(crate) fn draw_ranking(title: &str, rows: &[(u64, String, i64)]) -> Result<Vec<u8>, String> {
+    let rows: Vec<crate::pictures::Ranked> = rows
+        .iter()
+        .map(|(rank, name, points)| crate::pictures::Ranked {
+            rank: *rank,
+            name: name.clone(),
+            points: *points,
+        })
+        .collect();
+    crate::pictures::ranking(title, &rows).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "pictures"))]
+pub(crate) fn draw_ranking(_title: &str, _rows: &[(u64, String, i64)]) -> Result<Vec<u8>, String> {
+    Err("pictures are not built in".to_string())
 }
 
 /// `/stats [user]`: answered, accuracy, streaks, strongest and weakest tags.

@@ -68,6 +68,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 description: "Only events with this tag, e.g. trials, army, nkvd",
                 required: false,
             },
+            PICTURE_OPTION,
         ],
         subcommands: &[],
     },
@@ -103,11 +104,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "leaderboard",
         description: "The class leaderboard",
-        options: &[OptionSpec {
-            name: "period",
-            description: "all-time, season or week",
-            required: false,
-        }],
+        options: &[
+            OptionSpec {
+                name: "period",
+                description: "all-time, season or week",
+                required: false,
+            },
+            PICTURE_OPTION,
+        ],
         subcommands: &[],
     },
     CommandSpec {
@@ -387,6 +391,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
 ];
+
+const PICTURE_OPTION: OptionSpec = OptionSpec {
+    name: "picture",
+    description: "Also send it as a picture (true or false)",
+    required: false,
+};
 
 const PACK_OPTION: &[OptionSpec] = &[OptionSpec {
     name: "pack",

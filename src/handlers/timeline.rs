@@ -1,5 +1,5 @@
-//! `/timeline [from] [to] [tag]`: browse the events of a period or a tag,
-//! page by page.
+//! `/timeline [from] [to] [tag] [picture]`: browse the events of a period or
+//! a tag, page by page; with `picture`, a timeline chart of them all too.
 
 use super::date::bounds;
 use super::events::paged;
@@ -18,16 +18,18 @@ pub fn timeline(app: &App, request: &Request) -> Result<Reply, Error> {
             .filter(|s| !s.is_empty())
             .map(String::from)
     };
-    page(
+    page_with(
         app,
         request.guild,
         opt("from"),
         opt("to"),
         opt("tag").map(|t| t.to_lowercase()),
         0,
+        super::wants_picture(request),
     )
 }
 
+/// A page of the timeline (the Previous/Next buttons).
 pub fn page(
     app: &App,
     guild: Option<crate::request::GuildId>,
@@ -35,6 +37,19 @@ pub fn page(
     to: Option<String>,
     tag: Option<String>,
     page: usize,
+) -> Result<Reply, Error> {
+    page_with(app, guild, from, to, tag, page, false)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page_with(
+    app: &App,
+    guild: Option<crate::request::GuildId>,
+    from: Option<String>,
+    to: Option<String>,
+    tag: Option<String>,
+    page: usize,
+    picture: bool,
 ) -> Result<Reply, Error> {
     let library = app.library_for(guild)?;
     let start = from
@@ -101,12 +116,42 @@ pub fn page(
     }
     let iso = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     let (from_iso, to_iso) = (iso(start), iso(end));
-    Ok(paged(crate::markup::fit(&title, 256), &events, page, |p| {
-        CustomId::Timeline {
-            from: from_iso.clone(),
-            to: to_iso.clone(),
-            tag: tag.clone(),
-            page: p,
-        }
-    }))
+    let title = crate::markup::fit(&title, 256);
+    let mut reply = paged(title.clone(), &events, page, |p| CustomId::Timeline {
+        from: from_iso.clone(),
+        to: to_iso.clone(),
+        tag: tag.clone(),
+        page: p,
+    });
+    if picture {
+        super::attach_picture(&mut reply, "timeline.png", || {
+            draw_timeline(&title, &events)
+        });
+    }
+    Ok(reply)
+}
+
+#[cfg(feature = "pictures")]
+fn draw_timeline(
+    title: &str,
+    events: &[(&crate::content::Pack, &crate::content::Event)],
+) -> Result<Vec<u8>, String> {
+    let items: Vec<crate::pictures::TimelineItem> = events
+        .iter()
+        .map(|(_, e)| crate::pictures::TimelineItem {
+            label: format!("{} ({})", e.title, e.when),
+            first: e.when.first_day(),
+            last: e.when.last_day(),
+            span: e.when.is_range(),
+        })
+        .collect();
+    crate::pictures::timeline(title, &items).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "pictures"))]
+fn draw_timeline(
+    _title: &str,
+    _events: &[(&crate::content::Pack, &crate::content::Event)],
+) -> Result<Vec<u8>, String> {
+    Err("pictures are not built in".to_string())
 }

@@ -5,8 +5,12 @@
 //! streaks, seasons and display names. It knows nothing of Discord or of how
 //! points are computed (that is `quiz`); it guarantees that an answer and all
 //! its effects commit together or not at all. SQLite (`sqlite.rs`) is the
-//! embedded default; a PostgreSQL backend can implement the same trait.
+//! embedded default, for one bot process; PostgreSQL (`postgres.rs`) lets
+//! several processes share one database, with the same behaviour (the
+//! contract suite in `tests/store_contract.rs` runs against both). [`open`]
+//! picks the backend from the database URL.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::request::{GuildId, InteractionId, UserId};
@@ -21,7 +25,7 @@ pub enum StoreError {
     /// The disk is full or the database cannot be written: nothing was saved.
     #[error("the database cannot be written: {0}")]
     Unwritable(String),
-    #[error("unsupported database URL `{0}`: use sqlite://PATH (or a plain path)")]
+    #[error("unsupported database URL `{0}`: use sqlite://PATH (or a plain path) or postgres://USER:PASSWORD@HOST/DATABASE")]
     UnsupportedUrl(String),
 }
 
@@ -631,11 +635,35 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<QuestionResults>, StoreError>;
 }
 
+/// A database URL fit for logs and messages: a password in it is replaced
+/// by `***` (`postgres://studybot:***@db/studybot`).
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}{tail}")
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// Opens the store a database URL names: `sqlite://PATH`, `sqlite::memory:`
-/// or a plain path (SQLite).
+/// or a plain path (SQLite), or `postgres://...` / `postgresql://...`
+/// (PostgreSQL, libpq's URL form, e.g.
+/// `postgres://studybot:secret@127.0.0.1:5432/studybot`).
 pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
     if url == "sqlite::memory:" || url == ":memory:" {
         return Ok(std::sync::Arc::new(sqlite::SqliteStore::open_in_memory()?));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(std::sync::Arc::new(postgres::PostgresStore::connect(url)?));
     }
     if url.contains("://") && !url.starts_with("sqlite://") {
         return Err(StoreError::UnsupportedUrl(url.to_string()));
@@ -644,4 +672,24 @@ pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
     Ok(std::sync::Arc::new(sqlite::SqliteStore::open(
         std::path::Path::new(path),
     )?))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(
+            super::redacted_url("postgres://studybot:s3cret@db.internal:5432/studybot?x=1"),
+            "postgres://studybot:***@db.internal:5432/studybot?x=1"
+        );
+        assert_eq!(
+            super::redacted_url("postgres://db/studybot"),
+            "postgres://db/studybot"
+        );
+        assert_eq!(
+            super::redacted_url("sqlite://studybot.db"),
+            "sqlite://studybot.db"
+        );
+        assert_eq!(super::redacted_url("class.db"), "class.db");
+    }
 }

@@ -67,3 +67,40 @@ pub fn quiz_pack_with(dir: &Path, kinds: &[&str]) -> PathBuf {
     std::fs::write(&path, pack).unwrap();
     path
 }
+
+/// A slash command: `/name subs... name=value...`.
+pub fn command(name: &str, subs: &[&str], options: &[(&str, &str)]) -> studybot::request::Action {
+    studybot::request::Action::Command {
+        name: name.into(),
+        subcommands: subs.iter().map(|s| s.to_string()).collect(),
+        options: options
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+/// A request from `user` in `guild` (`None`: a direct message) at `now`,
+/// with an interaction id no other request of the test binary has.
+pub fn request_at(
+    now: chrono::DateTime<chrono::Utc>,
+    guild: Option<u64>,
+    user: u64,
+    teacher: bool,
+    action: studybot::request::Action,
+) -> studybot::request::Request {
+    use studybot::request::{ChannelId, GuildId, InteractionId, UserId};
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    studybot::request::Request {
+        action,
+        guild: guild.map(GuildId),
+        channel: guild.map(|g| ChannelId(g * 100)),
+        user: UserId(user),
+        display_name: format!("user{user}"),
+        teacher,
+        roles: Vec::new(),
+        interaction: InteractionId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+        now,
+        attachment: None,
+    }
+}

@@ -7,12 +7,15 @@
 //! - a database locked by another writer: after the bounded busy timeout the
 //!   student is asked to try again, nothing is saved, and the retry counts once.
 
+mod common;
+
 use chrono::{DateTime, TimeZone, Utc};
+use common::command;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use studybot::config::Config;
 use studybot::handlers;
-use studybot::request::{Action, ChannelId, GuildId, InteractionId, Request, UserId};
+use studybot::request::{Action, GuildId, UserId};
 use studybot::store::sqlite::SqliteStore;
 use studybot::store::Store;
 use studybot::{App, Library, Reply};
@@ -34,33 +37,10 @@ fn now() -> DateTime<Utc> {
 }
 
 fn ask(app: &App, user: u64, teacher: bool, action: Action) -> Reply {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     handlers::respond(
         app,
-        &Request {
-            action,
-            guild: Some(GuildId(CLASS)),
-            channel: Some(ChannelId(1)),
-            user: UserId(user),
-            display_name: format!("student {user}"),
-            teacher,
-            roles: Vec::new(),
-            interaction: InteractionId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
-            now: now(),
-            attachment: None,
-        },
+        &common::request_at(now(), Some(CLASS), user, teacher, action),
     )
-}
-
-fn command(name: &str, subs: &[&str], options: &[(&str, &str)]) -> Action {
-    Action::Command {
-        name: name.into(),
-        subcommands: subs.iter().map(|s| s.to_string()).collect(),
-        options: options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
 }
 
 /// Presses the first answer button of today's daily question (typing an

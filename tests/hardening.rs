@@ -10,11 +10,14 @@
 //!   refused privately and change no score.
 //! - Two servers' leaderboards, settings, packs, seasons and exports never mix.
 
+mod common;
+
 use chrono::{DateTime, TimeZone, Utc};
+use common::command;
 use std::path::PathBuf;
 use studybot::config::Config;
 use studybot::handlers::{self, spec};
-use studybot::request::{Action, ChannelId, GuildId, InteractionId, Request, Upload, UserId};
+use studybot::request::{Action, GuildId, Request, Upload, UserId};
 use studybot::{App, Library, Reply};
 
 const CLASS_A: u64 = 10;
@@ -31,30 +34,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn request(guild: Option<u64>, user: u64, teacher: bool, action: Action) -> Request {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    Request {
-        action,
-        guild: guild.map(GuildId),
-        channel: guild.map(|g| ChannelId(g * 100)),
-        user: UserId(user),
-        display_name: format!("user{user}"),
-        teacher,
-        roles: Vec::new(),
-        interaction: InteractionId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
-        now: now(),
-        attachment: None,
-    }
-}
-
-fn command(name: &str, subs: &[&str], options: &[(&str, &str)]) -> Action {
-    Action::Command {
-        name: name.into(),
-        subcommands: subs.iter().map(|s| s.to_string()).collect(),
-        options: options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
+    common::request_at(now(), guild, user, teacher, action)
 }
 
 fn press(custom_id: &str, input: Option<&str>) -> Action {

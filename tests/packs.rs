@@ -4,11 +4,14 @@
 //! `/score accept` corrects a wrong mark, changing exactly the points it
 //! should. The database is a file, so "after a restart" is a new App on it.
 
+mod common;
+
 use chrono::{DateTime, TimeZone, Utc};
+use common::command;
 use std::path::{Path, PathBuf};
 use studybot::config::Config;
 use studybot::handlers;
-use studybot::request::{Action, ChannelId, GuildId, InteractionId, Request, Upload, UserId};
+use studybot::request::{Action, GuildId, Request, Upload, UserId};
 use studybot::{App, Library, Reply};
 
 const CLASS: u64 = 10;
@@ -29,30 +32,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn request(guild: u64, user: u64, teacher: bool, action: Action) -> Request {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    Request {
-        action,
-        guild: Some(GuildId(guild)),
-        channel: Some(ChannelId(guild * 100)),
-        user: UserId(user),
-        display_name: format!("user{user}"),
-        teacher,
-        roles: Vec::new(),
-        interaction: InteractionId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
-        now: now(),
-        attachment: None,
-    }
-}
-
-fn command(name: &str, subs: &[&str], options: &[(&str, &str)]) -> Action {
-    Action::Command {
-        name: name.into(),
-        subcommands: subs.iter().map(|s| s.to_string()).collect(),
-        options: options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
+    common::request_at(now(), Some(guild), user, teacher, action)
 }
 
 fn ask(

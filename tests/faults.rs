@@ -167,3 +167,35 @@ fn a_locked_database_asks_the_student_to_try_again_and_saves_nothing() {
     assert!(retried.title.is_some(), "{retried:?}");
     assert_eq!(answered(&app, 5), 1);
 }
+
+#[test]
+fn the_wal_stays_bounded_under_sustained_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("class.db");
+    const LIMIT: u64 = 1024 * 1024;
+    let store = Arc::new(SqliteStore::open_with_wal_limit(&path, LIMIT).unwrap());
+    let app = app_on(store);
+    let wal = dir.path().join("class.db-wal");
+    let mut largest = 0;
+    // Answers without a pause for well over the checkpoint interval: a
+    // passive checkpoint alone let the WAL grow to 47 MB here (about 70 KB
+    // per answer); the writer truncates it once past the limit, checking
+    // every 64 commits, so it stays within a few MB of the limit.
+    let started = std::time::Instant::now();
+    let mut user = 1_000;
+    while started.elapsed() < std::time::Duration::from_millis(2500) {
+        assert!(answer_daily(&app, user).title.is_some());
+        largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        user += 1;
+    }
+    let answers = user - 1_000;
+    println!("{answers} answers; the WAL was at most {largest} bytes");
+    assert!(answers > 500, "enough answers to matter: {answers}");
+    assert!(
+        largest < 8 * LIMIT,
+        "the WAL stayed bounded: {largest} bytes"
+    );
+    for user in 1_000..user {
+        assert_eq!(answered(&app, user), 1, "student {user}");
+    }
+}

@@ -271,6 +271,10 @@ pub struct SqliteStore {
     /// Why the last write failed, until a write succeeds (see
     /// [`Store::write_problem`]).
     write_problem: Mutex<Option<String>>,
+    /// The WAL file and the size past which the writer truncates it.
+    wal_limit: Option<(std::path::PathBuf, u64)>,
+    /// Commits since the WAL's size was last looked at.
+    commits_unchecked: std::sync::atomic::AtomicU32,
     /// Stops the background checkpointer when the store is dropped.
     _checkpointer: Option<Checkpointer>,
 }
@@ -291,14 +295,19 @@ const NAME_CACHE: usize = 100_000;
 ///
 /// SQLite's automatic checkpoint runs inside whichever COMMIT crosses the WAL
 /// size threshold, so every few hundred answers one student would wait for
-/// it. Here the main connection never checkpoints; this thread runs a PASSIVE
-/// checkpoint (which never blocks writers) every `CHECKPOINT_EVERY`.
+/// it. Here the main connection checkpoints only to bound the WAL (see
+/// [`SqliteStore::bound_wal`]); this thread runs a PASSIVE checkpoint (which
+/// never blocks writers) every `CHECKPOINT_EVERY`.
 struct Checkpointer {
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+/// The WAL size past which the writer truncates it.
+const WAL_LIMIT: u64 = 64 * 1024 * 1024;
+/// How many commits pass between two looks at the WAL's size.
+const WAL_CHECK_EVERY: u32 = 64;
 
 impl Checkpointer {
     fn start(path: &std::path::Path) -> Result<Self, StoreError> {
@@ -385,6 +394,11 @@ fn guild_key(guild: Option<GuildId>) -> i64 {
 
 impl SqliteStore {
     pub fn open(path: &std::path::Path) -> Result<Self, StoreError> {
+        Self::open_with_wal_limit(path, WAL_LIMIT)
+    }
+
+    /// [`SqliteStore::open`] with another WAL size limit (see [`SqliteStore::bound_wal`]).
+    pub fn open_with_wal_limit(path: &std::path::Path, wal_limit: u64) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Database(format!("cannot create {}: {e}", dir.display()))
@@ -400,6 +414,9 @@ impl SqliteStore {
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(db)?;
         store._checkpointer = Some(Checkpointer::start(path)?);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        store.wal_limit = Some((std::path::PathBuf::from(wal), wal_limit));
         Ok(store)
     }
 
@@ -425,6 +442,8 @@ impl SqliteStore {
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::new(std::collections::HashMap::new()),
             write_problem: Mutex::new(None),
+            wal_limit: None,
+            commits_unchecked: std::sync::atomic::AtomicU32::new(0),
             _checkpointer: None,
         })
     }
@@ -438,6 +457,41 @@ impl SqliteStore {
         let result = f(&mut conn).map_err(db);
         self.note_write(&result, conn.total_changes() > changes);
         result
+    }
+
+    /// Keeps the WAL from growing without bound under sustained answers.
+    ///
+    /// The background PASSIVE checkpoint copies the WAL into the database
+    /// but cannot let it start over while commits keep landing past what it
+    /// copied, so under sustained load the file grew by about 70 KB per
+    /// answer (found by `benches/store_scale.rs`). Every `WAL_CHECK_EVERY`
+    /// commits the writer, which holds the only write connection, looks at
+    /// the WAL's size and past the limit runs a TRUNCATE checkpoint itself:
+    /// that one commit waits for the few frames not yet copied, and the WAL
+    /// starts again from empty. A failure is logged and tried again later.
+    fn bound_wal(&self, conn: &Connection) {
+        let Some((wal, limit)) = &self.wal_limit else {
+            return;
+        };
+        let seen = self
+            .commits_unchecked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if seen + 1 < WAL_CHECK_EVERY {
+            return;
+        }
+        self.commits_unchecked
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        if std::fs::metadata(wal).is_ok_and(|m| m.len() > *limit) {
+            let truncated: rusqlite::Result<i64> =
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+            match truncated {
+                Ok(0) => {}
+                Ok(_) => {
+                    tracing::warn!("the WAL could not be truncated yet (readers busy); will retry")
+                }
+                Err(e) => tracing::warn!(error = %e, "WAL truncation failed; will retry"),
+            }
+        }
     }
 
     /// Keeps [`Store::write_problem`] current: set by a write that failed for
@@ -1065,6 +1119,7 @@ impl Store for SqliteStore {
                 queue.drain(..take).collect()
             };
             let outcomes = commit_group(&mut conn, &group);
+            self.bound_wal(&conn);
             if let Some(first) = outcomes.first() {
                 self.note_write(first, first.is_ok());
             }
@@ -2270,6 +2325,8 @@ mod tests {
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::default(),
             write_problem: Mutex::new(None),
+            wal_limit: None,
+            commits_unchecked: std::sync::atomic::AtomicU32::new(0),
             _checkpointer: None,
         };
         let q = daily(&old, 10, "2026-11-23", "p/a");
@@ -2291,6 +2348,8 @@ mod tests {
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::default(),
             write_problem: Mutex::new(None),
+            wal_limit: None,
+            commits_unchecked: std::sync::atomic::AtomicU32::new(0),
             _checkpointer: None,
         };
         assert_eq!(

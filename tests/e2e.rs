@@ -1231,13 +1231,35 @@ fn sigterm_during_a_burst_of_answers_keeps_every_acknowledged_answer_and_exits_p
         };
         let exit = terminated.elapsed();
         // The process is gone: every callback it sent has arrived.
+        let mut refused = Vec::new();
         for (user, mut callback) in callbacks {
-            if callback.try_recv().is_ok() {
-                acknowledged.push(user);
+            if let Ok((_, body)) = callback.try_recv() {
+                // An acknowledged answer says whether it was right; any other
+                // reply (a polite refusal while shutting down) saved nothing.
+                let title = body["data"]["embeds"][0]["title"].as_str().unwrap_or("");
+                if title.starts_with("Correct") || title == "Not quite" {
+                    acknowledged.push(user);
+                } else {
+                    // The only other reply: the handler never ran, so the
+                    // student is told nothing was saved.
+                    assert_eq!(
+                        body["data"]["embeds"][0]["description"],
+                        studybot::discord::SHUTTING_DOWN,
+                        "{body}"
+                    );
+                    refused.push(user);
+                }
             }
         }
         let mut stderr = String::new();
         std::io::Read::read_to_string(bot.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        for user in &refused {
+            let results = studybot::store::open(&format!("sqlite://{}", db.display()))
+                .unwrap()
+                .question_results(Some(studybot::request::GuildId(GUILD)), studybot::request::UserId(*user))
+                .unwrap();
+            assert!(results.is_empty(), "told nothing was saved, and nothing was");
+        }
         assert!(status.success(), "a clean exit: {status:?}\n{stderr}");
 
         // Every acknowledged answer is in the database, once.
@@ -1254,8 +1276,9 @@ fn sigterm_during_a_burst_of_answers_keeps_every_acknowledged_answer_and_exits_p
             .unwrap();
         assert!(board.players as usize >= acknowledged.len());
         println!(
-            "{} of 60 answers acknowledged around SIGTERM, all committed; {} committed in all; exit {exit:?} after SIGTERM",
+            "{} of 60 answers acknowledged around SIGTERM, all committed; {} told to retry, none saved; {} committed in all; exit {exit:?} after SIGTERM",
             acknowledged.len(),
+            refused.len(),
             board.players
         );
     });

@@ -142,12 +142,22 @@ pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
     let app = app.clone();
     match tokio::task::spawn_blocking(move || crate::handlers::respond(&app, &request)).await {
         Ok(reply) => reply,
+        // The process is shutting down and the handler never ran: nothing
+        // was saved, and the student can simply try again.
+        Err(e) if e.is_cancelled() => {
+            tracing::info!("a request arrived as the bot was shutting down; asked to retry");
+            Reply::ephemeral_text(SHUTTING_DOWN)
+        }
         Err(e) => {
             tracing::error!(error = %e, "a handler panicked");
             Reply::ephemeral_text(crate::handlers::APOLOGY)
         }
     }
 }
+
+/// The reply to a request that reached the bot as it was shutting down.
+pub const SHUTTING_DOWN: &str =
+    "studybot is restarting and nothing was saved. Please try again in a moment.";
 
 /// Discord wants a first response within 3 seconds. A handler that has not
 /// answered by this time is deferred (and its reply follows up).

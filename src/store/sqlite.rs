@@ -709,12 +709,7 @@ fn add_to_totals(
 ) -> rusqlite::Result<()> {
     let (g, u) = (guild.0 as i64, user.0 as i64);
     for period in periods {
-        let before: Option<i64> = tx
-            .prepare_cached(
-                "SELECT points FROM totals WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
-            )?
-            .query_row(params![g, period, u], |r| r.get(0))
-            .optional()?;
+        let before = total_points(tx, g, period, u)?;
         match before {
             Some(had) => {
                 tx.prepare_cached(
@@ -741,6 +736,20 @@ fn add_to_totals(
         }
     }
     Ok(())
+}
+
+/// A student's points in a period, if they have a total there.
+fn total_points(
+    tx: &rusqlite::Transaction,
+    guild: i64,
+    period: &str,
+    user: i64,
+) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached(
+        "SELECT points FROM totals WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
+    )?
+    .query_row(params![guild, period, user], |r| r.get(0))
+    .optional()
 }
 
 /// Moves one student from one points value to another in `score_counts`.
@@ -2031,7 +2040,9 @@ impl Store for SqliteStore {
                      WHERE id = ?1 AND correct = 0 AND guild_id IS NOT NULL
                      RETURNING instance_id, guild_id, user_id",
                 )?
-                .query_row(params![id, points], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_row(params![id, points], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
                 .optional()?;
             let Some((instance, g, u)) = row else {
                 return Ok(false);
@@ -2042,13 +2053,9 @@ impl Store for SqliteStore {
             .execute(params![instance])?;
             for period in periods {
                 // Only the periods the wrong answer was counted in have a row.
-                let had: Option<i64> = tx
-                    .prepare_cached(
-                        "SELECT points FROM totals WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
-                    )?
-                    .query_row(params![g, period, u], |r| r.get(0))
-                    .optional()?;
-                let Some(had) = had else { continue };
+                let Some(had) = total_points(&tx, g, period, u)? else {
+                    continue;
+                };
                 tx.prepare_cached(
                     "UPDATE totals SET points = points + ?4, correct = correct + 1
                      WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",

@@ -468,7 +468,8 @@ impl SqliteStore {
     /// commits the writer, which holds the only write connection, looks at
     /// the WAL's size and past the limit runs a TRUNCATE checkpoint itself:
     /// that one commit waits for the few frames not yet copied, and the WAL
-    /// starts again from empty. A failure is logged and tried again later.
+    /// starts again from empty. If a reader keeps it from finishing, the
+    /// next commit tries again.
     fn bound_wal(&self, conn: &Connection) {
         let Some((wal, limit)) = &self.wal_limit else {
             return;
@@ -484,12 +485,22 @@ impl SqliteStore {
         if std::fs::metadata(wal).is_ok_and(|m| m.len() > *limit) {
             let truncated: rusqlite::Result<i64> =
                 conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+            // Not done (the checkpoint thread was reading): look again at the
+            // next commit rather than 64 commits later.
+            let retry_next = || {
+                self.commits_unchecked
+                    .store(WAL_CHECK_EVERY - 1, std::sync::atomic::Ordering::Relaxed)
+            };
             match truncated {
                 Ok(0) => {}
                 Ok(_) => {
-                    tracing::warn!("the WAL could not be truncated yet (readers busy); will retry")
+                    tracing::debug!("the WAL could not be truncated yet (a reader is busy); retrying at the next commit");
+                    retry_next();
                 }
-                Err(e) => tracing::warn!(error = %e, "WAL truncation failed; will retry"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "WAL truncation failed; retrying at the next commit");
+                    retry_next();
+                }
             }
         }
     }

@@ -275,7 +275,7 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 /// one, so error messages never depend on the split. Results are merged in
 /// file order, so the outcome is the same as parsing one file after another.
 fn parse_files(raw: &mut RawPack, diagnostics: &mut Vec<Diagnostic>) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = super::cores();
     let originals = raw.files.len();
     // (file to parse, the original file it belongs to)
     let mut units: Vec<(usize, usize)> = Vec::new();
@@ -301,27 +301,32 @@ fn parse_files(raw: &mut RawPack, diagnostics: &mut Vec<Diagnostic>) {
             .map(|(u, &(file, _))| parse_unit(u, file, &files))
             .collect()
     } else {
+        // Largest first, so no thread is left with a big file at the end.
+        let mut order: Vec<usize> = (0..units.len()).collect();
+        order.sort_by_key(|&u| std::cmp::Reverse(files[units[u].0].text.len()));
         let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&u) = order.get(k) else {
+                    break;
+                };
+                let (file, _) = units[u];
+                done.push(parse_unit(u, file, &files));
+            }
+            done
+        };
+        // This thread is one of the workers: one fewer thread to start.
         std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads.min(units.len()))
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let u = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(&(file, _)) = units.get(u) else {
-                                break;
-                            };
-                            done.push(parse_unit(u, file, &files));
-                        }
-                        done
-                    })
-                })
+            let helpers: Vec<_> = (1..threads.min(units.len()))
+                .map(|_| scope.spawn(work))
                 .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("a parser thread panicked"))
-                .collect()
+            let mut all = work();
+            for helper in helpers {
+                all.extend(helper.join().expect("a parser thread panicked"));
+            }
+            all
         })
     };
     results.sort_by_key(|(u, _, _)| *u);

@@ -19,6 +19,14 @@ use crate::dates::When;
 use crate::text::SpellingFolder;
 use std::collections::HashMap;
 
+/// How many threads loading may use. Asked once: the standard library reads
+/// cgroup files to answer, about 60 µs a call, which the bundled pack's
+/// whole load budget (5 ms) should not pay several times over.
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 #[derive(Debug, Clone)]
 pub struct Source {
     pub id: String,

@@ -14,7 +14,10 @@ use super::{
 };
 use crate::dates::When;
 use crate::text::SpellingFolder;
-use std::collections::{HashMap, HashSet};
+use toml::Spanned;
+// foldhash: ids are hashed thousands of times per load, and SipHash's
+// protection against chosen keys is not needed for the pack's own ids.
+use foldhash::{HashMap, HashSet};
 use std::ops::Range;
 
 /// Discord's limits, applied to content so that rendering never truncates.
@@ -75,8 +78,10 @@ impl Checker<'_> {
         }
     }
 
-    fn text(&mut self, file: usize, value: &SpannedStr, key: &str, max: usize) -> String {
-        let text = value.get_ref().trim();
+    /// Checks a text and takes it out of the raw item (moved, not copied:
+    /// loading allocates each string once; the raw item is dropped after).
+    fn text(&mut self, file: usize, value: &mut SpannedStr, key: &str, max: usize) -> String {
+        let text = trimmed(std::mem::take(value.get_mut()));
         let length = text.chars().count();
         if length == 0 {
             self.error(file, value.span(), format!("`{key}` is empty"));
@@ -87,10 +92,10 @@ impl Checker<'_> {
                 format!("`{key}` is {length} characters long; at most {max} fit"),
             );
         }
-        text.to_string()
+        text
     }
 
-    fn line(&mut self, file: usize, value: &SpannedStr, key: &str, max: usize) -> String {
+    fn line(&mut self, file: usize, value: &mut SpannedStr, key: &str, max: usize) -> String {
         let text = self.text(file, value, key, max);
         if text.contains('\n') {
             self.error(file, value.span(), format!("`{key}` must be one line"));
@@ -108,10 +113,11 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks references and takes them out of the raw item.
     fn refs(
         &mut self,
         file: usize,
-        ids: &[SpannedStr],
+        ids: &mut [SpannedStr],
         known: &HashSet<String>,
         key: &str,
         what: &str,
@@ -119,7 +125,7 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for id in ids {
             if known.contains(id.get_ref()) {
-                out.push(id.get_ref().clone());
+                out.push(std::mem::take(id.get_mut()));
             } else {
                 self.error(
                     file,
@@ -137,7 +143,7 @@ impl Checker<'_> {
     fn sources(
         &mut self,
         file: usize,
-        ids: &toml::Spanned<Vec<SpannedStr>>,
+        ids: &mut toml::Spanned<Vec<SpannedStr>>,
         known: &HashSet<String>,
     ) -> Vec<String> {
         if ids.get_ref().is_empty() {
@@ -147,7 +153,7 @@ impl Checker<'_> {
                 "`sources` is empty; name at least one source",
             );
         }
-        self.refs(file, ids.get_ref(), known, "sources", "source")
+        self.refs(file, ids.get_mut(), known, "sources", "source")
     }
 }
 
@@ -157,15 +163,15 @@ const PARALLEL_MIN_ITEMS: usize = 4096;
 /// Checks and builds `items` with `check`, split across the cores for large
 /// packs. Each thread has its own checker; results and diagnostics are
 /// merged in item order, so the outcome does not depend on the split.
-fn in_parallel<T: Sync, R: Send>(
+fn in_parallel<T: Send, R: Send>(
     c: &mut Checker,
-    items: &[Located<T>],
-    check: impl Fn(&mut Checker, usize, &T) -> Option<R> + Sync,
+    items: &mut [Located<T>],
+    check: impl Fn(&mut Checker, usize, &mut T) -> Option<R> + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = super::cores();
     if threads < 2 || items.len() < PARALLEL_MIN_ITEMS * 2 {
         return items
-            .iter()
+            .iter_mut()
             .filter_map(|Located { file, item }| check(c, *file, item))
             .collect();
     }
@@ -173,7 +179,7 @@ fn in_parallel<T: Sync, R: Send>(
     let check = &check;
     let parts: Vec<(Vec<R>, Vec<Diagnostic>, usize)> = std::thread::scope(|scope| {
         let workers: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
+            .chunks_mut(items.len().div_ceil(threads))
             .map(|chunk| {
                 scope.spawn(move || {
                     let mut diagnostics = Vec::new();
@@ -183,7 +189,7 @@ fn in_parallel<T: Sync, R: Send>(
                         errors: 0,
                     };
                     let built: Vec<R> = chunk
-                        .iter()
+                        .iter_mut()
                         .filter_map(|Located { file, item }| check(&mut local, *file, item))
                         .collect();
                     let errors = local.errors;
@@ -196,7 +202,7 @@ fn in_parallel<T: Sync, R: Send>(
             .map(|w| w.join().expect("a checking thread panicked"))
             .collect()
     });
-    let mut all = Vec::with_capacity(items.len());
+    let mut all = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
     for (built, diagnostics, errors) in parts {
         all.extend(built);
         c.diagnostics.extend(diagnostics);
@@ -214,6 +220,24 @@ fn section_name(section: Section) -> &'static str {
     }
 }
 
+/// Takes every string out of a raw list.
+fn take_all(list: &mut [SpannedStr]) -> Vec<String> {
+    list.iter_mut()
+        .map(|item| std::mem::take(item.get_mut()))
+        .collect()
+}
+
+/// `text` without leading or trailing white space, reusing its allocation
+/// when there is none to remove (the usual case).
+fn trimmed(text: String) -> String {
+    let trimmed = text.trim();
+    if trimmed.len() == text.len() {
+        text
+    } else {
+        trimmed.to_string()
+    }
+}
+
 fn is_slug(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
@@ -225,11 +249,11 @@ fn is_slug(s: &str) -> bool {
 pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Option<Pack> {
     let RawPack {
         files,
-        meta,
-        sources,
-        events,
-        entries,
-        questions,
+        mut meta,
+        mut sources,
+        mut events,
+        mut entries,
+        mut questions,
         broken_ids,
         syntax_errors,
     } = raw;
@@ -260,7 +284,7 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         );
     }
     let meta_file = first_meta.file;
-    let m = first_meta.item.get_ref();
+    let m = meta[0].item.get_mut();
     c.id(meta_file, &m.id, "the pack");
     if m.id.get_ref().len() > limits::PACK_ID {
         c.error(
@@ -269,8 +293,8 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
             format!("a pack id has at most {} characters", limits::PACK_ID),
         );
     }
-    let title = c.line(meta_file, &m.title, "title", limits::TITLE);
-    let description = c.text(meta_file, &m.description, "description", limits::FIELD);
+    let title = c.line(meta_file, &mut m.title, "title", limits::TITLE);
+    let description = c.text(meta_file, &mut m.description, "description", limits::FIELD);
     let language = m
         .language
         .as_ref()
@@ -317,7 +341,7 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
             .map(|(id, section)| (id.file, &id.item, section_name(*section))),
     );
     all_ids.sort_by_key(|(file, id, _)| (*file, id.span().start));
-    let mut seen: HashMap<&str, (usize, &str)> = HashMap::new();
+    let mut seen: HashMap<&str, (usize, &str)> = HashMap::default();
     for (file, id, what) in &all_ids {
         c.id(*file, id, what);
         if let Some((first_file, first_what)) = seen.get(id.get_ref().as_str()) {
@@ -359,36 +383,71 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         .collect();
 
     let built_sources: Vec<Source> = sources
-        .iter()
+        .iter_mut()
         .map(|Located { file, item }| Source {
             id: item.id.get_ref().clone(),
             kind: *item.kind.get_ref(),
-            title: c.line(*file, &item.title, "title", limits::TITLE),
-            author: item.author.as_ref().map(|a| a.get_ref().clone()),
-            file: item.file.as_ref().map(|a| a.get_ref().clone()),
-            url: item.url.as_ref().map(|a| a.get_ref().clone()),
+            title: c.line(*file, &mut item.title, "title", limits::TITLE),
+            author: item.author.take().map(Spanned::into_inner),
+            file: item.file.take().map(Spanned::into_inner),
+            url: item.url.take().map(Spanned::into_inner),
         })
         .collect();
 
-    let built_events: Vec<Event> = in_parallel(&mut c, &events, |c, file, item| {
-        event(c, file, item, &linkable, &source_ids)
-    });
-    let built_entries: Vec<Entry> = in_parallel(&mut c, &entries, |c, file, item| {
-        entry(c, file, item, &linkable, &source_ids)
-    });
-    check_alias_collisions(&mut c, &entries, &spelling);
-
-    check_entry_sizes(
-        &mut c,
-        &entries,
-        &built_entries,
-        &built_events,
-        &built_sources,
-    );
-
-    let built_questions: Vec<Question> = in_parallel(&mut c, &questions, |c, file, item| {
-        question(c, file, item, &linkable, &entry_ids, &source_ids)
-    });
+    // Questions are built on a second thread while the events and entries
+    // are built and cross-checked on this one: on two cores this halves the
+    // checking part of loading the bundled pack. Each side has its own
+    // diagnostics; they are sorted by position at the end of loading.
+    let files_ref = c.files;
+    let build_questions = |questions: &mut [Located<RawQuestion>]| {
+        let mut diagnostics = Vec::new();
+        let mut local = Checker {
+            files: files_ref,
+            diagnostics: &mut diagnostics,
+            errors: 0,
+        };
+        let built: Vec<Question> = in_parallel(&mut local, questions, |c, file, item| {
+            question(c, file, item, &linkable, &entry_ids, &source_ids)
+        });
+        let errors = local.errors;
+        (built, diagnostics, errors)
+    };
+    let mut build_the_rest = || {
+        // Names and aliases are compared before `entry` takes them out.
+        check_alias_collisions(&mut c, &entries, &spelling);
+        let built_events: Vec<Event> = in_parallel(&mut c, &mut events, |c, file, item| {
+            event(c, file, item, &linkable, &source_ids)
+        });
+        let built_entries: Vec<Entry> = in_parallel(&mut c, &mut entries, |c, file, item| {
+            entry(c, file, item, &linkable, &source_ids)
+        });
+        check_entry_sizes(
+            &mut c,
+            &entries,
+            &built_entries,
+            &built_events,
+            &built_sources,
+        );
+        (built_events, built_entries)
+    };
+    let ((built_questions, question_diagnostics, question_errors), (built_events, built_entries)) =
+        if super::cores() > 1 {
+            std::thread::scope(|scope| {
+                let questions = scope.spawn(|| build_questions(&mut questions));
+                let rest = build_the_rest();
+                (
+                    questions
+                        .join()
+                        .expect("the question-checking thread panicked"),
+                    rest,
+                )
+            })
+        } else {
+            let rest = build_the_rest();
+            (build_questions(&mut questions), rest)
+        };
+    c.diagnostics.extend(question_diagnostics);
+    c.errors += question_errors;
 
     if c.errors > 0 || !broken_ids.is_empty() {
         return None;
@@ -409,15 +468,15 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
 fn event(
     c: &mut Checker,
     file: usize,
-    e: &RawEvent,
+    e: &mut RawEvent,
     linkable: &HashSet<String>,
     sources: &HashSet<String>,
 ) -> Option<Event> {
     let when = c.date(file, &e.date);
-    let title = c.line(file, &e.title, "title", limits::TITLE);
-    let description = c.text(file, &e.description, "description", limits::FIELD);
-    let related = c.refs(file, &e.related, linkable, "related", "entry or event");
-    let sources = c.sources(file, &e.sources, sources);
+    let title = c.line(file, &mut e.title, "title", limits::TITLE);
+    let description = c.text(file, &mut e.description, "description", limits::FIELD);
+    let related = c.refs(file, &mut e.related, linkable, "related", "entry or event");
+    let sources = c.sources(file, &mut e.sources, sources);
     c.tags(file, &e.tags);
     Some(Event {
         id: e.id.get_ref().clone(),
@@ -426,42 +485,42 @@ fn event(
         description,
         related,
         sources,
-        tags: e.tags.iter().map(|t| t.get_ref().clone()).collect(),
+        tags: take_all(&mut e.tags),
     })
 }
 
 fn entry(
     c: &mut Checker,
     file: usize,
-    e: &RawEntry,
+    e: &mut RawEntry,
     linkable: &HashSet<String>,
     source_ids: &HashSet<String>,
 ) -> Option<Entry> {
-    let name = c.line(file, &e.name, "name", limits::NAME);
+    let name = c.line(file, &mut e.name, "name", limits::NAME);
     let aliases = e
         .aliases
-        .iter()
+        .iter_mut()
         .map(|a| c.line(file, a, "alias", limits::NAME))
         .collect();
-    let definition = c.line(file, &e.definition, "definition", limits::DEFINITION);
-    let explanation = c.text(file, &e.explanation, "explanation", limits::EXPLANATION);
+    let definition = c.line(file, &mut e.definition, "definition", limits::DEFINITION);
+    let explanation = c.text(file, &mut e.explanation, "explanation", limits::EXPLANATION);
     let mut dates = Vec::new();
-    for d in &e.dates {
-        let text = c.line(file, &d.text, "text", limits::LABEL);
+    for d in &mut e.dates {
+        let text = c.line(file, &mut d.text, "text", limits::LABEL);
         if let Some(when) = c.date(file, &d.date) {
             dates.push(KeyDate { when, text });
         }
     }
-    let entry_sources = c.sources(file, &e.sources, source_ids);
+    let entry_sources = c.sources(file, &mut e.sources, source_ids);
     let mut figures = Vec::new();
-    for f in &e.figures {
-        let label = c.line(file, &f.label, "label", limits::LABEL);
-        let values = match (&f.value, &f.values) {
+    for f in &mut e.figures {
+        let label = c.line(file, &mut f.label, "label", limits::LABEL);
+        let values = match (&mut f.value, &mut f.values) {
             (Some(value), None) => {
                 let sources = if f.sources.is_empty() {
                     entry_sources.clone()
                 } else {
-                    c.refs(file, &f.sources, source_ids, "sources", "source")
+                    c.refs(file, &mut f.sources, source_ids, "sources", "source")
                 };
                 vec![FigureValue {
                     value: c.line(file, value, "value", limits::FIELD),
@@ -485,15 +544,15 @@ fn entry(
                     );
                 }
                 values
-                    .get_ref()
-                    .iter()
+                    .get_mut()
+                    .iter_mut()
                     .map(|v| FigureValue {
-                        value: c.line(file, &v.value, "value", limits::FIELD),
-                        given_by: Some(c.line(file, &v.given_by, "given_by", limits::LABEL)),
+                        value: c.line(file, &mut v.value, "value", limits::FIELD),
+                        given_by: Some(c.line(file, &mut v.given_by, "given_by", limits::LABEL)),
                         sources: if v.sources.is_empty() {
                             entry_sources.clone()
                         } else {
-                            c.refs(file, &v.sources, source_ids, "sources", "source")
+                            c.refs(file, &mut v.sources, source_ids, "sources", "source")
                         },
                     })
                     .collect()
@@ -517,7 +576,7 @@ fn entry(
         };
         figures.push(Figure { label, values });
     }
-    let related = c.refs(file, &e.related, linkable, "related", "entry or event");
+    let related = c.refs(file, &mut e.related, linkable, "related", "entry or event");
     c.tags(file, &e.tags);
     Some(Entry {
         id: e.id.get_ref().clone(),
@@ -530,7 +589,7 @@ fn entry(
         figures,
         related,
         sources: entry_sources,
-        tags: e.tags.iter().map(|t| t.get_ref().clone()).collect(),
+        tags: take_all(&mut e.tags),
     })
 }
 
@@ -613,7 +672,7 @@ fn check_alias_collisions(
         );
     }
     names.sort_by_key(|(file, s, _)| (*file, s.span().start));
-    let mut owners: HashMap<String, &str> = HashMap::new();
+    let mut owners: HashMap<String, &str> = HashMap::default();
     for (file, text, id) in names {
         let key = spelling.key(text.get_ref());
         if key.is_empty() {
@@ -639,15 +698,15 @@ fn check_alias_collisions(
 fn question(
     c: &mut Checker,
     file: usize,
-    q: &RawQuestion,
+    q: &mut RawQuestion,
     linkable: &HashSet<String>,
     entry_ids: &HashSet<String>,
     source_ids: &HashSet<String>,
 ) -> Option<Question> {
-    let prompt = c.text(file, &q.prompt, "prompt", limits::FIELD);
-    let explanation = c.text(file, &q.explanation, "explanation", limits::FIELD);
-    let related = c.refs(file, &q.related, linkable, "related", "entry or event");
-    let sources = c.sources(file, &q.sources, source_ids);
+    let prompt = c.text(file, &mut q.prompt, "prompt", limits::FIELD);
+    let explanation = c.text(file, &mut q.explanation, "explanation", limits::FIELD);
+    let related = c.refs(file, &mut q.related, linkable, "related", "entry or event");
+    let sources = c.sources(file, &mut q.sources, source_ids);
     c.tags(file, &q.tags);
     let kind = *q.kind.get_ref();
     let kind_name = kind.key();
@@ -676,7 +735,7 @@ fn question(
             ] {
                 forbid(span, key, c);
             }
-            let Some(options) = &q.options else {
+            let Some(options) = &mut q.options else {
                 c.error(
                     file,
                     id_span,
@@ -684,11 +743,12 @@ fn question(
                 );
                 return None;
             };
-            let list = options.get_ref();
+            let options_span = options.span();
+            let list = options.get_mut();
             if !(2..=5).contains(&list.len()) {
                 c.error(
                     file,
-                    options.span(),
+                    options_span,
                     format!(
                         "a multiple_choice question has 2 to 5 options, not {}",
                         list.len()
@@ -697,7 +757,7 @@ fn question(
             }
             let mut texts: Vec<String> = Vec::new();
             let mut folded: Vec<String> = Vec::new();
-            for option in list {
+            for option in list.iter_mut() {
                 let text = c.line(file, option, "option", limits::OPTION);
                 let key = crate::text::normalize(&text);
                 if folded.contains(&key) {
@@ -817,7 +877,7 @@ fn question(
             };
             let unit = q
                 .unit
-                .as_ref()
+                .as_mut()
                 .map(|u| c.line(file, u, "unit", limits::OPTION));
             Answer::Numeric {
                 value,
@@ -834,7 +894,7 @@ fn question(
             ] {
                 forbid(span, key, c);
             }
-            let Some(answers) = &q.answers else {
+            let Some(answers) = &mut q.answers else {
                 c.error(
                     file,
                     id_span,
@@ -850,8 +910,8 @@ fn question(
                 );
             }
             let texts = answers
-                .get_ref()
-                .iter()
+                .get_mut()
+                .iter_mut()
                 .map(|a| c.line(file, a, "answer", limits::OPTION))
                 .collect();
             let entry = match &q.answer_entry {
@@ -883,6 +943,120 @@ fn question(
         answer,
         related,
         sources,
-        tags: q.tags.iter().map(|t| t.get_ref().clone()).collect(),
+        tags: take_all(&mut q.tags),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::content::{load_pack_text, Answer};
+
+    const PACK: &str = r#"
+[pack]
+id = "moved"
+title = "  Padded title  "
+description = "D"
+
+[[sources]]
+id = "s"
+kind = "notes"
+title = "Notes"
+
+[[events]]
+id = "e"
+date = "1937-07-30"
+title = " Order issued "
+description = "D"
+related = ["x"]
+sources = ["s"]
+tags = ["orders"]
+
+[[entries]]
+id = "x"
+kind = "document"
+name = " Order 00447 "
+aliases = ["order 447 "]
+definition = "An order."
+explanation = "Longer."
+related = ["e"]
+sources = ["s"]
+tags = ["orders"]
+
+[[entries.figures]]
+label = "Quota"
+value = " 259,450 arrests "
+
+[[questions]]
+id = "q"
+kind = "multiple_choice"
+difficulty = "easy"
+prompt = "Which?"
+options = [" One ", "Two"]
+answer = "One"
+explanation = "E"
+related = ["x", "e"]
+sources = ["s"]
+tags = ["orders"]
+"#;
+
+    /// Strings are moved out of the parsed items (trimmed in place), not
+    /// copied: every value must still arrive whole and trimmed, including
+    /// the ones shared between places (a figure's default sources).
+    #[test]
+    fn moved_strings_arrive_trimmed_and_whole() {
+        let report = load_pack_text("moved.toml", PACK.to_string());
+        assert!(!report.has_errors(), "{:?}", report.diagnostics);
+        let pack = &report.content.packs[0];
+        assert_eq!(pack.title, "Padded title");
+        let event = pack.event("e").unwrap();
+        assert_eq!(event.title, "Order issued");
+        assert_eq!(
+            (
+                event.related.as_slice(),
+                event.sources.as_slice(),
+                event.tags.as_slice()
+            ),
+            (
+                &["x".to_string()][..],
+                &["s".to_string()][..],
+                &["orders".to_string()][..]
+            )
+        );
+        let entry = pack.entry("x").unwrap();
+        assert_eq!(entry.name, "Order 00447");
+        assert_eq!(entry.aliases, ["order 447"]);
+        assert_eq!(entry.figures[0].values[0].value, "259,450 arrests");
+        assert_eq!(entry.figures[0].values[0].sources, ["s"]);
+        assert_eq!(entry.sources, ["s"]);
+        let question = &pack.questions[0];
+        assert_eq!(question.related, ["x", "e"]);
+        assert_eq!(question.tags, ["orders"]);
+        match &question.answer {
+            Answer::MultipleChoice { options, correct } => {
+                assert_eq!(options, &["One", "Two"]);
+                assert_eq!(*correct, 0);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Questions are checked on a second thread, events and entries on the
+    /// first: errors from both sides all arrive, in file order.
+    #[test]
+    fn errors_from_both_checking_threads_arrive_in_file_order() {
+        let broken = PACK
+            .replace("related = [\"x\", \"e\"]", "related = [\"nowhere\"]")
+            .replace("date = \"1937-07-30\"", "date = \"1937-02-30\"")
+            .replace("related = [\"e\"]", "related = [\"gone\"]");
+        let report = load_pack_text("moved.toml", broken);
+        let errors: Vec<String> = report.errors().map(|d| d.to_string()).collect();
+        assert_eq!(
+            errors,
+            [
+                "moved.toml:14:8: 30 February 1937 does not exist (February 1937 has 28 days)",
+                "moved.toml:28:12: `related` names `gone`, but this pack has no entry or event with that id",
+                "moved.toml:44:12: `related` names `nowhere`, but this pack has no entry or event with that id",
+            ]
+        );
+    }
 }

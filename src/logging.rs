@@ -5,6 +5,9 @@
 //! each secret (the bot token) with `[redacted]` before it is written; the
 //! panic hook does the same for panic messages and backtraces. So a token
 //! never reaches a terminal or a log file, even at `RUST_LOG=trace`.
+//! Interaction tokens are masked too: each lets anyone who reads it answer
+//! as the bot in that channel for 15 minutes, and serenity's trace lines
+//! carry them in request paths and payloads.
 //! Knows nothing of Discord beyond being handed the secrets.
 
 use std::borrow::Cow;
@@ -41,7 +44,10 @@ impl Redactor {
                 out = Cow::Owned(out.replace(secret.as_str(), REDACTED));
             }
         }
-        out
+        match mask_interaction_tokens(&out) {
+            Some(masked) => Cow::Owned(masked),
+            None => out,
+        }
     }
 
     /// A tracing writer factory whose writers redact before writing to `inner`.
@@ -70,6 +76,75 @@ impl Redactor {
             let _ = out().write_all(redactor.redact(&text).as_bytes());
         }));
     }
+}
+
+/// Discord makes an interaction token by base64-encoding
+/// `interaction:<id>:...`, so every real one starts with this.
+const INTERACTION_TOKEN_PREFIX: &str = "aW50ZXJhY3Rpb246";
+
+/// Request paths whose segment after the next id is an interaction token:
+/// `/interactions/<id>/<token>/callback`, `/webhooks/<app id>/<token>/...`.
+const TOKEN_AFTER_ID: [&str; 2] = ["/interactions/", "/webhooks/"];
+
+/// A quoted token in a payload, as JSON or as Rust's `{:?}` output.
+const QUOTED_TOKEN: [&str; 3] = ["\"token\":\"", "\"token\": \"", "token: \""];
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'=')
+}
+
+/// `text` with every interaction token replaced, or `None` when it has none
+/// (the usual case: three substring searches and no copy).
+fn mask_interaction_tokens(text: &str) -> Option<String> {
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+    for marker in TOKEN_AFTER_ID {
+        for (at, _) in text.match_indices(marker) {
+            let after = at + marker.len();
+            let id = text[after..].bytes().take_while(u8::is_ascii_digit).count();
+            if id == 0 || text.as_bytes().get(after + id) != Some(&b'/') {
+                continue;
+            }
+            let start = after + id + 1;
+            let len = text[start..]
+                .bytes()
+                .take_while(|b| is_token_byte(*b))
+                .count();
+            if len > 0 {
+                spans.push(start..start + len);
+            }
+        }
+    }
+    for marker in QUOTED_TOKEN {
+        for (at, _) in text.match_indices(marker) {
+            let start = at + marker.len();
+            let len = text[start..].bytes().take_while(|b| *b != b'"').count();
+            if len > 0 && &text[start..start + len] != REDACTED {
+                spans.push(start..start + len);
+            }
+        }
+    }
+    for (at, _) in text.match_indices(INTERACTION_TOKEN_PREFIX) {
+        let len = text[at..].bytes().take_while(|b| is_token_byte(*b)).count();
+        spans.push(at..at + len);
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    spans.sort_by_key(|span| span.start);
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for span in spans {
+        if span.end <= done {
+            continue; // inside a span already masked
+        }
+        if span.start >= done {
+            out.push_str(&text[done..span.start]);
+            out.push_str(REDACTED);
+        }
+        done = span.end;
+    }
+    out.push_str(&text[done..]);
+    Some(out)
 }
 
 /// See [`Redactor::writer`].
@@ -138,6 +213,46 @@ mod tests {
             "token=[redacted]; again [redacted] abc"
         );
         assert!(matches!(r.redact("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn interaction_tokens_are_masked_in_paths_payloads_and_by_their_prefix() {
+        let r = Redactor::new(Vec::new());
+        assert_eq!(
+            r.redact("POST /api/v10/interactions/1234567890/abc-DEF_123.x/callback done"),
+            "POST /api/v10/interactions/1234567890/[redacted]/callback done"
+        );
+        assert_eq!(
+            r.redact(
+                "PATCH https://discord.com/api/v10/webhooks/42/tok3n-value/messages/@original"
+            ),
+            "PATCH https://discord.com/api/v10/webhooks/42/[redacted]/messages/@original"
+        );
+        assert_eq!(
+            r.redact(r#"{"id":"5","token":"interaction-token-5","type":2}"#),
+            r#"{"id":"5","token":"[redacted]","type":2}"#
+        );
+        assert_eq!(
+            r.redact(r#"Interaction { id: 5, token: "interaction-token-5", kind: 2 }"#),
+            r#"Interaction { id: 5, token: "[redacted]", kind: 2 }"#
+        );
+        assert_eq!(
+            r.redact("seen aW50ZXJhY3Rpb246MTIzOmFiYw.x-y_z then"),
+            "seen [redacted] then"
+        );
+        // A path and the prefix rule on the same token: masked once.
+        assert_eq!(
+            r.redact("/interactions/7/aW50ZXJhY3Rpb246Nzp4/callback"),
+            "/interactions/7/[redacted]/callback"
+        );
+        // Not a token: an id path with no token segment, other fields.
+        for text in [
+            "GET /api/v10/interactions/7",
+            "route: InteractionResponse",
+            r#"{"user_token_count":"3"}"#,
+        ] {
+            assert!(matches!(r.redact(text), Cow::Borrowed(_)), "{text}");
+        }
     }
 
     #[test]

@@ -102,6 +102,18 @@ fn the_token_is_in_no_log_line_at_trace_level_nor_in_a_panic_message() {
         "the redactor rewrites a line that had the token"
     );
     assert!(!text.contains(TOKEN), "the token is in the logs");
+    // Nor the interaction's token (the fake Discord names them
+    // `interaction-token-<id>`), which lets a reader answer as the bot.
+    // serenity logs each request's route with it: that place is masked.
+    assert!(
+        text.contains("route: InteractionResponse { interaction_id: InteractionId(")
+            && text.contains("token: \"[redacted]\" }"),
+        "the interaction response's route is logged, its token masked"
+    );
+    assert!(
+        !text.contains("interaction-token-"),
+        "an interaction token is in the logs"
+    );
     // Its distinctive middle part neither (a token cut or re-encoded).
     assert!(!text.contains("fake-token-for-the-loopback"));
 

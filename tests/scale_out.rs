@@ -18,8 +18,36 @@ use studybot::request::{GuildId, UserId};
 use studybot::shards::ShardSet;
 use studybot::store::GuildSettings;
 
-/// A fresh schema on the test server, as a database URL.
-fn fresh_schema() -> Option<String> {
+/// Runs SQL as the test server's user, off any tokio thread (the
+/// synchronous client runs its own runtime).
+fn admin(server: &str, sql: String) {
+    let server = server.to_string();
+    std::thread::spawn(move || {
+        let mut client = ::postgres::Client::connect(&server, ::postgres::NoTls).unwrap();
+        client.batch_execute(&sql).unwrap();
+    })
+    .join()
+    .unwrap();
+}
+
+/// A schema of the test's own, dropped when the test passes (kept after a
+/// failure, to look at) so a developer's server does not collect them.
+struct Schema {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            admin(&self.server, format!("DROP SCHEMA {} CASCADE", self.name));
+        }
+    }
+}
+
+/// A fresh schema on the test server.
+fn fresh_schema() -> Option<Schema> {
     let server = std::env::var("STUDYBOT_TEST_POSTGRES_URL")
         .ok()
         .filter(|u| !u.is_empty());
@@ -31,20 +59,14 @@ fn fresh_schema() -> Option<String> {
         eprintln!("scale_out skipped: STUDYBOT_TEST_POSTGRES_URL not set");
         return None;
     };
-    let schema = format!("studybot_scale_{}", std::process::id());
-    let admin_url = server.clone();
-    let create = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}");
-    // The synchronous client runs its own runtime: keep it off any tokio thread.
-    std::thread::spawn(move || {
-        let mut client = ::postgres::Client::connect(&admin_url, ::postgres::NoTls).unwrap();
-        client.batch_execute(&create).unwrap();
-    })
-    .join()
-    .unwrap();
+    let name = format!("studybot_scale_{}", std::process::id());
+    admin(
+        &server,
+        format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"),
+    );
     let separator = if server.contains('?') { '&' } else { '?' };
-    Some(format!(
-        "{server}{separator}options=-c%20search_path%3D{schema}"
-    ))
+    let url = format!("{server}{separator}options=-c%20search_path%3D{name}");
+    Some(Schema { server, name, url })
 }
 
 fn is_channel_post(c: &Captured) -> bool {
@@ -53,7 +75,8 @@ fn is_channel_post(c: &Captured) -> bool {
 
 #[test]
 fn two_processes_on_one_database_post_the_daily_question_once_and_count_each_answer_once() {
-    let Some(url) = fresh_schema() else { return };
+    let Some(schema) = fresh_schema() else { return };
+    let url = schema.url.clone();
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     common::quiz_pack_with(&content, &["multiple_choice"]);

@@ -5,7 +5,9 @@
 //!   teachers see the problem in `/settings show`, and everything recovers
 //!   when space returns;
 //! - a database locked by another writer: after the bounded busy timeout the
-//!   student is asked to try again, nothing is saved, and the retry counts once.
+//!   student is asked to try again, nothing is saved, and the retry counts once;
+//! - a new database file created by several connections at the same moment
+//!   (two processes started together): every one opens it, migrated once.
 
 mod common;
 
@@ -197,5 +199,37 @@ fn the_wal_stays_bounded_under_sustained_answers() {
     );
     for user in 1_000..user {
         assert_eq!(answered(&app, user), 1, "student {user}");
+    }
+}
+
+#[test]
+fn several_connections_creating_one_new_database_at_once_all_open_it() {
+    for round in 0..8 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        let start = Arc::new(std::sync::Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    SqliteStore::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for opener in openers {
+            let opened = opener.join().unwrap();
+            assert!(opened.is_ok(), "round {round}: {opened:?}");
+        }
+        // One schema, usable: a setting saved is read back after reopening.
+        let store = open(&path);
+        let mut settings = store.settings(GuildId(CLASS)).unwrap();
+        settings.timezone = Some("Europe/London".into());
+        store
+            .save_settings(GuildId(CLASS), &settings, now())
+            .unwrap();
+        drop(store);
+        let timezone = open(&path).settings(GuildId(CLASS)).unwrap().timezone;
+        assert_eq!(timezone.as_deref(), Some("Europe/London"));
     }
 }

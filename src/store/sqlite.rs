@@ -374,6 +374,42 @@ fn db(e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Switches the file to WAL (a no-op once it is: the mode is kept in the
+/// file). Switching a new file needs a lock that SQLite does not wait for,
+/// so when another connection is switching or migrating it at the same
+/// moment this tries again, for as long as the busy timeout.
+fn use_wal(conn: &Connection) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL").map_err(db) {
+            Err(StoreError::Busy) if started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Brings the schema up to date. Two processes opening a new file at the
+/// same moment both read schema version 0 before either migrates, and the
+/// second's migration then fails because the first has created its tables.
+/// Running again reads the version anew and finds nothing left to do; a
+/// migration that is really broken fails every attempt and is reported.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    const ATTEMPTS: u64 = 5;
+    let mut attempt = 1;
+    loop {
+        match migrations().to_latest(conn) {
+            Ok(()) => return Ok(()),
+            Err(_) if attempt < ATTEMPTS => {
+                std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+                attempt += 1;
+            }
+            Err(e) => return Err(StoreError::Database(format!("migration failed: {e}"))),
+        }
+    }
+}
+
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
@@ -425,18 +461,15 @@ impl SqliteStore {
     }
 
     fn setup(mut conn: Connection) -> Result<Self, StoreError> {
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        use_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
         // Every statement stays prepared (parsing SQL costs more than most
         // of these queries).
         conn.set_prepared_statement_cache_capacity(64);
-        migrations()
-            .to_latest(&mut conn)
-            .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
+        migrate(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
             answer_queue: Mutex::new(Vec::new()),

@@ -1934,6 +1934,40 @@ fn first_open_from_several_processes_migrates_once(db: &TestDb) {
     assert_eq!(stores[2].tally(q.id).unwrap(), tally(1, 1));
 }
 
+/// Opening a store while another process holds the migration lock for
+/// longer than a request's lock timeout (2 s) waits for it, then opens.
+/// (CI once saw `Busy` here when many tests migrated their schemas at once.)
+fn opening_waits_for_another_process_migrating(db: &TestDb) {
+    let Cleanup::Schema { server, .. } = &db._cleanup else {
+        unreachable!("a PostgreSQL test database")
+    };
+    // The store's migration lock key ("Studybot" in ASCII).
+    const MIGRATION_LOCK: i64 = 0x5374_7564_7962_6f74;
+    let (locked, lock_taken) = std::sync::mpsc::channel();
+    let server = server.clone();
+    let holder = std::thread::spawn(move || {
+        let mut client = ::postgres::Client::connect(&server, ::postgres::NoTls).unwrap();
+        let mut tx = client.transaction().unwrap();
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .unwrap();
+        locked.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(3500));
+        tx.commit().unwrap();
+    });
+    lock_taken.recv().unwrap();
+    let started = std::time::Instant::now();
+    let store = db.open();
+    let waited = started.elapsed();
+    holder.join().unwrap();
+    assert!(
+        waited >= std::time::Duration::from_secs(2),
+        "the open did not wait for the lock ({waited:?})"
+    );
+    let q = daily(&*store, CLASS, 23, "p/a");
+    record(&*store, &answer(&q, 1, 1, 20));
+    assert_eq!(store.tally(q.id).unwrap(), tally(1, 1));
+}
+
 /// A server that refuses writes (here: every transaction read-only, as on
 /// a standby): writes fail as "cannot be written" and are reported by
 /// `write_problem`, reads go on working, and the store still opens.
@@ -2109,6 +2143,7 @@ contract! {
     ],
     postgres_only: [
         first_open_from_several_processes_migrates_once,
+        opening_waits_for_another_process_migrating,
         read_only_server_is_unwritable,
     ],
     async: [called_from_async_runtime],

@@ -295,6 +295,8 @@ CREATE TABLE departed_guilds (
 
 /// The advisory lock key that serialises migrations ("Studybot" in ASCII).
 const MIGRATION_LOCK: i64 = 0x5374_7564_7962_6f74;
+/// How long opening a store waits for another process's migration.
+const MIGRATION_LOCK_TIMEOUT: &str = "120s";
 
 /// How many connections (and threads) a store keeps: enough for the handlers'
 /// blocking threads to overlap their round trips, few enough that several
@@ -730,6 +732,12 @@ fn migrate(session: &mut Session) -> Result<(), PgError> {
             return Ok(());
         }
     }
+    // Waiting for another process's migration is the normal case when
+    // several start together, and it may take longer than the 2 s a
+    // student's request waits for a lock: this transaction waits longer.
+    tx.batch_execute(&format!(
+        "SET LOCAL lock_timeout = '{MIGRATION_LOCK_TIMEOUT}'"
+    ))?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS studybot_migrations (

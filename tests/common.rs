@@ -104,3 +104,17 @@ pub fn request_at(
         attachment: None,
     }
 }
+
+/// Runs SQL on the PostgreSQL server with a connection of its own, on a
+/// thread of its own (the synchronous client must not run inside a tokio
+/// runtime, and some tests are async).
+pub fn pg_admin(server: &str, sql: &str) -> Result<(), String> {
+    let (server, sql) = (server.to_string(), sql.to_string());
+    std::thread::spawn(move || {
+        let mut client =
+            ::postgres::Client::connect(&server, ::postgres::NoTls).map_err(|e| e.to_string())?;
+        client.batch_execute(&sql).map_err(|e| e.to_string())
+    })
+    .join()
+    .map_err(|_| "the admin thread panicked".to_string())?
+}

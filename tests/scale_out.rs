@@ -12,23 +12,12 @@
 mod common;
 mod fake_discord;
 
+use common::pg_admin;
 use fake_discord::*;
 use std::time::{Duration, Instant};
 use studybot::request::{GuildId, UserId};
 use studybot::shards::ShardSet;
 use studybot::store::GuildSettings;
-
-/// Runs SQL as the test server's user, off any tokio thread (the
-/// synchronous client runs its own runtime).
-fn admin(server: &str, sql: String) {
-    let server = server.to_string();
-    std::thread::spawn(move || {
-        let mut client = ::postgres::Client::connect(&server, ::postgres::NoTls).unwrap();
-        client.batch_execute(&sql).unwrap();
-    })
-    .join()
-    .unwrap();
-}
 
 /// A schema of the test's own, dropped when the test passes (kept after a
 /// failure, to look at) so a developer's server does not collect them.
@@ -41,7 +30,7 @@ struct Schema {
 impl Drop for Schema {
     fn drop(&mut self) {
         if !std::thread::panicking() {
-            admin(&self.server, format!("DROP SCHEMA {} CASCADE", self.name));
+            pg_admin(&self.server, &format!("DROP SCHEMA {} CASCADE", self.name)).unwrap();
         }
     }
 }
@@ -60,10 +49,11 @@ fn fresh_schema() -> Option<Schema> {
         return None;
     };
     let name = format!("studybot_scale_{}", std::process::id());
-    admin(
+    pg_admin(
         &server,
-        format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"),
-    );
+        &format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"),
+    )
+    .unwrap();
     let separator = if server.contains('?') { '&' } else { '?' };
     let url = format!("{server}{separator}options=-c%20search_path%3D{name}");
     Some(Schema { server, name, url })

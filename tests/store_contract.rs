@@ -9,7 +9,10 @@
 //! that open it more than once); `contract!` at the bottom runs every case on
 //! both backends, as `sqlite::NAME` and `postgres::NAME`.
 
+mod common;
+
 use chrono::{DateTime, Duration, NaiveDate, SubsecRound, TimeZone, Utc};
+use common::pg_admin as admin;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,20 +51,6 @@ impl Drop for Cleanup {
             }
         }
     }
-}
-
-/// Runs SQL on the PostgreSQL server with a connection of its own, on a
-/// thread of its own (the synchronous client must not run inside a tokio
-/// runtime, and some tests are async).
-fn admin(server: &str, sql: &str) -> Result<(), String> {
-    let (server, sql) = (server.to_string(), sql.to_string());
-    std::thread::spawn(move || {
-        let mut client =
-            ::postgres::Client::connect(&server, ::postgres::NoTls).map_err(|e| e.to_string())?;
-        client.batch_execute(&sql).map_err(|e| e.to_string())
-    })
-    .join()
-    .map_err(|_| "the admin thread panicked".to_string())?
 }
 
 impl TestDb {

@@ -294,41 +294,34 @@ fn parse_files(raw: &mut RawPack, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     let files = std::mem::take(&mut raw.files);
-    let mut results: Vec<(usize, RawPack, Vec<Diagnostic>)> = if threads < 2 || units.len() < 2 {
-        units
-            .iter()
-            .enumerate()
-            .map(|(u, &(file, _))| parse_unit(u, file, &files))
-            .collect()
-    } else {
-        // Largest first, so no thread is left with a big file at the end.
-        let mut order: Vec<usize> = (0..units.len()).collect();
-        order.sort_by_key(|&u| std::cmp::Reverse(files[units[u].0].text.len()));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(&u) = order.get(k) else {
-                    break;
-                };
-                let (file, _) = units[u];
-                done.push(parse_unit(u, file, &files));
-            }
-            done
-        };
-        // This thread is one of the workers: one fewer thread to start.
-        std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads.min(units.len()))
-                .map(|_| scope.spawn(work))
-                .collect();
-            let mut all = work();
-            for helper in helpers {
-                all.extend(helper.join().expect("a parser thread panicked"));
-            }
-            all
-        })
+    // Largest first, so no thread is left with a big file at the end.
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by_key(|&u| std::cmp::Reverse(files[units[u].0].text.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&u) = order.get(k) else {
+                break;
+            };
+            let (file, _) = units[u];
+            done.push(parse_unit(u, file, &files));
+        }
+        done
     };
+    // This thread is one of the workers: one fewer thread to start, and
+    // none at all with one core or one file.
+    let mut results: Vec<(usize, RawPack, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(units.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let mut all = work();
+        for helper in helpers {
+            all.extend(helper.join().expect("a parser thread panicked"));
+        }
+        all
+    });
     results.sort_by_key(|(u, _, _)| *u);
     let failed: std::collections::BTreeSet<usize> = results
         .iter()
@@ -597,9 +590,7 @@ mod tests {
         raw.files
             .push(SourceText::new(Path::new("big.toml"), big_pack("")));
         parse_files(&mut raw, &mut Vec::new());
-        assert!(
-            raw.files.len() > 1 || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
-        );
+        assert!(raw.files.len() > 1 || crate::content::cores() < 2);
     }
 
     #[test]

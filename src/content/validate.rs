@@ -42,7 +42,31 @@ struct Checker<'a> {
     errors: usize,
 }
 
+/// What a checker of its own (on another thread) built, with the problems it
+/// found and how many were errors; handed back through [`Checker::absorb`].
+type CheckedApart<R> = (R, Vec<Diagnostic>, usize);
+
+/// Runs `check` with a checker of its own, so it can run on another thread.
+fn check_apart<R>(files: &[SourceText], check: impl FnOnce(&mut Checker) -> R) -> CheckedApart<R> {
+    let mut diagnostics = Vec::new();
+    let mut local = Checker {
+        files,
+        diagnostics: &mut diagnostics,
+        errors: 0,
+    };
+    let built = check(&mut local);
+    let errors = local.errors;
+    (built, diagnostics, errors)
+}
+
 impl Checker<'_> {
+    /// Takes in the problems a checker of its own found (see [`check_apart`]).
+    fn absorb<R>(&mut self, (built, diagnostics, errors): CheckedApart<R>) -> R {
+        self.diagnostics.extend(diagnostics);
+        self.errors += errors;
+        built
+    }
+
     fn error(&mut self, file: usize, span: Range<usize>, message: impl Into<String>) {
         self.errors += 1;
         self.diagnostics
@@ -177,23 +201,17 @@ fn in_parallel<T: Send, R: Send>(
     }
     let files = c.files;
     let check = &check;
-    let parts: Vec<(Vec<R>, Vec<Diagnostic>, usize)> = std::thread::scope(|scope| {
+    let parts: Vec<CheckedApart<Vec<R>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = items
             .chunks_mut(items.len().div_ceil(threads))
             .map(|chunk| {
                 scope.spawn(move || {
-                    let mut diagnostics = Vec::new();
-                    let mut local = Checker {
-                        files,
-                        diagnostics: &mut diagnostics,
-                        errors: 0,
-                    };
-                    let built: Vec<R> = chunk
-                        .iter_mut()
-                        .filter_map(|Located { file, item }| check(&mut local, *file, item))
-                        .collect();
-                    let errors = local.errors;
-                    (built, diagnostics, errors)
+                    check_apart(files, |local| {
+                        chunk
+                            .iter_mut()
+                            .filter_map(|Located { file, item }| check(local, *file, item))
+                            .collect()
+                    })
                 })
             })
             .collect();
@@ -202,11 +220,9 @@ fn in_parallel<T: Send, R: Send>(
             .map(|w| w.join().expect("a checking thread panicked"))
             .collect()
     });
-    let mut all = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
-    for (built, diagnostics, errors) in parts {
-        all.extend(built);
-        c.diagnostics.extend(diagnostics);
-        c.errors += errors;
+    let mut all = Vec::with_capacity(items.len());
+    for part in parts {
+        all.extend(c.absorb(part));
     }
     all
 }
@@ -400,17 +416,11 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
     // diagnostics; they are sorted by position at the end of loading.
     let files_ref = c.files;
     let build_questions = |questions: &mut [Located<RawQuestion>]| {
-        let mut diagnostics = Vec::new();
-        let mut local = Checker {
-            files: files_ref,
-            diagnostics: &mut diagnostics,
-            errors: 0,
-        };
-        let built: Vec<Question> = in_parallel(&mut local, questions, |c, file, item| {
-            question(c, file, item, &linkable, &entry_ids, &source_ids)
-        });
-        let errors = local.errors;
-        (built, diagnostics, errors)
+        check_apart(files_ref, |local| {
+            in_parallel(local, questions, |c, file, item| {
+                question(c, file, item, &linkable, &entry_ids, &source_ids)
+            })
+        })
     };
     let mut build_the_rest = || {
         // Names and aliases are compared before `entry` takes them out.
@@ -430,24 +440,22 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         );
         (built_events, built_entries)
     };
-    let ((built_questions, question_diagnostics, question_errors), (built_events, built_entries)) =
-        if super::cores() > 1 {
-            std::thread::scope(|scope| {
-                let questions = scope.spawn(|| build_questions(&mut questions));
-                let rest = build_the_rest();
-                (
-                    questions
-                        .join()
-                        .expect("the question-checking thread panicked"),
-                    rest,
-                )
-            })
-        } else {
+    let (questions_apart, (built_events, built_entries)) = if super::cores() > 1 {
+        std::thread::scope(|scope| {
+            let questions = scope.spawn(|| build_questions(&mut questions));
             let rest = build_the_rest();
-            (build_questions(&mut questions), rest)
-        };
-    c.diagnostics.extend(question_diagnostics);
-    c.errors += question_errors;
+            (
+                questions
+                    .join()
+                    .expect("the question-checking thread panicked"),
+                rest,
+            )
+        })
+    } else {
+        let rest = build_the_rest();
+        (build_questions(&mut questions), rest)
+    };
+    let built_questions: Vec<Question> = c.absorb(questions_apart);
 
     if c.errors > 0 || !broken_ids.is_empty() {
         return None;

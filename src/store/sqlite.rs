@@ -12,7 +12,7 @@
 use super::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -275,8 +275,8 @@ pub struct SqliteStore {
     wal_limit: Option<(std::path::PathBuf, u64)>,
     /// Commits since the WAL's size was last looked at.
     commits_unchecked: std::sync::atomic::AtomicU32,
-    /// Stops the background checkpointer when the store is dropped.
-    _checkpointer: Option<Checkpointer>,
+    /// The background checkpointer (stopped when the store is dropped).
+    checkpointer: Option<Checkpointer>,
 }
 
 /// An answer in the commit queue, and where its outcome goes.
@@ -299,6 +299,13 @@ const NAME_CACHE: usize = 100_000;
 /// [`SqliteStore::bound_wal`]); this thread runs a PASSIVE checkpoint (which
 /// never blocks writers) every `CHECKPOINT_EVERY`.
 struct Checkpointer {
+    /// Held while this thread checkpoints. SQLite lets one checkpoint run at
+    /// a time and fails a second at once, without waiting (its busy handler
+    /// is not asked), so the writer takes this before truncating the WAL:
+    /// otherwise, when the disk is slow and a PASSIVE checkpoint holds
+    /// SQLite's lock for most of its interval, every truncation fails and
+    /// the WAL grows (a fault test saw 30 MB past a 1 MB limit).
+    running: Arc<Mutex<()>>,
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -317,6 +324,8 @@ impl Checkpointer {
         // of these queries).
         conn.set_prepared_statement_cache_capacity(64);
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let running = Arc::new(Mutex::new(()));
+        let held = running.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
@@ -324,6 +333,7 @@ impl Checkpointer {
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     stopped.recv_timeout(CHECKPOINT_EVERY)
                 {
+                    let _running = held.lock().unwrap_or_else(|e| e.into_inner());
                     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
                     {
                         tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
@@ -334,6 +344,7 @@ impl Checkpointer {
                 StoreError::Database(format!("cannot start the checkpoint thread: {e}"))
             })?;
         Ok(Self {
+            running,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -449,7 +460,7 @@ impl SqliteStore {
             .unwrap_or_else(|e| e.into_inner())
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(db)?;
-        store._checkpointer = Some(Checkpointer::start(path)?);
+        store.checkpointer = Some(Checkpointer::start(path)?);
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         store.wal_limit = Some((std::path::PathBuf::from(wal), wal_limit));
@@ -477,7 +488,7 @@ impl SqliteStore {
             write_problem: Mutex::new(None),
             wal_limit: None,
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
-            _checkpointer: None,
+            checkpointer: None,
         })
     }
 
@@ -500,9 +511,12 @@ impl SqliteStore {
     /// answer (found by `benches/store_scale.rs`). Every `WAL_CHECK_EVERY`
     /// commits the writer, which holds the only write connection, looks at
     /// the WAL's size and past the limit runs a TRUNCATE checkpoint itself:
-    /// that one commit waits for the few frames not yet copied, and the WAL
-    /// starts again from empty. If a reader keeps it from finishing, the
-    /// next commit tries again.
+    /// it first waits for a PASSIVE checkpoint in progress (see
+    /// [`Checkpointer::running`]), then that one commit waits for the frames
+    /// not yet copied, and the WAL starts again from empty. Only a reader in
+    /// another process can keep it from finishing, after the busy timeout;
+    /// then it tries again `WAL_CHECK_EVERY` commits later, not at the next
+    /// commit, so a long reader does not make every student wait.
     fn bound_wal(&self, conn: &Connection) {
         let Some((wal, limit)) = &self.wal_limit else {
             return;
@@ -515,26 +529,21 @@ impl SqliteStore {
         }
         self.commits_unchecked
             .store(0, std::sync::atomic::Ordering::Relaxed);
-        if std::fs::metadata(wal).is_ok_and(|m| m.len() > *limit) {
-            let truncated: rusqlite::Result<i64> =
-                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
-            // Not done (the checkpoint thread was reading): look again at the
-            // next commit rather than 64 commits later.
-            let retry_next = || {
-                self.commits_unchecked
-                    .store(WAL_CHECK_EVERY - 1, std::sync::atomic::Ordering::Relaxed)
-            };
-            match truncated {
-                Ok(0) => {}
-                Ok(_) => {
-                    tracing::debug!("the WAL could not be truncated yet (a reader is busy); retrying at the next commit");
-                    retry_next();
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "WAL truncation failed; retrying at the next commit");
-                    retry_next();
-                }
-            }
+        if !std::fs::metadata(wal).is_ok_and(|m| m.len() > *limit) {
+            return;
+        }
+        let _checkpointer_idle = self
+            .checkpointer
+            .as_ref()
+            .map(|c| c.running.lock().unwrap_or_else(|e| e.into_inner()));
+        let truncated: rusqlite::Result<i64> =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+        match truncated {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!(
+                "the WAL could not be truncated: another process kept reading past the busy timeout; retrying later"
+            ),
+            Err(e) => tracing::warn!(error = %e, "WAL truncation failed; retrying later"),
         }
     }
 
@@ -2264,6 +2273,50 @@ mod tests {
     }
 
     #[test]
+    fn truncating_the_wal_waits_for_a_checkpoint_in_progress_then_empties_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("class.db");
+        let wal = dir.path().join("class.db-wal");
+        // Any WAL is over a one-byte limit: the check at the 64th commit truncates.
+        let store = SqliteStore::open_with_wal_limit(&path, 1).unwrap();
+        let q = daily(&store, 10, "2026-11-23", "p/a");
+        for user in 1..WAL_CHECK_EVERY as u64 {
+            store
+                .record_answer(&answer(q.id, user, user, true))
+                .unwrap();
+        }
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        // The background thread "checkpointing": SQLite would fail a second
+        // checkpoint at once, so the writer must wait rather than give up.
+        let checkpointing = store.checkpointer.as_ref().unwrap().running.lock().unwrap();
+        std::thread::scope(|scope| {
+            let (done, finished) = std::sync::mpsc::channel();
+            let (store, q) = (&store, &q);
+            scope.spawn(move || {
+                let user = WAL_CHECK_EVERY as u64;
+                let outcome = store.record_answer(&answer(q.id, user, user, true));
+                done.send(outcome).unwrap();
+            });
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            assert!(
+                finished.try_recv().is_err(),
+                "the truncating commit waits for the checkpoint in progress"
+            );
+            drop(checkpointing);
+            let outcome = finished.recv().unwrap();
+            assert_eq!(outcome.unwrap(), RecordOutcome::Recorded);
+        });
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "truncated");
+        let answers: i64 = store
+            .with(|c| c.query_row("SELECT COUNT(*) FROM answers", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(
+            answers, WAL_CHECK_EVERY as i64,
+            "nothing lost by truncating"
+        );
+    }
+
+    #[test]
     fn one_daily_per_guild_and_day_even_when_created_twice() {
         let store = SqliteStore::open_in_memory().unwrap();
         let first = daily(&store, 10, "2026-11-23", "p/a");
@@ -2378,7 +2431,7 @@ mod tests {
             write_problem: Mutex::new(None),
             wal_limit: None,
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
-            _checkpointer: None,
+            checkpointer: None,
         };
         let q = daily(&old, 10, "2026-11-23", "p/a");
         old.with(|c| {
@@ -2401,7 +2454,7 @@ mod tests {
             write_problem: Mutex::new(None),
             wal_limit: None,
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
-            _checkpointer: None,
+            checkpointer: None,
         };
         assert_eq!(
             store.tally(q.id).unwrap(),

@@ -1144,9 +1144,18 @@ fn a_daily_post_that_keeps_failing_is_shown_to_teachers_and_recovers() {
         h.fake
             .wait_for("a failed daily post", is_channel_post)
             .await;
-        // A missing permission is not retried at once (only at the next tick).
-        tokio::time::sleep(Duration::from_millis(30)).await;
-        let shown = settings_shown(&h).await;
+        // A missing permission is not retried at once (only at the next
+        // tick). The problem is saved just after Discord's answer, so wait
+        // for it rather than for a fixed time (a slow disk takes longer).
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let shown = loop {
+            let shown = settings_shown(&h).await;
+            if shown.contains("Problem with the daily post") || std::time::Instant::now() > deadline
+            {
+                break shown;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
         assert!(shown.contains("Problem with the daily post"), "{shown}");
         assert!(shown.contains("could not be posted"), "{shown}");
         // The teacher fixes the permission: the next tick posts, once.

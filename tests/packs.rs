@@ -2,7 +2,7 @@
 //! like `studybot check` and stores it for one server only; `/pack list`,
 //! `enable`, `disable` and `remove` choose where questions come from; and
 //! `/score accept` corrects a wrong mark, changing exactly the points it
-//! should. The database is a file, so "after a restart" is a new App on it.
+//! should and mending the daily streak the mark broke. The database is a file, so "after a restart" is a new App on it.
 
 mod common;
 
@@ -637,7 +637,9 @@ fn accepting_a_wrong_answer_adds_its_points_once_to_every_leaderboard_it_counted
         accepted.text
     );
     assert!(
-        accepted.text.ends_with("now counts as right: +20 points."),
+        accepted
+            .text
+            .ends_with("now counts as right: +20 points. Daily streak: 1 day (best 1)."),
         "{}",
         accepted.text
     );
@@ -670,4 +672,105 @@ fn accepting_a_wrong_answer_adds_its_points_once_to_every_leaderboard_it_counted
     );
     let board = ask(&app, CLASS, STUDENT, "leaderboard", &[], &[]);
     assert!(board.text.contains("20"), "{}", board.text);
+}
+
+/// Answers today's daily question in `guild` at `when`, rightly or wrongly
+/// (a button, or a typed answer when the question wants one).
+fn answer_daily_at(app: &App, when: DateTime<Utc>, guild: u64, user: u64, right: bool) -> Reply {
+    let respond = |action| {
+        handlers::respond(
+            app,
+            &common::request_at(when, Some(guild), user, false, action),
+        )
+    };
+    let daily = respond(command("daily", &[], &[]));
+    let instance = app
+        .store
+        .daily_instance(GuildId(guild), when.date_naive())
+        .unwrap()
+        .unwrap();
+    let library = app.library();
+    let (_, q) = studybot::quiz::find(&library.content, &instance.question).unwrap();
+    let expected = studybot::quiz::correct_answer(q);
+    let is_right = |label: &str| label == expected || label.ends_with(&expected);
+    let chosen = daily
+        .buttons
+        .iter()
+        .find(|b| b.custom_id.starts_with("q1:") && is_right(&b.label) == right);
+    let action = match chosen {
+        Some(b) => Action::Press {
+            custom_id: b.custom_id.clone(),
+            input: None,
+        },
+        None => Action::Press {
+            custom_id: daily
+                .buttons
+                .iter()
+                .find(|b| b.opens_input)
+                .unwrap()
+                .custom_id
+                .clone(),
+            input: Some(match (&q.answer, right) {
+                (_, false) => "999999 nothing like it".into(),
+                (studybot::content::Answer::Numeric { value, .. }, true) => value.to_string(),
+                (_, true) => expected.clone(),
+            }),
+        },
+    };
+    let reply = respond(action);
+    let title = if right { "Correct!" } else { "Not quite" };
+    let shown = reply.title.as_deref().unwrap_or_default();
+    assert!(shown.starts_with(title), "{shown}: {}", reply.text);
+    reply
+}
+
+#[test]
+fn accepting_an_answer_mends_the_daily_streak_its_wrong_mark_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let app = open_app(&db);
+    let day = |d: u32| Utc.with_ymd_and_hms(2026, 11, d, 9, 0, 0).unwrap();
+    // Monday right, Tuesday marked wrong, Wednesday right: a streak of one.
+    answer_daily_at(&app, day(23), CLASS, STUDENT, true);
+    answer_daily_at(&app, day(24), CLASS, STUDENT, false);
+    answer_daily_at(&app, day(25), CLASS, STUDENT, true);
+    let streak = |app: &App| {
+        let s = app.store.streak(GuildId(CLASS), UserId(STUDENT)).unwrap();
+        (s.current, s.best)
+    };
+    assert_eq!(streak(&app), (1, 1));
+
+    let teacher = |action| {
+        handlers::respond(
+            &app,
+            &common::request_at(day(25), Some(CLASS), TEACHER, true, action),
+        )
+    };
+    let listed = teacher(command("score", &["accept"], &[("user", "5")]));
+    assert!(
+        listed.fields[0].name.ends_with("(2026-11-24)"),
+        "{}",
+        listed.fields[0].name
+    );
+    let accepted = teacher(Action::Press {
+        custom_id: listed.buttons[0].custom_id.clone(),
+        input: None,
+    });
+    assert!(
+        accepted
+            .text
+            .ends_with("now counts as right: +20 points. Daily streak: 3 days (best 3)."),
+        "{}",
+        accepted.text
+    );
+    // Kept after a restart, and Thursday's right answer continues it.
+    let app = open_app(&db);
+    assert_eq!(streak(&app), (3, 3));
+    let thursday = answer_daily_at(&app, day(26), CLASS, STUDENT, true);
+    assert!(
+        thursday.text.contains("Daily streak: 4 days"),
+        "{}",
+        thursday.text
+    );
+    assert_eq!(streak(&app), (4, 4));
 }

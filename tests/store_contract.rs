@@ -22,7 +22,7 @@ use studybot::store::{
     CompetitionAnswer, CompetitionStanding, CompetitionStatus, ExportRow, GuildPacks,
     GuildSettings, Instance, InstanceKind, Leaderboard, NewAnswer, NewCompetition,
     NewCompetitionAnswer, NewInstance, PastAnswer, PostClaim, QuestionResults, RecordOutcome,
-    Removed, ReviewCard, Season, Store, StoreError, Streak, Tally, UploadedPack,
+    Removed, ReviewCard, Season, Store, StoreError, Streak, StreakRebuild, Tally, UploadedPack,
 };
 
 const CLASS: GuildId = GuildId(10);
@@ -1179,11 +1179,41 @@ fn accept_answer_adds_points_once(store: &dyn Store) {
     assert_eq!(top(&board(store, CLASS, "all", 10, 1)), [(2, 20), (1, 0)]);
 
     let periods = ["all".to_string(), WEEK.to_string(), "season:99".to_string()];
-    assert!(store.accept_answer(on_monday.id, 20, &periods).unwrap());
-    assert!(
-        !store.accept_answer(on_monday.id, 20, &periods).unwrap(),
+    // The rule is quiz's; the store hands it the stored streak and the
+    // student's daily answers in this guild (not practice, not the other
+    // guild's), oldest day first, as they stand after the accept.
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let rebuild: StreakRebuild = {
+        let seen = seen.clone();
+        Arc::new(move |stored: &Streak, daily: &[(NaiveDate, bool)]| {
+            seen.lock().unwrap().push((stored.clone(), daily.to_vec()));
+            studybot::quiz::rebuild_streak(stored, daily, None)
+        })
+    };
+    record(store, &answer(&daily(store, OTHER, 22, "p/a"), 1, 5, 0));
+    let mended = store
+        .accept_answer(on_monday.id, 20, &periods, &rebuild)
+        .unwrap();
+    let expected = Streak {
+        current: 0,
+        best: 1,
+        last_day: Some(date(23)),
+    };
+    assert_eq!(mended.as_ref(), Some(&expected));
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        [(Streak::default(), vec![(date(23), true), (date(24), false)])]
+    );
+    assert_eq!(store.streak(CLASS, UserId(1)).unwrap(), expected);
+    assert_eq!(store.streak(OTHER, UserId(1)).unwrap(), Streak::default());
+    assert_eq!(
+        store
+            .accept_answer(on_monday.id, 20, &periods, &rebuild)
+            .unwrap(),
+        None,
         "already right: nothing changes"
     );
+    assert_eq!(seen.lock().unwrap().len(), 1, "and nothing is rebuilt");
     let accepted = store.scored_answer(on_monday.id).unwrap().unwrap();
     assert_eq!((accepted.correct, accepted.points), (true, 20));
     assert_eq!(store.tally(monday.id).unwrap(), tally(2, 2));
@@ -1205,6 +1235,19 @@ fn accept_answer_adds_points_once(store: &dyn Store) {
             .collect::<Vec<_>>(),
         [tuesday.id]
     );
+    // Accepting Tuesday's too mends the streak: two days.
+    let on_tuesday = store.wrong_daily_answers(CLASS, UserId(1), 1).unwrap()[0].clone();
+    let mended = store
+        .accept_answer(on_tuesday.id, 20, &[WEEK.to_string()], &rebuild)
+        .unwrap();
+    let expected = Streak {
+        current: 2,
+        best: 2,
+        last_day: Some(date(24)),
+    };
+    assert_eq!(mended, Some(expected.clone()));
+    assert_eq!(seen.lock().unwrap()[1].0.best, 1, "the stored streak");
+    assert_eq!(store.streak(CLASS, UserId(1)).unwrap(), expected);
 }
 
 fn remove_student_keeps_every_board_consistent(store: &dyn Store) {

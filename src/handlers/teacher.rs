@@ -356,7 +356,7 @@ pub fn score(app: &App, request: &Request) -> Result<Reply, Error> {
     }
     let library = app.library_for(Some(guild))?;
     let mut reply = Reply::new(format!(
-        "<@{user}>'s latest daily answers marked wrong, newest first. Accepting one counts it as right and gives its points (without a streak bonus) on every leaderboard it counted on."
+        "<@{user}>'s latest daily answers marked wrong, newest first. Accepting one counts it as right, gives its points (without a streak bonus) on every leaderboard it counted on, and mends the daily streak it broke."
     ))
     .title("Accept an answer");
     for (n, a) in wrong.iter().enumerate() {
@@ -397,7 +397,9 @@ Answered: \"{}\"{}",
 /// The "Accept answer" button of `/score accept`: only the teacher who
 /// listed the answers, in their server. The answer gets its question's
 /// points on the leaderboards it counted on when given (all time, its week,
-/// the season then running); its streak is left as it was.
+/// the season then running), and the student's streak is rebuilt as if the
+/// answer had been marked right (a wrong mark had ended it); the streak
+/// bonus it would have earned is not added.
 pub fn accept_answer(
     app: &App,
     request: &Request,
@@ -436,17 +438,32 @@ pub fn accept_answer(
         .into_iter()
         .find(|s| s.started_at <= answer.at && s.ended_at.is_none_or(|end| answer.at < end));
     let periods = quiz::periods(answer.day, season.as_ref());
-    if !app.store.accept_answer(answer.id, points, &periods)? {
+    let settings = app.store.settings(guild)?;
+    let post_days = settings.post_days.clone();
+    let rebuild: crate::store::StreakRebuild = std::sync::Arc::new(move |stored, daily| {
+        quiz::rebuild_streak(stored, daily, post_days.as_deref())
+    });
+    let Some(streak) = app
+        .store
+        .accept_answer(answer.id, points, &periods, &rebuild)?
+    else {
         return Ok(
             Reply::ephemeral_text("That answer already counts as right.").title("Already accepted"),
         );
-    }
+    };
+    let today = request
+        .now
+        .with_timezone(&crate::schedule::timezone(&settings, app.timezone))
+        .date_naive();
+    let days = quiz::streak_on(&streak, today, settings.post_days.as_deref());
     Ok(Reply::ephemeral_text(format!(
-        "<@{}>'s answer \"{}\" to `{}` ({}) now counts as right: +{points} points.",
+        "<@{}>'s answer \"{}\" to `{}` ({}) now counts as right: +{points} points. Daily streak: {days} day{} (best {}).",
         answer.user.0,
         escape_markdown(&fit(&answer.answer, 200)),
         answer.question,
         answer.day,
+        if days == 1 { "" } else { "s" },
+        streak.best,
     ))
     .title("Answer accepted"))
 }

@@ -71,6 +71,27 @@ pub fn streak_after(
     }
 }
 
+/// The streak rebuilt from a student's daily answers in a guild (each its
+/// day and whether it is right, oldest first), as if each had been marked
+/// so when given: used when a teacher accepts an answer that was marked
+/// wrong, which had ended the streak. Today's posting days stand in for
+/// those of the past. The best streak never goes down.
+pub fn rebuild_streak(
+    stored: &Streak,
+    daily: &[(NaiveDate, bool)],
+    post_days: Option<&[u8]>,
+) -> Streak {
+    let rebuilt = daily
+        .iter()
+        .fold(Streak::default(), |streak, &(day, correct)| {
+            streak_after(&streak, day, post_days, correct)
+        });
+    Streak {
+        best: rebuilt.best.max(stored.best),
+        ..rebuilt
+    }
+}
+
 /// The streak as it stands on `day`: zero if the last correct day was before
 /// the previous posting day (a day was missed).
 pub fn streak_on(streak: &Streak, day: NaiveDate, post_days: Option<&[u8]>) -> u32 {
@@ -307,6 +328,45 @@ mod tests {
         assert_eq!(streak_bonus(1), 0);
         assert_eq!(streak_bonus(3), 4);
         assert_eq!(streak_bonus(50), 10);
+    }
+
+    #[test]
+    fn a_rebuilt_streak_counts_an_accepted_day_and_never_lowers_the_best() {
+        let weekdays: &[u8] = &[0, 1, 2, 3, 4];
+        // Thursday, Friday, (weekend), Monday, Tuesday.
+        let days = ["2026-11-26", "2026-11-27", "2026-11-30", "2026-12-01"].map(d);
+        let as_marked = [
+            (days[0], true),
+            (days[1], false),
+            (days[2], true),
+            (days[3], true),
+        ];
+        let live = as_marked.iter().fold(Streak::default(), |s, &(day, ok)| {
+            streak_after(&s, day, Some(weekdays), ok)
+        });
+        assert_eq!((live.current, live.best), (2, 2), "Friday's mark ended it");
+        let rebuilt = rebuild_streak(&live, &as_marked, Some(weekdays));
+        assert_eq!(rebuilt, live, "nothing accepted: the same streak");
+
+        let accepted = as_marked.map(|(day, _)| (day, true));
+        let rebuilt = rebuild_streak(&live, &accepted, Some(weekdays));
+        assert_eq!(
+            (rebuilt.current, rebuilt.best, rebuilt.last_day),
+            (4, 4, Some(days[3]))
+        );
+        // Without paused weekends, the weekend breaks it.
+        assert_eq!(rebuild_streak(&live, &accepted, None).current, 2);
+        // A best reached before the answers kept (or under other posting
+        // days) stays.
+        let earlier_best = Streak { best: 9, ..live };
+        assert_eq!(
+            rebuild_streak(&earlier_best, &accepted, Some(weekdays)).best,
+            9
+        );
+        assert_eq!(
+            rebuild_streak(&Streak::default(), &[], None),
+            Streak::default()
+        );
     }
 
     #[test]

@@ -80,6 +80,15 @@ pub struct NewInstance {
     pub created_at: DateTime<Utc>,
 }
 
+/// How [`Store::accept_answer`] rebuilds a student's streak: from the
+/// streak as stored and the student's daily answers in the guild (each its
+/// day and whether it is right), oldest day first. The rule is `quiz`'s
+/// ([`crate::quiz::rebuild_streak`]); the store only runs it inside its
+/// transaction. Shared and `'static` because a backend may run the
+/// transaction on a connection thread of its own.
+pub type StreakRebuild =
+    std::sync::Arc<dyn Fn(&Streak, &[(NaiveDate, bool)]) -> Streak + Send + Sync>;
+
 /// A student's daily streak in a guild.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Streak {
@@ -607,10 +616,20 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<ScoredAnswer>, StoreError>;
     /// One daily answer by id.
     fn scored_answer(&self, id: i64) -> Result<Option<ScoredAnswer>, StoreError>;
-    /// Marks a wrong answer right and adds `points` to the student's totals
-    /// for `periods` (those the answer counted in), with the tally, in one
-    /// transaction. Returns false, changing nothing, if it was already right.
-    fn accept_answer(&self, id: i64, points: i64, periods: &[String]) -> Result<bool, StoreError>;
+    /// Marks a wrong answer right, adds `points` to the student's totals for
+    /// `periods` (those the answer counted in) and the tally, and rebuilds
+    /// the student's streak in that guild from all their daily answers with
+    /// `rebuild_streak`, in one transaction (a daily answer landing at the
+    /// same moment cannot be lost between reading and writing the streak).
+    /// Returns the new streak, or `None`, changing nothing, if the answer
+    /// was already right.
+    fn accept_answer(
+        &self,
+        id: i64,
+        points: i64,
+        periods: &[String],
+        rebuild_streak: &StreakRebuild,
+    ) -> Result<Option<Streak>, StoreError>;
 
     /// Every guild with anything stored (settings, names, scores), except
     /// those already marked as left.

@@ -2453,8 +2453,15 @@ impl Store for PostgresStore {
         })
     }
 
-    fn accept_answer(&self, id: i64, points: i64, periods: &[String]) -> Result<bool, StoreError> {
+    fn accept_answer(
+        &self,
+        id: i64,
+        points: i64,
+        periods: &[String],
+        rebuild_streak: &StreakRebuild,
+    ) -> Result<Option<Streak>, StoreError> {
         let periods = periods.to_vec();
+        let rebuild_streak = rebuild_streak.clone();
         self.run(move |s| {
             s.write(|tx| {
                 // The row lock makes a second, concurrent accept wait and then
@@ -2466,7 +2473,7 @@ impl Store for PostgresStore {
                     &[&id, &points],
                 )?
                 else {
-                    return Ok(false);
+                    return Ok(None);
                 };
                 let (instance, g, u): (i64, i64, i64) =
                     (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
@@ -2493,7 +2500,44 @@ impl Store for PostgresStore {
                     "UPDATE instance_tallies SET correct = correct + 1 WHERE instance_id = $1",
                     &[&instance],
                 )?;
-                Ok(true)
+                // The row lock makes a second accept for this student (of
+                // another answer) wait, then read the answers this one
+                // committed, so neither rebuild misses the other's.
+                let stored = match tx.query_opt(
+                    "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2 FOR UPDATE",
+                    &[&g, &u],
+                )? {
+                    Some(r) => Streak {
+                        current: r.try_get::<_, i64>(0)? as u32,
+                        best: r.try_get::<_, i64>(1)? as u32,
+                        last_day: r.try_get(2)?,
+                    },
+                    None => Streak::default(),
+                };
+                let daily = tx
+                    .query(
+                        "SELECT i.day, a.correct FROM answers a
+                         JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'
+                         WHERE a.guild_id = $1 AND a.user_id = $2 AND i.day IS NOT NULL ORDER BY i.day",
+                        &[&g, &u],
+                    )?
+                    .iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                    .collect::<Result<Vec<(NaiveDate, bool)>, pg::Error>>()?;
+                let streak = rebuild_streak(&stored, &daily);
+                tx.execute(
+                    "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (guild_id, user_id) DO UPDATE SET current = EXCLUDED.current, best = EXCLUDED.best,
+                         last_day = EXCLUDED.last_day",
+                    &[
+                        &g,
+                        &u,
+                        &i64::from(streak.current),
+                        &i64::from(streak.best),
+                        &streak.last_day,
+                    ],
+                )?;
+                Ok(Some(streak))
             })
         })
     }

@@ -2084,7 +2084,13 @@ impl Store for SqliteStore {
         })
     }
 
-    fn accept_answer(&self, id: i64, points: i64, periods: &[String]) -> Result<bool, StoreError> {
+    fn accept_answer(
+        &self,
+        id: i64,
+        points: i64,
+        periods: &[String],
+        rebuild_streak: &StreakRebuild,
+    ) -> Result<Option<Streak>, StoreError> {
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let row: Option<(i64, i64, i64)> = tx
@@ -2098,7 +2104,7 @@ impl Store for SqliteStore {
                 })
                 .optional()?;
             let Some((instance, g, u)) = row else {
-                return Ok(false);
+                return Ok(None);
             };
             tx.prepare_cached(
                 "UPDATE instance_tallies SET correct = correct + 1 WHERE instance_id = ?1",
@@ -2120,8 +2126,36 @@ impl Store for SqliteStore {
             }
             tx.prepare_cached("DELETE FROM score_counts WHERE guild_id = ?1 AND users <= 0")?
                 .execute(params![g])?;
+            let stored = tx
+                .prepare_cached(
+                    "SELECT current, best, last_day FROM streaks WHERE guild_id = ?1 AND user_id = ?2",
+                )?
+                .query_row(params![g, u], |r| {
+                    Ok(Streak {
+                        current: r.get(0)?,
+                        best: r.get(1)?,
+                        last_day: parse_day(r.get(2)?),
+                    })
+                })
+                .optional()?
+                .unwrap_or_default();
+            let daily: Vec<(NaiveDate, bool)> = tx
+                .prepare_cached(
+                    "SELECT i.day, a.correct FROM answers a
+                     JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'
+                     WHERE a.guild_id = ?1 AND a.user_id = ?2 ORDER BY i.day",
+                )?
+                .query_map(params![g, u], |r| Ok((parse_day(r.get(0)?), r.get(1)?)))?
+                .filter_map(|row| row.map(|(day, correct)| day.map(|d| (d, correct))).transpose())
+                .collect::<rusqlite::Result<_>>()?;
+            let streak = rebuild_streak(&stored, &daily);
+            tx.prepare_cached(
+                "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (guild_id, user_id) DO UPDATE SET current = ?3, best = ?4, last_day = ?5",
+            )?
+            .execute(params![g, u, streak.current, streak.best, streak.last_day.map(|d| d.to_string())])?;
             tx.commit()?;
-            Ok(true)
+            Ok(Some(streak))
         })
     }
 

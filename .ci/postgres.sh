@@ -13,8 +13,12 @@
 # missing, creates its own data directory (not Debian's `main` cluster, so a
 # system server is left alone), starts the server on 127.0.0.1:$STUDYBOT_PG_PORT
 # (54329 unless set), creates the role and database `studybot`, and prints
-#   export STUDYBOT_TEST_POSTGRES_URL=postgres://studybot:studybot@127.0.0.1:PORT/studybot
-# on stdout; everything else goes to stderr. Running it again while the
+#   export STUDYBOT_TEST_POSTGRES_URL=postgres://studybot:studybot@127.0.0.1:PORT/studybot?sslrootcert=$DATA.ca.pem
+# on stdout; everything else goes to stderr. The server speaks TLS, with a
+# certificate for 127.0.0.1 signed by a throwaway CA made here on first start
+# (its certificate is $DATA.ca.pem; its key is not kept), so every
+# PostgreSQL test connects as a deployment across a network would, and
+# tests/postgres_tls.rs checks what happens without that CA. Running it again while the
 # server runs only prints the line again. Meant for a Debian machine run as
 # root (CI, a developer's container); the server itself runs as `postgres`.
 set -euo pipefail
@@ -51,6 +55,33 @@ install_if_missing() {
 
 as_postgres() { runuser -u postgres -- "$@"; }
 
+# The server's TLS key and certificate, and the CA certificate clients trust.
+tls_files() {
+    if [ -f "$DATA/server.crt" ] && [ -f "$DATA.ca.pem" ]; then return; fi
+    if ! command -v openssl >/dev/null; then
+        say "installing openssl to make the test server's certificate"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2
+        apt-get install -y -qq openssl >&2
+    fi
+    say "making a throwaway CA and a certificate for 127.0.0.1"
+    local work
+    work=$(mktemp -d)
+    local curve=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+    openssl req -x509 "${curve[@]}" -days 36500 -subj "/CN=studybot test CA" \
+        -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+    openssl req "${curve[@]}" -subj "/CN=127.0.0.1" \
+        -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=critical,CA:FALSE" \
+        "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >"$work/server.ext"
+    openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+        -CAcreateserial -days 36500 -extfile "$work/server.ext" -out "$work/server.crt" 2>/dev/null
+    install -o postgres -g postgres -m 600 "$work/server.key" "$DATA/server.key"
+    install -o postgres -g postgres -m 644 "$work/server.crt" "$DATA/server.crt"
+    install -m 644 "$work/ca.pem" "$DATA.ca.pem"
+    rm -rf "$work"
+}
+
 running() { [ -f "$DATA/PG_VERSION" ] && as_postgres "$(bindir)/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
 
 psql_admin() {
@@ -72,6 +103,7 @@ start() {
         as_postgres "$bin/initdb" -D "$DATA" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
             --encoding=UTF8 --locale=C.UTF-8 >&2
     fi
+    tls_files
     if running; then
         # The port it was started with (line 4 of postmaster.pid) wins over
         # a different STUDYBOT_PG_PORT now.
@@ -83,7 +115,7 @@ start() {
         # Loopback only; the socket lives in the data directory so nothing
         # else (a system cluster's /var/run/postgresql) is touched.
         as_postgres "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$DATA -c max_connections=200" \
+            -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$DATA -c max_connections=200 -c ssl=on -c ssl_cert_file=$DATA/server.crt -c ssl_key_file=$DATA/server.key" \
             start >&2 || {
             say "the server did not start; its log says:"
             tail -n 20 "$LOG" >&2
@@ -96,7 +128,7 @@ start() {
     if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != 1 ]; then
         psql_admin -c "CREATE DATABASE $DATABASE OWNER $ROLE"
     fi
-    echo "export STUDYBOT_TEST_POSTGRES_URL=postgres://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DATABASE"
+    echo "export STUDYBOT_TEST_POSTGRES_URL=postgres://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DATABASE?sslrootcert=$DATA.ca.pem"
 }
 
 stop() {

@@ -60,8 +60,12 @@ enum Cleanup {
 impl Drop for Database {
     fn drop(&mut self) {
         if let Cleanup::Schema { server, schema } = &self.cleanup {
-            let dropped = ::postgres::Client::connect(server, ::postgres::NoTls)
-                .and_then(|mut c| c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")));
+            let dropped = studybot::store::postgres::connect_client(server)
+                .map_err(|e| e.to_string())
+                .and_then(|mut c| {
+                    c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+                        .map_err(|e| e.to_string())
+                });
             if let Err(e) = dropped {
                 eprintln!("could not drop the schema {schema}: {e}");
             }
@@ -103,8 +107,12 @@ fn fresh_database(backend: Backend, server: Option<&str>, pg_settings: &[String]
                 std::process::id(),
                 NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             );
-            ::postgres::Client::connect(&server, ::postgres::NoTls)
-                .and_then(|mut c| c.batch_execute(&format!("CREATE SCHEMA {schema}")))
+            studybot::store::postgres::connect_client(&server)
+                .map_err(|e| e.to_string())
+                .and_then(|mut c| {
+                    c.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                        .map_err(|e| e.to_string())
+                })
                 .unwrap_or_else(|e| panic!("cannot create the schema {schema}: {e}"));
             let separator = if server.contains('?') { '&' } else { '?' };
             let mut url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
@@ -162,8 +170,8 @@ fn count(backend: Backend, db: &Database) -> Vec<(String, i64)> {
             }
         }
         Backend::Postgres => {
-            let mut c = ::postgres::Client::connect(&db.url, ::postgres::NoTls)
-                .expect("connect to PostgreSQL");
+            let mut c =
+                studybot::store::postgres::connect_client(&db.url).expect("connect to PostgreSQL");
             for (name, sql) in queries {
                 out.push((name.to_string(), c.query_one(sql, &[]).expect(sql).get(0)));
             }
@@ -431,7 +439,7 @@ fn main() {
     );
     if let Some(server) = &server {
         if backends.contains(&Backend::Postgres) {
-            let mut c = ::postgres::Client::connect(server, ::postgres::NoTls)
+            let mut c = studybot::store::postgres::connect_client(server)
                 .expect("connect to STUDYBOT_TEST_POSTGRES_URL");
             let show = |c: &mut ::postgres::Client, what: &str| -> String {
                 c.query_one(&format!("SHOW {what}"), &[])

@@ -112,7 +112,7 @@ pub fn pg_admin(server: &str, sql: &str) -> Result<(), String> {
     let (server, sql) = (server.to_string(), sql.to_string());
     std::thread::spawn(move || {
         let mut client =
-            ::postgres::Client::connect(&server, ::postgres::NoTls).map_err(|e| e.to_string())?;
+            studybot::store::postgres::connect_client(&server).map_err(|e| e.to_string())?;
         client.batch_execute(&sql).map_err(|e| e.to_string())
     })
     .join()

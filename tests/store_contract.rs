@@ -1978,7 +1978,7 @@ fn opening_waits_for_another_process_migrating(db: &TestDb) {
     let (locked, lock_taken) = std::sync::mpsc::channel();
     let server = server.clone();
     let holder = std::thread::spawn(move || {
-        let mut client = ::postgres::Client::connect(&server, ::postgres::NoTls).unwrap();
+        let mut client = studybot::store::postgres::connect_client(&server).unwrap();
         let mut tx = client.transaction().unwrap();
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .unwrap();

@@ -73,6 +73,7 @@ use pg::types::ToSql;
 use pg::{Client, GenericClient, IsolationLevel, NoTls, Row, Statement, Transaction};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The schema, oldest first; a database records how many it has had. Append
 /// new scripts; never edit one that has shipped.
@@ -325,6 +326,12 @@ enum PgError {
     Url(#[source] pg::Error),
     #[error("cannot connect to PostgreSQL")]
     Connect(#[source] pg::Error),
+    #[error("cannot connect to PostgreSQL: the server's TLS certificate was not accepted (if a private authority signed it, name that authority's certificate with `sslrootcert=PATH` in the URL; `sslmode=disable` turns TLS off)")]
+    Certificate(#[source] pg::Error),
+    #[error(
+        "cannot read the CA certificates in {path} (`sslrootcert` in the PostgreSQL URL): {why}"
+    )]
+    RootCert { path: String, why: String },
     #[error("cannot start a PostgreSQL connection thread")]
     Thread(#[source] std::io::Error),
     #[error("the PostgreSQL connection threads have stopped")]
@@ -386,7 +393,7 @@ impl From<PgError> for StoreError {
             PgError::Db(db) if db.code().is_some_and(|c| BUSY.contains(c)) => StoreError::Busy,
             // The server is unreachable: nothing can be saved (as SQLite's
             // file that cannot be opened).
-            PgError::Connect(_) => StoreError::Unwritable(e.describe()),
+            PgError::Connect(_) | PgError::Certificate(_) => StoreError::Unwritable(e.describe()),
             PgError::Db(db)
                 if db.is_closed() || db.code().is_some_and(|c| UNWRITABLE.contains(c)) =>
             {
@@ -481,8 +488,8 @@ struct Session {
 }
 
 impl Session {
-    fn open(config: &pg::Config) -> Result<Self, pg::Error> {
-        let mut client = config.connect(NoTls)?;
+    fn open(config: &pg::Config, tls: &Tls) -> Result<Self, pg::Error> {
+        let mut client = tls.connect(config)?;
         // READ COMMITTED whatever the server's default: "insert, or read the
         // row that won" relies on each statement seeing the latest commits.
         client.batch_execute(&format!(
@@ -541,9 +548,144 @@ impl Session {
     }
 }
 
+/// How connections are encrypted (see [`PostgresStore::connect`]).
+#[derive(Clone)]
+enum Tls {
+    /// `sslmode=disable`.
+    Off,
+    /// The server's certificate must chain to one of the roots and name the
+    /// host. With `sslmode=prefer` (the default) a server that offers no TLS
+    /// at all is still reached unencrypted, as libpq does.
+    Verified(MakeRustlsConnect),
+}
+
+impl Tls {
+    fn connect(&self, config: &pg::Config) -> Result<Client, pg::Error> {
+        match self {
+            Tls::Off => config.connect(NoTls),
+            Tls::Verified(tls) => config.connect(tls.clone()),
+        }
+    }
+}
+
+/// The client's settings and TLS for a `postgres://` URL. `sslrootcert=PATH`
+/// (libpq's name for it; the driver refuses options it does not know) is
+/// taken out of the URL: the PEM certificates in that file are trusted
+/// besides Mozilla's list of public authorities.
+fn settings(url: &str) -> Result<(pg::Config, Tls), PgError> {
+    let (url, root_file) = take_query_param(url, "sslrootcert");
+    let config: pg::Config = url.parse().map_err(PgError::Url)?;
+    if config.get_ssl_mode() == pg::config::SslMode::Disable {
+        return Ok((config, Tls::Off));
+    }
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = root_file {
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        let unreadable = |why: String| PgError::RootCert {
+            path: path.clone(),
+            why,
+        };
+        let certificates = CertificateDer::pem_file_iter(&path)
+            .and_then(|certificates| certificates.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| unreadable(e.to_string()))?;
+        if certificates.is_empty() {
+            return Err(unreadable("no PEM certificate in it".into()));
+        }
+        for certificate in certificates {
+            roots
+                .add(certificate)
+                .map_err(|e| unreadable(e.to_string()))?;
+        }
+    }
+    // ring explicitly, not the process default: that is ambiguous (and
+    // panics) as soon as any crate in the build enables a second provider.
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring supports the default TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok((config, Tls::Verified(MakeRustlsConnect::new(tls))))
+}
+
+/// `url` without the query parameter `name`, and that parameter's value
+/// (percent-decoded), if it was there.
+fn take_query_param(url: &str, name: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut value = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some((key, v)) if key == name => value = Some(percent_decode(v)),
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, value)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Why a connection could not be opened, with advice when it was the
+/// server's certificate.
+fn connect_error(e: pg::Error) -> PgError {
+    // rustls's words ("invalid peer certificate: UnknownIssuer"), under the
+    // driver's and tokio-rustls's wrappers.
+    let mut certificate = false;
+    let mut cause: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(c) = cause {
+        certificate |= c.to_string().contains("invalid peer certificate");
+        cause = c.source();
+    }
+    if certificate {
+        PgError::Certificate(e)
+    } else {
+        PgError::Connect(e)
+    }
+}
+
+/// One connection with the store's URL rules and TLS, outside any store:
+/// for tools and tests that run their own SQL (creating a schema, say).
+/// Not on a tokio runtime thread (see the module's notes on threads).
+pub fn connect_client(url: &str) -> Result<Client, StoreError> {
+    let (config, tls) = settings(url)?;
+    tls.connect(&config).map_err(|e| connect_error(e).into())
+}
+
 /// A connection thread's connection, reopened when it breaks.
 struct Connection {
     config: pg::Config,
+    tls: Tls,
     session: Option<Session>,
 }
 
@@ -551,10 +693,11 @@ struct Connection {
 type Outcome<T> = (Result<T, StoreError>, bool);
 
 impl Connection {
-    fn open(config: pg::Config) -> Result<Self, PgError> {
-        let session = Session::open(&config).map_err(PgError::Connect)?;
+    fn open(config: pg::Config, tls: Tls) -> Result<Self, PgError> {
+        let session = Session::open(&config, &tls).map_err(connect_error)?;
         Ok(Self {
             config,
+            tls,
             session: Some(session),
         })
     }
@@ -562,7 +705,7 @@ impl Connection {
     fn session(&mut self) -> Result<&mut Session, PgError> {
         if self.session.as_ref().is_none_or(|s| s.client.is_closed()) {
             self.session = None;
-            self.session = Some(Session::open(&self.config).map_err(PgError::Connect)?);
+            self.session = Some(Session::open(&self.config, &self.tls).map_err(connect_error)?);
         }
         let session = self.session.as_mut().expect("the session was just opened");
         session.changed = 0;
@@ -625,10 +768,16 @@ impl Drop for PostgresStore {
 impl PostgresStore {
     /// Connects to the database a `postgres://` or `postgresql://` URL names
     /// (libpq's URL form; `?options=-c%20search_path%3DNAME` picks a schema)
-    /// and brings its schema up to date. Connections are unencrypted: use a
-    /// server on the same host or a private network.
+    /// and brings its schema up to date.
+    ///
+    /// Connections use TLS whenever the server offers it, and then the
+    /// server's certificate must be signed by a public authority or by one
+    /// named with `?sslrootcert=PATH`, and must name the host: a server
+    /// whose certificate is not accepted is refused, not used unencrypted.
+    /// `sslmode=require` also refuses a server without TLS; `sslmode=disable`
+    /// never uses it (a server on the same host, say).
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut config: pg::Config = url.parse().map_err(PgError::Url)?;
+        let (mut config, tls) = settings(url)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -641,10 +790,11 @@ impl PostgresStore {
             write_problem: Mutex::new(None),
         };
         for n in 0..CONNECTIONS {
-            let (config, queue, opened) = (config.clone(), queue.clone(), opened.clone());
+            let (config, tls, queue, opened) =
+                (config.clone(), tls.clone(), queue.clone(), opened.clone());
             let thread = std::thread::Builder::new()
                 .name(format!("postgres-{n}"))
-                .spawn(move || match Connection::open(config) {
+                .spawn(move || match Connection::open(config, tls) {
                     Ok(connection) => {
                         let _ = opened.send(Ok(()));
                         serve(connection, &queue);
@@ -2645,5 +2795,77 @@ impl Store for PostgresStore {
                 .collect::<Result<_, _>>()
                 .map_err(PgError::from)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sslrootcert_is_taken_out_of_the_url_and_decoded() {
+        let (url, root) = take_query_param(
+            "postgres://u:p@db:5432/x?sslmode=require&sslrootcert=%2Fetc%2Fmy%20ca.pem&options=-c%20a%3Db",
+            "sslrootcert",
+        );
+        assert_eq!(
+            url,
+            "postgres://u:p@db:5432/x?sslmode=require&options=-c%20a%3Db"
+        );
+        assert_eq!(root.as_deref(), Some("/etc/my ca.pem"));
+        let (url, root) = take_query_param("postgres://db/x?sslrootcert=ca.pem", "sslrootcert");
+        assert_eq!(
+            (url.as_str(), root.as_deref()),
+            ("postgres://db/x", Some("ca.pem"))
+        );
+        let (url, root) = take_query_param("postgres://db/x?sslmode=disable", "sslrootcert");
+        assert_eq!(
+            (url.as_str(), root),
+            ("postgres://db/x?sslmode=disable", None)
+        );
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+    }
+
+    #[test]
+    fn tls_is_off_only_when_the_url_says_so_and_a_bad_root_file_is_named() {
+        assert!(matches!(
+            settings("postgres://db/x?sslmode=disable"),
+            Ok((_, Tls::Off))
+        ));
+        assert!(matches!(
+            settings("postgres://db/x"),
+            Ok((_, Tls::Verified(_)))
+        ));
+        assert!(matches!(
+            settings("postgres://db/x?sslmode=require"),
+            Ok((_, Tls::Verified(_)))
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let Err(e) = settings(&format!(
+            "postgres://db/x?sslrootcert={}",
+            missing.display()
+        )) else {
+            panic!("a missing root file is an error");
+        };
+        let text = e.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "cannot read the CA certificates in {}",
+                missing.display()
+            )),
+            "{text}"
+        );
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let Err(e) = settings(&format!("postgres://db/x?sslrootcert={}", empty.display())) else {
+            panic!("a file with no certificate is an error");
+        };
+        assert!(e.to_string().ends_with("no PEM certificate in it"), "{e}");
+        assert!(matches!(
+            settings("postgres://db/x?nonsense=1"),
+            Err(PgError::Url(_))
+        ));
     }
 }

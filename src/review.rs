@@ -4,9 +4,11 @@
 //! "good" (it comes back after a growing interval), so `/review` serves
 //! first what a student keeps getting wrong.
 //!
-//! It owns only the conversion between the store's [`ReviewCard`] and FSRS;
-//! it knows nothing of Discord or of how cards are stored.
+//! It owns the conversion between the store's [`ReviewCard`] and FSRS, and
+//! what a card's key says (see [`card_key`]); it knows nothing of Discord or
+//! of how cards are stored.
 
+use crate::request::GuildId;
 use crate::store::ReviewCard;
 use chrono::{DateTime, Utc};
 use rs_fsrs::{Card, Rating, State, FSRS};
@@ -62,10 +64,43 @@ pub fn after_answer(
     }
 }
 
+/// The key of a student's card for a question: the question's store key
+/// (`pack/question`), and for a question from a pack a server uploaded, that
+/// server's id after an `@` (`ww1/q3@123`). Two servers may upload different
+/// packs with one id, which must not share a card, and `/review` in a direct
+/// message must know where to find the question. Bundled questions have one
+/// card wherever they were answered. (Ids cannot contain `@`.)
+pub fn card_key(question: &str, uploaded_in: Option<GuildId>) -> String {
+    match uploaded_in {
+        Some(guild) => format!("{question}@{}", guild.0),
+        None => question.to_string(),
+    }
+}
+
+/// A card key's question key, and the server whose uploaded pack holds it.
+pub fn split_card_key(card: &str) -> (&str, Option<GuildId>) {
+    match card.rsplit_once('@') {
+        Some((question, guild)) => match guild.parse() {
+            Ok(id) => (question, Some(GuildId(id))),
+            Err(_) => (card, None),
+        },
+        None => (card, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_card_key_names_the_server_of_an_uploaded_question_only() {
+        assert_eq!(card_key("great-purge/q1", None), "great-purge/q1");
+        assert_eq!(card_key("ww1/q3", Some(GuildId(123))), "ww1/q3@123");
+        assert_eq!(split_card_key("ww1/q3@123"), ("ww1/q3", Some(GuildId(123))));
+        assert_eq!(split_card_key("great-purge/q1"), ("great-purge/q1", None));
+        assert_eq!(split_card_key("odd@key"), ("odd@key", None));
+    }
 
     #[test]
     fn wrong_answers_come_back_sooner_than_right_ones_and_intervals_grow() {

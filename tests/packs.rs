@@ -774,3 +774,133 @@ fn accepting_an_answer_mends_the_daily_streak_its_wrong_mark_broke() {
     );
     assert_eq!(streak(&app), (4, 4));
 }
+
+/// Presses the button labelled `label` under `reply`, as `user` in `guild`
+/// (`None`: a direct message) at `when`.
+fn press_labelled(
+    app: &App,
+    reply: &Reply,
+    label: &str,
+    guild: Option<u64>,
+    when: DateTime<Utc>,
+) -> Reply {
+    let button = reply
+        .buttons
+        .iter()
+        .find(|b| b.label == label)
+        .unwrap_or_else(|| panic!("no {label} button: {reply:?}"));
+    let action = Action::Press {
+        custom_id: button.custom_id.clone(),
+        input: None,
+    };
+    handlers::respond(
+        app,
+        &common::request_at(when, guild, STUDENT, false, action),
+    )
+}
+
+#[test]
+fn review_cards_of_uploaded_packs_belong_to_their_server_and_come_back_in_direct_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let app = open_app(&db);
+    // Two servers upload different packs with one id and one question id.
+    let only_marne = WW1_PACK
+        .split("[[questions]]\nid = \"archduke\"")
+        .next()
+        .unwrap();
+    let (prompt_a, prompt_b) = (
+        "The Schlieffen Plan was halted at the Marne in 1914.",
+        "The Marne flows into the Seine.",
+    );
+    let pack_b = only_marne.replace(prompt_a, prompt_b);
+    for (guild, text) in [(CLASS, only_marne), (OTHER_CLASS, pack_b.as_str())] {
+        let uploaded = upload(&app, guild, TEACHER, "ww1.toml", text.as_bytes());
+        assert_eq!(
+            uploaded.title.as_deref(),
+            Some("Pack uploaded"),
+            "{}",
+            uploaded.text
+        );
+    }
+    // Missed in each server.
+    for (guild, prompt) in [(CLASS, prompt_a), (OTHER_CLASS, prompt_b)] {
+        let quiz = ask(&app, guild, STUDENT, "quiz", &[], &[("tag", "ww1")]);
+        assert!(quiz.text.contains(prompt), "{}", quiz.text);
+        let missed = press_labelled(&app, &quiz, "False", Some(guild), now());
+        assert_eq!(
+            missed.title.as_deref(),
+            Some("Not quite"),
+            "{}",
+            missed.text
+        );
+    }
+    let cards: Vec<String> = app
+        .store
+        .next_reviews(UserId(STUDENT), None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.question)
+        .collect();
+    assert_eq!(
+        cards,
+        ["ww1/marne@10", "ww1/marne@20"],
+        "one card per server"
+    );
+
+    // In a direct message an hour later, after a restart: the first server
+    // disabled its question, so the second server's comes back, found in
+    // that server's pack; answering it in the DM reschedules its card.
+    let app = open_app(&db);
+    app.store
+        .disable_question(GuildId(CLASS), "ww1/marne", UserId(TEACHER), now())
+        .unwrap();
+    let later = now() + chrono::Duration::hours(1);
+    let dm = |action| {
+        handlers::respond(
+            &app,
+            &common::request_at(later, None, STUDENT, false, action),
+        )
+    };
+    let review = dm(command("review", &[], &[]));
+    assert_eq!(
+        review.title.as_deref(),
+        Some("Review (easy)"),
+        "{}",
+        review.text
+    );
+    assert!(review.text.contains(prompt_b), "{}", review.text);
+    let right = press_labelled(&app, &review, "True", None, later);
+    assert!(
+        right
+            .title
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("Correct!"),
+        "{}",
+        right.text
+    );
+    let card = |key: &str| {
+        app.store
+            .review_card(UserId(STUDENT), key)
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(card("ww1/marne@20").reps, 2);
+    assert_eq!(
+        card("ww1/marne@10").reps,
+        1,
+        "the other server's card is its own"
+    );
+    assert!(card("ww1/marne@20").due > later + chrono::Duration::hours(12));
+    // The disabled question's card waits (though due first): the next the
+    // student can be served is the one just answered, tomorrow.
+    let none = dm(command("review", &[], &[]));
+    assert_eq!(
+        none.text,
+        format!(
+            "Nothing is due right now. Your next review is <t:{}:R>.",
+            card("ww1/marne@20").due.timestamp()
+        )
+    );
+}

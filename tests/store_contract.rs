@@ -1509,8 +1509,18 @@ fn delete_guild_leaves_nothing_of_it(store: &dyn Store) {
     let mut reviewed = answer(&q, 1, 300, 20);
     reviewed.review = Some(review.clone());
     record(store, &reviewed);
+    // Cards of questions from a guild's uploaded packs go with the guild;
+    // other guilds' stay (110 ends like 10 but is another guild).
+    let scoped = ["alpha/q@10", "alpha/q@11", "alpha/q@110"];
+    for (n, key) in (310..).zip(scoped) {
+        let mut reviewed = answer(&practice(store, None, 1, "alpha/q"), 1, n, 0);
+        reviewed.review = Some(card(key, at(24, 9), 0));
+        record(store, &reviewed);
+    }
 
-    assert_eq!(store.delete_guild(CLASS).unwrap(), rows);
+    assert_eq!(store.delete_guild(CLASS).unwrap(), rows + 1);
+    let kept = |key: &str| store.review_card(UserId(1), key).unwrap().is_some();
+    assert_eq!(scoped.map(kept), [false, true, true]);
     assert_eq!(store.settings(CLASS).unwrap(), GuildSettings::default());
     assert_eq!(store.post_problem(CLASS).unwrap(), None);
     assert_eq!(store.daily_instance(CLASS, date(23)).unwrap(), None);
@@ -1966,6 +1976,76 @@ fn first_open_from_several_processes_migrates_once(db: &TestDb) {
     assert_eq!(stores[2].tally(q.id).unwrap(), tally(1, 1));
 }
 
+/// The migration that gives the cards of uploaded packs' questions their
+/// server (see `studybot::review::card_key`), run on a database as the
+/// previous build left it: cards keyed by the question alone.
+fn old_review_cards_of_uploaded_packs_get_their_servers_id(db: &TestDb) {
+    let store = db.open();
+    store.save_pack(CLASS, &pack("ww1", "[pack]")).unwrap();
+    let card = |key: &str| studybot::review::after_answer(None, key, false, at(23, 9));
+    // Answered in the server that uploaded ww1; a bundled question; a ww1
+    // question answered only in a server without that upload (and in DMs).
+    let mut interaction = 0;
+    let mut old_answer = |guild, user, question: &str| {
+        interaction += 1;
+        let instance = practice(&*store, guild, user, question);
+        let mut answer = answer(&instance, user, interaction, 0);
+        answer.review = Some(card(question));
+        record(&*store, &answer);
+    };
+    old_answer(Some(CLASS), 1, "ww1/marne");
+    old_answer(Some(CLASS), 1, "p/a");
+    old_answer(Some(OTHER), 2, "ww1/marne");
+    old_answer(None, 2, "ww1/archduke");
+    drop(store);
+    // Back to the schema version before that migration.
+    match &db._cleanup {
+        Cleanup::File { .. } => {
+            let path = db.url.strip_prefix("sqlite://").unwrap();
+            let conn = rusqlite::Connection::open(path).unwrap();
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            conn.pragma_update(None, "user_version", version - 1)
+                .unwrap();
+        }
+        Cleanup::Schema { server, schema } => admin(
+            server,
+            &format!(
+                "DELETE FROM {schema}.studybot_migrations
+                 WHERE version = (SELECT max(version) FROM {schema}.studybot_migrations)"
+            ),
+        )
+        .unwrap(),
+    }
+    let store = db.open();
+    let keys = |user: u64| -> Vec<String> {
+        let mut keys: Vec<String> = store
+            .next_reviews(UserId(user), None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.question)
+            .collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(1), ["p/a", "ww1/marne@10"]);
+    assert_eq!(keys(2), ["ww1/archduke", "ww1/marne"]);
+    // The card kept its schedule under the new key.
+    let moved = store
+        .review_card(UserId(1), "ww1/marne@10")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        moved,
+        ReviewCard {
+            question: "ww1/marne@10".into(),
+            ..card("ww1/marne")
+        }
+    );
+    assert_eq!(store.review_card(UserId(1), "ww1/marne").unwrap(), None);
+}
+
 /// Opening a store while another process holds the migration lock for
 /// longer than a request's lock timeout (2 s) waits for it, then opens.
 /// (CI once saw `Busy` here when many tests migrated their schemas at once.)
@@ -2170,6 +2250,7 @@ contract! {
     ],
     database: [
         reopening_sees_the_same_data,
+        old_review_cards_of_uploaded_packs_get_their_servers_id,
         concurrent_answers_count_exactly_once,
         racing_for_the_daily_and_its_post,
     ],

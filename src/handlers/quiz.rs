@@ -320,17 +320,20 @@ pub(crate) fn matching_questions<'a>(
     Ok(candidates)
 }
 
-/// A personal practice question (also what `/review` serves).
+/// A personal practice question (also what `/review` serves). `guild` is
+/// where its question is found: the request's server, or for a review card
+/// from another server's uploaded pack, that server.
 fn practice_instance(
     app: &App,
     request: &Request,
+    guild: Option<GuildId>,
     pack: &Pack,
     question: &Question,
     rng: &mut rand_chacha::ChaCha8Rng,
 ) -> Result<Instance, Error> {
     Ok(app.store.create_instance(&NewInstance {
         kind: InstanceKind::Practice,
-        guild: request.guild,
+        guild,
         owner: Some(request.user),
         day: None,
         question: quiz::question_key(pack, question),
@@ -348,7 +351,7 @@ pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
     let candidates = matching_questions(&library.content, &disabled, tag.as_deref(), difficulty)?;
     let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x9A]);
     let (pack, question) = candidates[quiz::below(&mut rng, candidates.len())];
-    let instance = practice_instance(app, request, pack, question, &mut rng)?;
+    let instance = practice_instance(app, request, request.guild, pack, question, &mut rng)?;
     Ok(question_reply(
         question,
         &instance,
@@ -363,16 +366,31 @@ pub fn practice(app: &App, request: &Request) -> Result<Reply, Error> {
 /// `/review`: the question the student should see again now (FSRS: what
 /// they got wrong comes back first and soonest), as a personal practice
 /// question; answering it reschedules it. In a server or in DMs, across all
-/// the student's servers.
+/// the student's servers: a question from a pack a server uploaded is found
+/// in that server's content (its card says which, see
+/// [`crate::review::card_key`]), wherever the student asks.
 pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
-    // A card whose question this place cannot show (a pack uploaded in
-    // another server, or one since removed) waits; the next one is served.
-    let library = app.library_for(request.guild)?;
+    let here = app.library_for(request.guild)?;
     let cards = app.store.next_reviews(request.user, request.guild, 50)?;
-    let known = cards
-        .iter()
-        .find(|c| quiz::find(&library.content, &c.question).is_some());
-    let Some(card) = known.or(cards.first()) else {
+    // A card whose question cannot be shown (its pack removed or turned
+    // off, or the question disabled in the server that uploaded it) waits;
+    // the next one is served.
+    let mut servable = None;
+    for card in &cards {
+        let (key, uploaded_in) = crate::review::split_card_key(&card.question);
+        let library = match uploaded_in {
+            Some(guild) => app.library_for(Some(guild))?,
+            None => here.clone(),
+        };
+        if quiz::find(&library.content, key).is_none()
+            || (uploaded_in.is_some() && disabled_for(app, uploaded_in)?.contains(key))
+        {
+            continue;
+        }
+        servable = Some((card, key, uploaded_in, library));
+        break;
+    }
+    let Some(card) = servable.as_ref().map(|(card, ..)| *card).or(cards.first()) else {
         return Ok(Reply::ephemeral_text(
             "Nothing to review yet: answer the daily question or a /quiz, and the questions you miss will come back here.",
         )
@@ -385,11 +403,16 @@ pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
         ))
         .title("Review"));
     }
-    let (pack, question) = quiz::find(&library.content, &card.question).ok_or_else(|| {
-        Error::user("Your next review question has been removed from the content.")
-    })?;
+    let Some((_, key, uploaded_in, library)) = &servable else {
+        return Err(Error::user(
+            "Your next review question has been removed from the content.",
+        ));
+    };
+    let (pack, question) =
+        quiz::find(&library.content, key).expect("a servable card's question was found above");
     let mut rng = quiz::rng(&[request.interaction.0, request.user.0, 0x5E]);
-    let instance = practice_instance(app, request, pack, question, &mut rng)?;
+    let guild = uploaded_in.or(request.guild);
+    let instance = practice_instance(app, request, guild, pack, question, &mut rng)?;
     let due = app.store.reviews_due(request.user, request.now)?;
     let mut reply = question_reply(
         question,
@@ -490,6 +513,11 @@ pub fn answer(
         }
     }
     let (correct, given) = grade(pack, question, &instance.option_order, choice, typed)?;
+    // A question from a pack its server uploaded has a card of that server's.
+    let uploaded_in = instance
+        .guild
+        .filter(|_| app.library().content.pack(&pack.id).is_none());
+    let card = crate::review::card_key(&instance.question, uploaded_in);
     let base = if correct {
         quiz::points_for(question.difficulty)
     } else {
@@ -530,10 +558,8 @@ pub fn answer(
         // Remembered with the answer: one commit per press.
         display_name: display_name(request),
         review: Some(crate::review::after_answer(
-            app.store
-                .review_card(request.user, &instance.question)?
-                .as_ref(),
-            &instance.question,
+            app.store.review_card(request.user, &card)?.as_ref(),
+            &card,
             correct,
             request.now,
         )),

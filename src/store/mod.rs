@@ -643,7 +643,8 @@ pub trait Store: Send + Sync {
     fn guilds_left_before(&self, cutoff: DateTime<Utc>) -> Result<Vec<GuildId>, StoreError>;
     /// Deletes everything stored for a guild, in one transaction: settings,
     /// names, questions, answers, scores, seasons, competitions, reports,
-    /// packs. Returns how many rows went.
+    /// packs, and students' review cards of its packs' questions. Returns
+    /// how many rows went.
     fn delete_guild(&self, guild: GuildId) -> Result<u64, StoreError>;
 
     /// Per-question results of a user in a guild (all guilds when `None`).

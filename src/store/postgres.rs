@@ -77,7 +77,8 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The schema, oldest first; a database records how many it has had. Append
 /// new scripts; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE guild_settings (
     guild_id                   BIGINT PRIMARY KEY,
     timezone                   TEXT,
@@ -292,7 +293,27 @@ CREATE TABLE departed_guilds (
     guild_id BIGINT PRIMARY KEY,
     left_at  TIMESTAMPTZ NOT NULL
 );
-"#];
+"#,
+    r#"
+-- Review cards of questions from a pack a server uploaded carry that
+-- server's id ("ww1/q3@123", see review::card_key): two servers may upload
+-- different packs with one id. An existing card takes the server where the
+-- student last answered its question from that server's uploaded pack.
+UPDATE review_cards r SET question = r.question || '@' || (
+    SELECT a.guild_id::text FROM answers a
+    JOIN uploaded_packs p ON p.guild_id = a.guild_id
+        AND p.pack_id = split_part(r.question, '/', 1) COLLATE "default"
+    WHERE a.user_id = r.user_id AND a.question = r.question
+    ORDER BY a.id DESC LIMIT 1
+)
+WHERE EXISTS (
+    SELECT 1 FROM answers a
+    JOIN uploaded_packs p ON p.guild_id = a.guild_id
+        AND p.pack_id = split_part(r.question, '/', 1) COLLATE "default"
+    WHERE a.user_id = r.user_id AND a.question = r.question
+);
+"#,
+];
 
 /// The advisory lock key that serialises migrations ("Studybot" in ASCII).
 const MIGRATION_LOCK: i64 = 0x5374_7564_7962_6f74;
@@ -2764,6 +2785,8 @@ impl Store for PostgresStore {
                     "DELETE FROM members WHERE guild_id = $1",
                     "DELETE FROM reports WHERE guild_id = $1",
                     "DELETE FROM disabled_questions WHERE guild_id = $1",
+                    // Cards of its uploaded packs' questions (review::card_key).
+                    "DELETE FROM review_cards WHERE question LIKE '%@' || ($1::bigint)::text",
                     "DELETE FROM uploaded_packs WHERE guild_id = $1",
                     "DELETE FROM packs_turned_off WHERE guild_id = $1",
                     "DELETE FROM pack_revisions WHERE guild_id = $1",

@@ -7,7 +7,9 @@
 //! - a database locked by another writer: after the bounded busy timeout the
 //!   student is asked to try again, nothing is saved, and the retry counts once;
 //! - a new database file created by several connections at the same moment
-//!   (two processes started together): every one opens it, migrated once.
+//!   (two processes started together): every one opens it, migrated once;
+//! - leaderboards, read on connections of their own, answer while an answer
+//!   waits for the write lock.
 
 mod common;
 
@@ -168,6 +170,48 @@ fn a_locked_database_asks_the_student_to_try_again_and_saves_nothing() {
     let retried = answer_daily(&app, 5);
     assert!(retried.title.is_some(), "{retried:?}");
     assert_eq!(answered(&app, 5), 1);
+}
+
+#[test]
+fn leaderboards_answer_while_an_answer_waits_for_a_locked_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("class.db");
+    let app = app_on(open(&path));
+    answer_daily(&app, 5);
+    let daily = ask(&app, 6, false, command("daily", &[], &[]));
+    let press = Action::Press {
+        custom_id: daily.buttons[0].custom_id.clone(),
+        input: daily.buttons[0].opens_input.then(|| "Yezhov".to_string()),
+    };
+    // Another process holds the write lock: this answer waits the busy
+    // timeout (2 s) holding the writer's connection.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| ask(&app, 6, false, press));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        // Student 5's name is known already, so the leaderboard only reads.
+        let started = std::time::Instant::now();
+        let board = ask(&app, 5, false, command("leaderboard", &[], &[]));
+        let took = started.elapsed();
+        assert!(board.text.contains("user5"), "{}", board.text);
+        assert!(
+            !waiting.is_finished(),
+            "the answer was still waiting for the lock"
+        );
+        // Not behind the answer: well under the 1.7 s it still had to wait.
+        assert!(
+            took < std::time::Duration::from_millis(800),
+            "the leaderboard waited {took:?}"
+        );
+        let refused = waiting.join().unwrap();
+        assert!(
+            refused.text.starts_with("studybot is very busy"),
+            "{}",
+            refused.text
+        );
+    });
+    other.execute_batch("ROLLBACK").unwrap();
 }
 
 #[test]

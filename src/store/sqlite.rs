@@ -282,6 +282,11 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Read-only connections for leaderboards (see [`SqliteStore::read`]);
+    /// none for an in-memory database, whose data one connection holds.
+    readers: Vec<Mutex<Connection>>,
+    /// Which reader the next read tries first.
+    next_reader: std::sync::atomic::AtomicUsize,
     /// Answers waiting to be committed (see [`Store::record_answer`]).
     answer_queue: Mutex<Vec<QueuedAnswer>>,
     /// Display names this process has already stored, so an unchanged name
@@ -404,6 +409,19 @@ fn db(e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// A connection that only reads (leaderboards), beside the writer: in WAL
+/// mode readers neither wait for the writer nor hold it up.
+fn open_reader(path: &std::path::Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(db)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
 /// Switches the file to WAL (a no-op once it is: the mode is kept in the
 /// file). Switching a new file needs a lock that SQLite does not wait for,
 /// so when another connection is switching or migrating it at the same
@@ -480,6 +498,9 @@ impl SqliteStore {
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(db)?;
         store.checkpointer = Some(Checkpointer::start(path)?);
+        store.readers = (0..crate::content::cores())
+            .map(|_| open_reader(path).map(Mutex::new))
+            .collect::<Result<_, _>>()?;
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         store.wal_limit = Some((std::path::PathBuf::from(wal), wal_limit));
@@ -505,6 +526,8 @@ impl SqliteStore {
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::new(std::collections::HashMap::new()),
             write_problem: Mutex::new(None),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
             wal_limit: None,
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
             checkpointer: None,
@@ -520,6 +543,41 @@ impl SqliteStore {
         let result = f(&mut conn).map_err(db);
         self.note_write(&result, conn.total_changes() > changes);
         result
+    }
+
+    /// Runs queries that only read on one of the reader connections, in one
+    /// read transaction so that they agree with each other (as they would
+    /// behind the writer's lock), or on the main connection when there are
+    /// no readers. With a reader per core, leaderboards neither queue behind
+    /// answers being committed nor behind each other: under load the one
+    /// connection was what a leaderboard waited for
+    /// (docs/performance.md).
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        if self.readers.is_empty() {
+            return self.with(|c| f(c));
+        }
+        let first = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self.readers.len();
+        // A free reader if there is one, else wait for this turn's.
+        let conn = (0..n)
+            .find_map(|i| self.readers[(first + i) % n].try_lock().ok())
+            .unwrap_or_else(|| {
+                self.readers[first % n]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+            });
+        let read = || {
+            let tx = conn.unchecked_transaction()?;
+            let out = f(&tx)?;
+            tx.finish()?;
+            Ok(out)
+        };
+        read().map_err(db)
     }
 
     /// Keeps the WAL from growing without bound under sustained answers.
@@ -1310,7 +1368,7 @@ impl Store for SqliteStore {
         limit: usize,
         caller: UserId,
     ) -> Result<Leaderboard, StoreError> {
-        self.with(|c| {
+        self.read(|c| {
             let g = guild.0 as i64;
             let standing = |r: &rusqlite::Row, rank: u64| -> rusqlite::Result<Standing> {
                 Ok(Standing {
@@ -2484,6 +2542,8 @@ mod tests {
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::default(),
             write_problem: Mutex::new(None),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
             wal_limit: None,
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
             checkpointer: None,
@@ -2507,6 +2567,8 @@ mod tests {
             answer_queue: Mutex::new(Vec::new()),
             names: Mutex::default(),
             write_problem: Mutex::new(None),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
             wal_limit: None,
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
             checkpointer: None,

@@ -3,7 +3,7 @@
 //! own fake Discord gateway. The process whose shard holds the class server
 //! posts its daily question, once; the other posts nothing. Answers pressed
 //! through both processes, the same interactions delivered twice, are each
-//! counted once.
+//! counted once. The bots' logs and every reply are shown if it fails.
 //!
 //! Needs `STUDYBOT_TEST_POSTGRES_URL` (`.ci/postgres.sh start` prints it);
 //! without it the test says it was skipped, except under `CI`, where a
@@ -59,6 +59,13 @@ fn fresh_schema() -> Option<Schema> {
     Some(Schema { server, name, url })
 }
 
+fn players(store: &dyn studybot::store::Store) -> u64 {
+    store
+        .leaderboard(GuildId(GUILD), "all", 100, UserId(0))
+        .unwrap()
+        .players
+}
+
 fn is_channel_post(c: &Captured) -> bool {
     c.is("POST", &format!("/channels/{CHANNEL}/messages")) && c.response.get("id").is_some()
 }
@@ -92,6 +99,7 @@ fn two_processes_on_one_database_post_the_daily_question_once_and_count_each_ans
         .build()
         .unwrap();
     let mut bots = Vec::new();
+    let mut replies = Vec::new();
     runtime.block_on(async {
         let fakes = [FakeDiscord::start().await, FakeDiscord::start().await];
         for (shard, fake) in fakes.iter().enumerate() {
@@ -111,7 +119,8 @@ fn two_processes_on_one_database_post_the_daily_question_once_and_count_each_ans
                     .args(["--config", config.to_str().unwrap(), "run", "--shards", &shard_arg, "--total-shards", "2"])
                     .env("DISCORD_TOKEN", TOKEN)
                     .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null())
+                    // Kept, to be shown if the test fails.
+                    .stderr(std::fs::File::create(dir.path().join(format!("shard{shard}.log"))).unwrap())
                     .spawn()
                     .unwrap(),
             );
@@ -152,7 +161,14 @@ fn two_processes_on_one_database_post_the_daily_question_once_and_count_each_ans
         let deadline = Instant::now() + Duration::from_secs(30);
         for callback in callbacks {
             let left = deadline.saturating_duration_since(Instant::now());
-            tokio::time::timeout(left, callback).await.unwrap().unwrap();
+            let (_, body) = tokio::time::timeout(left, callback).await.unwrap().unwrap();
+            replies.push(body["data"].to_string());
+        }
+        // A reply deferred by a slow commit (over 2 s) is followed up when
+        // the commit is done: wait for the answers to land, not for a time.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while players(&*store) < 12 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         for bot in &bots {
             unsafe {
@@ -164,10 +180,17 @@ fn two_processes_on_one_database_post_the_daily_question_once_and_count_each_ans
         let status = bot.wait().unwrap();
         assert!(status.success(), "a clean exit on SIGTERM: {status:?}");
     }
-    let board = store
-        .leaderboard(GuildId(GUILD), "all", 100, UserId(0))
-        .unwrap();
-    assert_eq!(board.players, 12, "twelve students on the board");
+    let logs: Vec<String> = (0..2)
+        .map(|shard| {
+            std::fs::read_to_string(dir.path().join(format!("shard{shard}.log")))
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        players(&*store),
+        12,
+        "twelve students on the board; the replies: {replies:#?}; the bots' logs: {logs:#?}"
+    );
     for n in 0..12u64 {
         let user = UserId(1_300_000_000_000_200_000 + n);
         let answered: u64 = store

@@ -67,6 +67,11 @@ pub fn timezone(settings: &GuildSettings, default: Tz) -> Tz {
         .unwrap_or(default)
 }
 
+/// The guild's local day at `now`, for a caller that has its settings.
+pub fn local_day(settings: &GuildSettings, default: Tz, now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&timezone(settings, default)).date_naive()
+}
+
 /// The posts due at `now`: guilds whose local posting time today has passed
 /// (today being a posting day). Whether each was already sent is the store's
 /// to say (see [`plan`]).

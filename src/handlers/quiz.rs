@@ -376,16 +376,27 @@ pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
     // off, or the question disabled in the server that uploaded it) waits;
     // the next one is served.
     let mut servable = None;
+    // Each uploading server's disabled questions, read once.
+    let mut disabled = std::collections::HashMap::new();
     for card in &cards {
         let (key, uploaded_in) = crate::review::split_card_key(&card.question);
         let library = match uploaded_in {
             Some(guild) => app.library_for(Some(guild))?,
             None => here.clone(),
         };
-        if quiz::find(&library.content, key).is_none()
-            || (uploaded_in.is_some() && disabled_for(app, uploaded_in)?.contains(key))
-        {
+        if quiz::find(&library.content, key).is_none() {
             continue;
+        }
+        if let Some(guild) = uploaded_in {
+            let off = match disabled.entry(guild) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(disabled_for(app, Some(guild))?)
+                }
+            };
+            if off.contains(key) {
+                continue;
+            }
         }
         servable = Some((card, key, uploaded_in, library));
         break;
@@ -499,10 +510,7 @@ pub fn answer(
                 return Err(Error::user("This question belongs to another server."));
             };
             let settings = app.store.settings(guild)?;
-            let day = request
-                .now
-                .with_timezone(&crate::schedule::timezone(&settings, app.timezone))
-                .date_naive();
+            let day = crate::schedule::local_day(&settings, app.timezone, request.now);
             if instance.day != Some(day) {
                 return Err(Error::user(format!(
                     "This daily question has closed. The answer was **{}**. Today's question is at /daily.",

@@ -451,10 +451,7 @@ pub fn accept_answer(
             Reply::ephemeral_text("That answer already counts as right.").title("Already accepted"),
         );
     };
-    let today = request
-        .now
-        .with_timezone(&crate::schedule::timezone(&settings, app.timezone))
-        .date_naive();
+    let today = crate::schedule::local_day(&settings, app.timezone, request.now);
     let days = quiz::streak_on(&streak, today, settings.post_days.as_deref());
     Ok(Reply::ephemeral_text(format!(
         "<@{}>'s answer \"{}\" to `{}` ({}) now counts as right: +{points} points. Daily streak: {days} day{} (best {}).",

@@ -642,7 +642,13 @@ fn take_query_param(url: &str, name: &str) -> (String, Option<String>) {
     let mut kept = Vec::new();
     for pair in query.split('&') {
         match pair.split_once('=') {
-            Some((key, v)) if key == name => value = Some(percent_decode(v)),
+            Some((key, v)) if key == name => {
+                value = Some(
+                    percent_encoding::percent_decode_str(v)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                )
+            }
             _ => kept.push(pair),
         }
     }
@@ -652,29 +658,6 @@ fn take_query_param(url: &str, name: &str) -> (String, Option<String>) {
         format!("{base}?{}", kept.join("&"))
     };
     (url, value)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Why a connection could not be opened, with advice when it was the
@@ -1132,6 +1115,29 @@ const INSERT_TRIES: usize = 3;
 /// answer, the review card and streak, then per period (sorted) the total,
 /// the player count and the score histogram (lower score first), and the
 /// instance's tally last.
+/// A streak from its row (`current, best, last_day`); the default for none.
+fn streak_row(row: Option<&Row>) -> Result<Streak, pg::Error> {
+    Ok(match row {
+        Some(r) => Streak {
+            current: r.try_get::<_, i64>(0)? as u32,
+            best: r.try_get::<_, i64>(1)? as u32,
+            last_day: r.try_get(2)?,
+        },
+        None => Streak::default(),
+    })
+}
+
+/// Stores a student's streak in a guild.
+fn save_streak(tx: &mut Tx<'_, '_>, guild: i64, user: i64, s: &Streak) -> Result<(), pg::Error> {
+    tx.execute(
+        "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (guild_id, user_id) DO UPDATE SET current = EXCLUDED.current, best = EXCLUDED.best,
+             last_day = EXCLUDED.last_day",
+        &[&guild, &user, &i64::from(s.current), &i64::from(s.best), &s.last_day],
+    )?;
+    Ok(())
+}
+
 fn record_in(tx: &mut Tx<'_, '_>, a: &NewAnswer) -> Result<RecordOutcome, PgError> {
     let user = a.user.0 as i64;
     let at = micros(a.at);
@@ -1201,18 +1207,7 @@ fn record_in(tx: &mut Tx<'_, '_>, a: &NewAnswer) -> Result<RecordOutcome, PgErro
     }
     if let Some(guild) = a.guild {
         if let Some(s) = &a.streak {
-            tx.execute(
-                "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (guild_id, user_id) DO UPDATE SET current = EXCLUDED.current, best = EXCLUDED.best,
-                     last_day = EXCLUDED.last_day",
-                &[
-                    &(guild.0 as i64),
-                    &user,
-                    &i64::from(s.current),
-                    &i64::from(s.best),
-                    &s.last_day,
-                ],
-            )?;
+            save_streak(tx, guild.0 as i64, user, s)?;
         }
         add_to_totals(tx, guild, a.user, &a.periods, a.points, a.correct)?;
     }
@@ -1649,14 +1644,7 @@ impl Store for PostgresStore {
                 "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2",
                 &[&(guild.0 as i64), &(user.0 as i64)],
             )?;
-            Ok(match row {
-                Some(r) => Streak {
-                    current: r.try_get::<_, i64>(0)? as u32,
-                    best: r.try_get::<_, i64>(1)? as u32,
-                    last_day: r.try_get(2)?,
-                },
-                None => Streak::default(),
-            })
+            Ok(streak_row(row.as_ref())?)
         })
     }
 
@@ -2674,17 +2662,13 @@ impl Store for PostgresStore {
                 // The row lock makes a second accept for this student (of
                 // another answer) wait, then read the answers this one
                 // committed, so neither rebuild misses the other's.
-                let stored = match tx.query_opt(
-                    "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2 FOR UPDATE",
-                    &[&g, &u],
-                )? {
-                    Some(r) => Streak {
-                        current: r.try_get::<_, i64>(0)? as u32,
-                        best: r.try_get::<_, i64>(1)? as u32,
-                        last_day: r.try_get(2)?,
-                    },
-                    None => Streak::default(),
-                };
+                let stored = streak_row(
+                    tx.query_opt(
+                        "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2 FOR UPDATE",
+                        &[&g, &u],
+                    )?
+                    .as_ref(),
+                )?;
                 let daily = tx
                     .query(
                         "SELECT i.day, a.correct FROM answers a
@@ -2696,18 +2680,7 @@ impl Store for PostgresStore {
                     .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
                     .collect::<Result<Vec<(NaiveDate, bool)>, pg::Error>>()?;
                 let streak = rebuild_streak(&stored, &daily);
-                tx.execute(
-                    "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (guild_id, user_id) DO UPDATE SET current = EXCLUDED.current, best = EXCLUDED.best,
-                         last_day = EXCLUDED.last_day",
-                    &[
-                        &g,
-                        &u,
-                        &i64::from(streak.current),
-                        &i64::from(streak.best),
-                        &streak.last_day,
-                    ],
-                )?;
+                save_streak(tx, g, u, &streak)?;
                 Ok(Some(streak))
             })
         })
@@ -2846,8 +2819,14 @@ mod tests {
             (url.as_str(), root),
             ("postgres://db/x?sslmode=disable", None)
         );
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz%41"), "%zzA");
+        let (_, root) = take_query_param("postgres://db/x?sslrootcert=100%25%zz%41", "sslrootcert");
+        assert_eq!(
+            root.as_deref(),
+            Some("100%%zzA"),
+            "invalid escapes kept as they are"
+        );
+        let (_, root) = take_query_param("postgres://db/x?sslrootcert=100%", "sslrootcert");
+        assert_eq!(root.as_deref(), Some("100%"));
     }
 
     #[test]

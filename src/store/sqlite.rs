@@ -796,14 +796,36 @@ fn record_in(tx: &rusqlite::Transaction, a: &NewAnswer) -> rusqlite::Result<Reco
     if let Some(guild) = a.guild {
         add_to_totals(tx, guild, a.user, &a.periods, a.points, a.correct)?;
         if let Some(s) = &a.streak {
-            tx.prepare_cached(
-                "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (guild_id, user_id) DO UPDATE SET current = ?3, best = ?4, last_day = ?5",
-            )?
-            .execute(params![guild.0 as i64, a.user.0 as i64, s.current, s.best, s.last_day.map(|d| d.to_string())])?;
+            save_streak(tx, guild.0 as i64, a.user.0 as i64, s)?;
         }
     }
     Ok(RecordOutcome::Recorded)
+}
+
+/// A student's streak in a guild (the default when none is stored).
+fn stored_streak(c: &Connection, guild: i64, user: i64) -> rusqlite::Result<Streak> {
+    c.prepare_cached(
+        "SELECT current, best, last_day FROM streaks WHERE guild_id = ?1 AND user_id = ?2",
+    )?
+    .query_row(params![guild, user], |r| {
+        Ok(Streak {
+            current: r.get(0)?,
+            best: r.get(1)?,
+            last_day: parse_day(r.get(2)?),
+        })
+    })
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
+/// Stores a student's streak in a guild.
+fn save_streak(c: &Connection, guild: i64, user: i64, s: &Streak) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (guild_id, user_id) DO UPDATE SET current = ?3, best = ?4, last_day = ?5",
+    )?
+    .execute(params![guild, user, s.current, s.best, s.last_day.map(|d| d.to_string())])?;
+    Ok(())
 }
 
 /// Deletes a student's answers in a guild (in DMs when `None`), taking them
@@ -1295,20 +1317,7 @@ impl Store for SqliteStore {
     }
 
     fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError> {
-        self.with(|c| {
-            c.prepare_cached(
-                "SELECT current, best, last_day FROM streaks WHERE guild_id = ?1 AND user_id = ?2",
-            )?
-            .query_row(params![guild.0 as i64, user.0 as i64], |r| {
-                Ok(Streak {
-                    current: r.get(0)?,
-                    best: r.get(1)?,
-                    last_day: parse_day(r.get(2)?),
-                })
-            })
-            .optional()
-            .map(Option::unwrap_or_default)
-        })
+        self.with(|c| stored_streak(c, guild.0 as i64, user.0 as i64))
     }
 
     fn open_season(&self, guild: GuildId) -> Result<Option<Season>, StoreError> {
@@ -2203,19 +2212,7 @@ impl Store for SqliteStore {
             }
             tx.prepare_cached("DELETE FROM score_counts WHERE guild_id = ?1 AND users <= 0")?
                 .execute(params![g])?;
-            let stored = tx
-                .prepare_cached(
-                    "SELECT current, best, last_day FROM streaks WHERE guild_id = ?1 AND user_id = ?2",
-                )?
-                .query_row(params![g, u], |r| {
-                    Ok(Streak {
-                        current: r.get(0)?,
-                        best: r.get(1)?,
-                        last_day: parse_day(r.get(2)?),
-                    })
-                })
-                .optional()?
-                .unwrap_or_default();
+            let stored = stored_streak(&tx, g, u)?;
             let daily: Vec<(NaiveDate, bool)> = tx
                 .prepare_cached(
                     "SELECT i.day, a.correct FROM answers a
@@ -2223,14 +2220,13 @@ impl Store for SqliteStore {
                      WHERE a.guild_id = ?1 AND a.user_id = ?2 ORDER BY i.day",
                 )?
                 .query_map(params![g, u], |r| Ok((parse_day(r.get(0)?), r.get(1)?)))?
-                .filter_map(|row| row.map(|(day, correct)| day.map(|d| (d, correct))).transpose())
+                .filter_map(|row| {
+                    row.map(|(day, correct)| day.map(|d| (d, correct)))
+                        .transpose()
+                })
                 .collect::<rusqlite::Result<_>>()?;
             let streak = rebuild_streak(&stored, &daily);
-            tx.prepare_cached(
-                "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (guild_id, user_id) DO UPDATE SET current = ?3, best = ?4, last_day = ?5",
-            )?
-            .execute(params![g, u, streak.current, streak.best, streak.last_day.map(|d| d.to_string())])?;
+            save_streak(&tx, g, u, &streak)?;
             tx.commit()?;
             Ok(Some(streak))
         })

@@ -614,7 +614,8 @@ mod tests {
         );
         assert_eq!(slug("Décret du 1er décembre", 64), "decret-du-1er-decembre");
         assert_eq!(slug("alpha beta gamma", 12), "alpha-beta");
-        assert_eq!(slug("Тройка", 64), "", "no ASCII letters: no slug");
+        assert_eq!(slug("Тройка", 64), "troyka", "Cyrillic is transliterated");
+        assert_eq!(slug("Τρόικα", 64), "", "no ASCII letters: no slug");
         assert_eq!(slug("abcdefghij", 4), "abcd");
     }
 
@@ -629,7 +630,8 @@ mod tests {
         for id in [&first, &second] {
             assert!(is_slug(id) && id.len() <= limits::ID, "{id}");
         }
-        assert_eq!(ids.fresh("q-", "Тройка", "", "line 7"), "q-line-7");
+        assert_eq!(ids.fresh("q-", "Τρόικα", "", "line 7"), "q-line-7");
+        assert_eq!(ids.fresh("q-", "Тройка", "", "line 8"), "q-troyka");
         assert_eq!(ids.fresh("", "Troika", "-choice", "x"), "troika-choice");
     }
 

@@ -106,3 +106,178 @@ fn check_of_a_missing_folder_fails_cleanly() {
     assert!(stderr(&out).contains("nowhere:1:1: no such file or folder"));
     assert_eq!(stdout(&out), "");
 }
+
+/// A pack of one entry with a misconception, a working file kept as
+/// provenance and a published source; `extra` is appended as it is.
+fn mistakes_pack(extra: &str) -> String {
+    format!(
+        r#"[pack]
+id = "mistakes"
+title = "Mistakes"
+description = "A pack for the checker's tests."
+
+[[sources]]
+id = "class-notes"
+kind = "notes"
+title = "Class notes of 3B"
+internal = true
+
+[[sources]]
+id = "reese"
+kind = "book"
+title = "Roger R. Reese, Stalin's Reluctant Soldiers (1996)"
+
+[[entries]]
+id = "army-purge"
+kind = "event"
+name = "Army purge"
+definition = "The purge of the Red Army's officers in 1937-38."
+explanation = "It began with the secret trial of Marshal Tukhachevsky."
+sources = ["reese"]
+provenance = ["class-notes"]
+
+[[entries.misconceptions]]
+claim = "35,000 officers were shot."
+correction = "About 35,000 officers were discharged; a minority were shot."
+sources = ["reese"]
+{extra}"#
+    )
+}
+
+#[test]
+fn explain_shows_a_common_mistake_with_its_correction_and_source() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pack.toml"), mistakes_pack("")).unwrap();
+    let out = studybot(
+        dir.path(),
+        &[
+            "ask",
+            "--content",
+            "pack.toml",
+            "--json",
+            "explain",
+            "army purge",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reply: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(reply["title"], "Army purge");
+    let mistakes: Vec<&serde_json::Value> = reply["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["name"] == "Common mistake")
+        .collect();
+    assert_eq!(mistakes.len(), 1, "{reply}");
+    assert_eq!(
+        mistakes[0]["value"],
+        "**Claim:** 35,000 officers were shot.\n**In fact:** About 35,000 officers were discharged; a minority were shot.\n*Source: Roger R. Reese, Stalin's Reluctant Soldiers (1996)*"
+    );
+    // The working file is provenance: never shown.
+    assert_eq!(
+        reply["footer"],
+        "Sources: Roger R. Reese, Stalin's Reluctant Soldiers (1996)"
+    );
+    assert!(!reply.to_string().contains("Class notes"), "{reply}");
+}
+
+#[test]
+fn misconceptions_and_provenance_are_checked_like_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = r#"
+[[entries.misconceptions]]
+claim = "Half of all officers were shot."
+corection = "A typo in a key."
+sources = ["reese"]
+
+[[entries]]
+id = "tukhachevsky"
+kind = "person"
+name = "Mikhail Tukhachevsky"
+definition = "Marshal of the Soviet Union, shot in June 1937."
+explanation = "He was convicted in a secret trial on 11 June 1937."
+sources = ["class-notes"]
+provenance = ["lost-notes"]
+
+[[entries.misconceptions]]
+claim = "Forged German papers brought him down."
+correction = "The case was built on confessions forced under torture."
+sources = ["nowhere"]
+"#;
+    std::fs::write(dir.path().join("pack.toml"), mistakes_pack(extra)).unwrap();
+    let out = studybot(dir.path(), &["check", "--content", "pack.toml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let printed = stderr(&out);
+    let errors: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.starts_with("pack.toml:"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "pack.toml:33:1: unknown field `corection`, expected one of `claim`, `correction`, `sources`",
+            "pack.toml:42:12: `sources` names `class-notes`, an internal source that students never see: move it to `provenance` and cite the published work or document the fact rests on",
+            "pack.toml:43:15: `provenance` names `lost-notes`, but this pack has no source with that id",
+            "pack.toml:48:12: `sources` names `nowhere`, but this pack has no source with that id",
+        ],
+        "{printed}"
+    );
+}
+
+/// Eight multiple-choice questions whose right answer is always the
+/// longest option: about two would be by chance.
+fn giveaway_questions() -> String {
+    (1..=8)
+        .map(|i| {
+            format!(
+                r#"
+[[questions]]
+id = "q{i}"
+kind = "multiple_choice"
+difficulty = "easy"
+prompt = "Which is right ({i})?"
+options = ["No", "Nor", "Not so", "The right answer"]
+answer = "The right answer"
+explanation = "The longest is right."
+sources = ["reese"]
+"#
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_warns_when_correct_options_are_the_longest_too_often() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        mistakes_pack(&giveaway_questions()),
+    )
+    .unwrap();
+    let out = studybot(dir.path(), &["check", "--content", "pack.toml"]);
+    assert!(out.status.success(), "a warning only: {}", stderr(&out));
+    let printed = stderr(&out);
+    let warnings: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 9, "{printed}");
+    assert_eq!(
+        warnings[0],
+        "pack.toml:2:6: warning: the correct option is the longest in 8 of 8 multiple-choice questions (about 2 by chance), so students can guess by length; rewrite some of: q1, q2, q3, q4, q5, q6, q7, q8"
+    );
+    // Each question at its `answer` (the first question's is on line 37, each ten lines after).
+    assert_eq!(
+        warnings[1],
+        "pack.toml:37:10: warning: the correct option of `q1` is the longest: a length giveaway"
+    );
+    assert!(warnings[8].starts_with("pack.toml:107:10: warning: the correct option of `q8`"));
+
+    // Right answers of varied lengths: silent.
+    let varied =
+        giveaway_questions().replacen("answer = \"The right answer\"", "answer = \"No\"", 6);
+    std::fs::write(dir.path().join("pack.toml"), mistakes_pack(&varied)).unwrap();
+    let out = studybot(dir.path(), &["check", "--content", "pack.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}

@@ -186,3 +186,44 @@ fn explain_finds_entries_in_the_bundled_pack() {
     );
     assert_eq!(unknown.title.as_deref(), Some("Nothing found"));
 }
+
+/// Every misconception of the bundled pack is shown by `/explain` under
+/// "Common mistake", with its correction and the titles of its sources, and
+/// no disputed figure offers a misconception's claim as one of its values.
+#[test]
+fn bundled_misconceptions_are_shown_as_common_mistakes() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
+    let (library, _) = Library::load(&[dir]).unwrap();
+    let app = App::in_memory(Config::default(), library).unwrap();
+    let content = bundled();
+    let pack = content.pack("great-purge").unwrap();
+    let mut shown = 0;
+    for entry in pack.entries.iter().filter(|e| !e.misconceptions.is_empty()) {
+        let reply = handlers::explain::open(&app, None, &pack.id, &entry.id).unwrap();
+        assert_eq!(reply.title.as_deref(), Some(entry.name.as_str()));
+        let fields: Vec<&str> = reply
+            .fields
+            .iter()
+            .filter(|f| f.name == "Common mistake")
+            .map(|f| f.value.as_str())
+            .collect();
+        assert_eq!(fields.len(), entry.misconceptions.len(), "{}", entry.id);
+        for (field, mistake) in fields.iter().zip(&entry.misconceptions) {
+            assert!(field.contains(&mistake.claim), "{field}");
+            assert!(field.contains(&mistake.correction), "{field}");
+            for id in &mistake.sources {
+                let title = &pack.source(id).unwrap().title;
+                assert!(field.contains(title.as_str()), "{field} lacks {title}");
+            }
+        }
+        for figure in entry.figures.iter().filter(|f| f.is_disputed()) {
+            for value in &figure.values {
+                for mistake in &entry.misconceptions {
+                    assert_ne!(value.value, mistake.claim, "{}", entry.id);
+                }
+            }
+        }
+        shown += 1;
+    }
+    assert!(shown >= 1, "the bundled pack has no misconception");
+}

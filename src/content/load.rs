@@ -582,7 +582,7 @@ mod tests {
             errors,
             [
                 format!("big.toml:{}:8: 30 February 1937 does not exist (February 1937 has 28 days)", line_of(&text, "date = \"1937-02-30\"")),
-                format!("big.toml:{}:1: unknown field `colour`, expected one of `id`, `kind`, `difficulty`, `prompt`, `explanation`, `options`, `answer`, `answers`, `answer_entry`, `tolerance`, `unit`, `related`, `sources`, `tags`", line_of(&text, "colour")),
+                format!("big.toml:{}:1: unknown field `colour`, expected one of `id`, `kind`, `difficulty`, `prompt`, `explanation`, `options`, `answer`, `answers`, `answer_entry`, `tolerance`, `unit`, `related`, `sources`, `tags`, `provenance`", line_of(&text, "colour")),
             ]
         );
         // The split really happened (more chunks than the one file).

@@ -35,6 +35,20 @@ pub struct Source {
     pub author: Option<String>,
     pub file: Option<String>,
     pub url: Option<String>,
+    /// A working file of the pack's authors: cited only as provenance and
+    /// never shown to students (see `validate.rs`).
+    pub internal: bool,
+}
+
+/// A mistake students meet in notes and popular summaries: shown by
+/// `/explain` under "Common mistake", never as a side of a dispute.
+#[derive(Debug, Clone)]
+pub struct Misconception {
+    /// The claim as students meet it.
+    pub claim: String,
+    pub correction: String,
+    /// Published works the correction rests on (never internal ones).
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +60,9 @@ pub struct Event {
     pub related: Vec<String>,
     pub sources: Vec<String>,
     pub tags: Vec<String>,
+    pub misconceptions: Vec<Misconception>,
+    /// Working files the event was written from; never shown to students.
+    pub provenance: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +105,9 @@ pub struct Entry {
     pub related: Vec<String>,
     pub sources: Vec<String>,
     pub tags: Vec<String>,
+    pub misconceptions: Vec<Misconception>,
+    /// Working files the entry was written from; never shown to students.
+    pub provenance: Vec<String>,
 }
 
 /// What counts as right for a question, by kind.
@@ -130,6 +150,8 @@ pub struct Question {
     pub related: Vec<String>,
     pub sources: Vec<String>,
     pub tags: Vec<String>,
+    /// Working files the question was written from; never shown to students.
+    pub provenance: Vec<String>,
 }
 
 impl Question {

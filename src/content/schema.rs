@@ -47,6 +47,20 @@ pub struct RawSource {
     pub file: Option<SpannedStr>,
     #[serde(default)]
     pub url: Option<SpannedStr>,
+    /// A working file the pack was written from (class notes, a draft):
+    /// named only under `provenance`, never shown to students.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// A mistake students meet in notes and popular summaries, with its
+/// correction and the published work(s) the correction rests on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMisconception {
+    pub claim: SpannedStr,
+    pub correction: SpannedStr,
+    pub sources: Spanned<Vec<SpannedStr>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +75,10 @@ pub struct RawEvent {
     pub sources: Spanned<Vec<SpannedStr>>,
     #[serde(default)]
     pub tags: Vec<SpannedStr>,
+    #[serde(default)]
+    pub misconceptions: Vec<RawMisconception>,
+    #[serde(default)]
+    pub provenance: Vec<SpannedStr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
@@ -121,6 +139,10 @@ pub struct RawEntry {
     pub sources: Spanned<Vec<SpannedStr>>,
     #[serde(default)]
     pub tags: Vec<SpannedStr>,
+    #[serde(default)]
+    pub misconceptions: Vec<RawMisconception>,
+    #[serde(default)]
+    pub provenance: Vec<SpannedStr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
@@ -196,4 +218,6 @@ pub struct RawQuestion {
     pub sources: Spanned<Vec<SpannedStr>>,
     #[serde(default)]
     pub tags: Vec<SpannedStr>,
+    #[serde(default)]
+    pub provenance: Vec<SpannedStr>,
 }

@@ -8,9 +8,10 @@
 
 use super::diagnostic::{Diagnostic, Severity, SourceText};
 use super::load::{Located, RawPack, Section};
-use super::schema::{RawAnswer, RawEntry, RawEvent, RawQuestion, SpannedStr};
+use super::schema::{RawAnswer, RawEntry, RawEvent, RawMisconception, RawQuestion, SpannedStr};
 use super::{
-    Answer, Entry, Event, Figure, FigureValue, KeyDate, Pack, Question, QuestionKind, Source,
+    Answer, Entry, Event, Figure, FigureValue, KeyDate, Misconception, Pack, Question,
+    QuestionKind, Source,
 };
 use crate::dates::When;
 use crate::text::SpellingFolder;
@@ -38,6 +39,9 @@ pub mod limits {
 
 struct Checker<'a> {
     files: &'a [SourceText],
+    /// Ids of the pack's internal sources (working files), which only
+    /// `provenance` may name.
+    internal: &'a HashSet<String>,
     diagnostics: &'a mut Vec<Diagnostic>,
     errors: usize,
 }
@@ -47,10 +51,15 @@ struct Checker<'a> {
 type CheckedApart<R> = (R, Vec<Diagnostic>, usize);
 
 /// Runs `check` with a checker of its own, so it can run on another thread.
-fn check_apart<R>(files: &[SourceText], check: impl FnOnce(&mut Checker) -> R) -> CheckedApart<R> {
+fn check_apart<R>(
+    files: &[SourceText],
+    internal: &HashSet<String>,
+    check: impl FnOnce(&mut Checker) -> R,
+) -> CheckedApart<R> {
     let mut diagnostics = Vec::new();
     let mut local = Checker {
         files,
+        internal,
         diagnostics: &mut diagnostics,
         errors: 0,
     };
@@ -71,6 +80,11 @@ impl Checker<'_> {
         self.errors += 1;
         self.diagnostics
             .push(self.files[file].diagnostic(span, Severity::Error, message));
+    }
+
+    fn warning(&mut self, file: usize, span: Range<usize>, message: impl Into<String>) {
+        self.diagnostics
+            .push(self.files[file].diagnostic(span, Severity::Warning, message));
     }
 
     fn id(&mut self, file: usize, id: &SpannedStr, what: &str) {
@@ -102,9 +116,21 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks a text and takes it out of the raw item (moved, not copied:
-    /// loading allocates each string once; the raw item is dropped after).
+    /// Checks a student-facing text and takes it out of the raw item (moved,
+    /// not copied: loading allocates each string once; the raw item is
+    /// dropped after).
     fn text(&mut self, file: usize, value: &mut SpannedStr, key: &str, max: usize) -> String {
+        self.unseen_text(file, value, key, max)
+    }
+
+    /// Checks a text that students never see (an internal source's title).
+    fn unseen_text(
+        &mut self,
+        file: usize,
+        value: &mut SpannedStr,
+        key: &str,
+        max: usize,
+    ) -> String {
         let text = trimmed(std::mem::take(value.get_mut()));
         let length = text.chars().count();
         if length == 0 {
@@ -120,7 +146,17 @@ impl Checker<'_> {
     }
 
     fn line(&mut self, file: usize, value: &mut SpannedStr, key: &str, max: usize) -> String {
-        let text = self.text(file, value, key, max);
+        self.unseen_line(file, value, key, max)
+    }
+
+    fn unseen_line(
+        &mut self,
+        file: usize,
+        value: &mut SpannedStr,
+        key: &str,
+        max: usize,
+    ) -> String {
+        let text = self.unseen_text(file, value, key, max);
         if text.contains('\n') {
             self.error(file, value.span(), format!("`{key}` must be one line"));
         }
@@ -177,7 +213,55 @@ impl Checker<'_> {
                 "`sources` is empty; name at least one source",
             );
         }
-        self.refs(file, ids.get_mut(), known, "sources", "source")
+        self.shown_sources(file, ids.get_mut(), known)
+    }
+
+    /// Checks the sources shown to students with an item: they exist and
+    /// none is internal (those belong under `provenance`).
+    fn shown_sources(
+        &mut self,
+        file: usize,
+        ids: &mut [SpannedStr],
+        known: &HashSet<String>,
+    ) -> Vec<String> {
+        for id in ids.iter() {
+            if self.internal.contains(id.get_ref()) {
+                self.error(
+                    file,
+                    id.span(),
+                    format!(
+                        "`sources` names `{}`, an internal source that students never see: move it to `provenance` and cite the published work or document the fact rests on",
+                        id.get_ref()
+                    ),
+                );
+            }
+        }
+        self.refs(file, ids, known, "sources", "source")
+    }
+
+    /// Internal provenance: any declared source, never shown.
+    fn provenance(
+        &mut self,
+        file: usize,
+        ids: &mut [SpannedStr],
+        known: &HashSet<String>,
+    ) -> Vec<String> {
+        self.refs(file, ids, known, "provenance", "source")
+    }
+
+    fn misconceptions(
+        &mut self,
+        file: usize,
+        raw: &mut [RawMisconception],
+        known: &HashSet<String>,
+    ) -> Vec<Misconception> {
+        raw.iter_mut()
+            .map(|m| Misconception {
+                claim: self.line(file, &mut m.claim, "claim", limits::LABEL),
+                correction: self.text(file, &mut m.correction, "correction", limits::FIELD),
+                sources: self.sources(file, &mut m.sources, known),
+            })
+            .collect()
     }
 }
 
@@ -200,13 +284,14 @@ fn in_parallel<T: Send, R: Send>(
             .collect();
     }
     let files = c.files;
+    let internal = c.internal;
     let check = &check;
     let parts: Vec<CheckedApart<Vec<R>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = items
             .chunks_mut(items.len().div_ceil(threads))
             .map(|chunk| {
                 scope.spawn(move || {
-                    check_apart(files, |local| {
+                    check_apart(files, internal, |local| {
                         chunk
                             .iter_mut()
                             .filter_map(|Located { file, item }| check(local, *file, item))
@@ -273,8 +358,14 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         broken_ids,
         syntax_errors,
     } = raw;
+    let internal: HashSet<String> = sources
+        .iter()
+        .filter(|s| s.item.internal)
+        .map(|s| s.item.id.get_ref().clone())
+        .collect();
     let mut c = Checker {
         files: &files,
+        internal: &internal,
         diagnostics,
         errors: 0,
     };
@@ -403,10 +494,15 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         .map(|Located { file, item }| Source {
             id: item.id.get_ref().clone(),
             kind: *item.kind.get_ref(),
-            title: c.line(*file, &mut item.title, "title", limits::TITLE),
+            title: if item.internal {
+                c.unseen_line(*file, &mut item.title, "title", limits::TITLE)
+            } else {
+                c.line(*file, &mut item.title, "title", limits::TITLE)
+            },
             author: item.author.take().map(Spanned::into_inner),
             file: item.file.take().map(Spanned::into_inner),
             url: item.url.take().map(Spanned::into_inner),
+            internal: item.internal,
         })
         .collect();
 
@@ -415,8 +511,9 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
     // checking part of loading the bundled pack. Each side has its own
     // diagnostics; they are sorted by position at the end of loading.
     let files_ref = c.files;
+    let internal_ref = c.internal;
     let build_questions = |questions: &mut [Located<RawQuestion>]| {
-        check_apart(files_ref, |local| {
+        check_apart(files_ref, internal_ref, |local| {
             in_parallel(local, questions, |c, file, item| {
                 question(c, file, item, &linkable, &entry_ids, &source_ids)
             })
@@ -434,6 +531,14 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         check_entry_sizes(
             &mut c,
             &entries,
+            &built_entries,
+            &built_events,
+            &built_sources,
+        );
+        check_misconception_sizes(
+            &mut c,
+            &entries,
+            &events,
             &built_entries,
             &built_events,
             &built_sources,
@@ -456,6 +561,7 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         (build_questions(&mut questions), rest)
     };
     let built_questions: Vec<Question> = c.absorb(questions_apart);
+    warn_of_length_giveaways(&mut c, meta_file, m.id.span(), &questions, &built_questions);
 
     if c.errors > 0 || !broken_ids.is_empty() {
         return None;
@@ -484,6 +590,8 @@ fn event(
     let title = c.line(file, &mut e.title, "title", limits::TITLE);
     let description = c.text(file, &mut e.description, "description", limits::FIELD);
     let related = c.refs(file, &mut e.related, linkable, "related", "entry or event");
+    let misconceptions = c.misconceptions(file, &mut e.misconceptions, sources);
+    let provenance = c.provenance(file, &mut e.provenance, sources);
     let sources = c.sources(file, &mut e.sources, sources);
     c.tags(file, &e.tags);
     Some(Event {
@@ -494,6 +602,8 @@ fn event(
         related,
         sources,
         tags: take_all(&mut e.tags),
+        misconceptions,
+        provenance,
     })
 }
 
@@ -528,7 +638,7 @@ fn entry(
                 let sources = if f.sources.is_empty() {
                     entry_sources.clone()
                 } else {
-                    c.refs(file, &mut f.sources, source_ids, "sources", "source")
+                    c.shown_sources(file, &mut f.sources, source_ids)
                 };
                 vec![FigureValue {
                     value: c.line(file, value, "value", limits::FIELD),
@@ -560,7 +670,7 @@ fn entry(
                         sources: if v.sources.is_empty() {
                             entry_sources.clone()
                         } else {
-                            c.refs(file, &mut v.sources, source_ids, "sources", "source")
+                            c.shown_sources(file, &mut v.sources, source_ids)
                         },
                     })
                     .collect()
@@ -585,6 +695,8 @@ fn entry(
         figures.push(Figure { label, values });
     }
     let related = c.refs(file, &mut e.related, linkable, "related", "entry or event");
+    let misconceptions = c.misconceptions(file, &mut e.misconceptions, source_ids);
+    let provenance = c.provenance(file, &mut e.provenance, source_ids);
     c.tags(file, &e.tags);
     Some(Entry {
         id: e.id.get_ref().clone(),
@@ -598,6 +710,8 @@ fn entry(
         related,
         sources: entry_sources,
         tags: take_all(&mut e.tags),
+        misconceptions,
+        provenance,
     })
 }
 
@@ -637,6 +751,11 @@ fn check_entry_sizes(
                 .sum::<usize>();
         }
         size += entry
+            .misconceptions
+            .iter()
+            .map(|m| misconception_size(m, &source_titles))
+            .sum::<usize>();
+        size += entry
             .related
             .iter()
             .filter_map(|id| event_titles.get(id.as_str()))
@@ -659,6 +778,146 @@ fn check_entry_sizes(
                     ),
                 );
             }
+        }
+    }
+}
+
+/// Formatting around a misconception's texts in its "Common mistake" field
+/// (labels, quotes, line breaks; see `handlers::explain`).
+pub const MISCONCEPTION_FRAME: usize = 48;
+
+/// Characters a misconception takes when shown: its claim, its correction
+/// and the titles of the sources of the correction.
+fn misconception_size(m: &Misconception, source_titles: &HashMap<&str, usize>) -> usize {
+    let len = |s: &str| s.chars().count();
+    len(&m.claim)
+        + len(&m.correction)
+        + m.sources
+            .iter()
+            .filter_map(|id| source_titles.get(id.as_str()))
+            .map(|title| title + 2)
+            .sum::<usize>()
+        + MISCONCEPTION_FRAME
+}
+
+/// Each misconception is shown as one embed field, so claim, correction and
+/// source titles together must fit one (reported at the claim).
+fn check_misconception_sizes(
+    c: &mut Checker,
+    raw_entries: &[Located<RawEntry>],
+    raw_events: &[Located<RawEvent>],
+    entries: &[Entry],
+    events: &[Event],
+    sources: &[Source],
+) {
+    let source_titles: HashMap<&str, usize> = sources
+        .iter()
+        .map(|s| (s.id.as_str(), s.title.chars().count()))
+        .collect();
+    let mut claims: HashMap<&str, (usize, Vec<Range<usize>>)> = HashMap::default();
+    for Located { file, item } in raw_entries {
+        let spans = item.misconceptions.iter().map(|m| m.claim.span()).collect();
+        claims.insert(item.id.get_ref(), (*file, spans));
+    }
+    for Located { file, item } in raw_events {
+        let spans = item.misconceptions.iter().map(|m| m.claim.span()).collect();
+        claims.insert(item.id.get_ref(), (*file, spans));
+    }
+    let shown = entries
+        .iter()
+        .map(|e| (e.id.as_str(), &e.misconceptions))
+        .chain(events.iter().map(|e| (e.id.as_str(), &e.misconceptions)));
+    for (id, misconceptions) in shown {
+        let Some((file, spans)) = claims.get(id) else {
+            continue;
+        };
+        for (m, span) in misconceptions.iter().zip(spans) {
+            let size = misconception_size(m, &source_titles);
+            if size > limits::FIELD {
+                c.error(
+                    *file,
+                    span.clone(),
+                    format!(
+                        "this misconception would not fit its field ({size} characters with its sources' titles; at most {}): shorten the claim or the correction",
+                        limits::FIELD
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Multiple-choice questions with at least this many in a pack are judged
+/// for length giveaways; fewer say nothing either way.
+const GIVEAWAY_MIN_QUESTIONS: usize = 8;
+
+/// Warns when a pack's correct options are the longest far more often than
+/// chance (more than two standard deviations above what random placement of
+/// lengths would give): students learn to pick the longest option. Names the
+/// questions, once on the pack and once at each question's `answer`.
+fn warn_of_length_giveaways(
+    c: &mut Checker,
+    meta_file: usize,
+    pack_span: Range<usize>,
+    raw: &[Located<RawQuestion>],
+    built: &[Question],
+) {
+    let mut asked = 0;
+    let mut expected = 0.0;
+    let mut variance = 0.0;
+    let mut longest: Vec<&str> = Vec::new();
+    for q in built {
+        let Answer::MultipleChoice { options, correct } = &q.answer else {
+            continue;
+        };
+        if options.len() < 2 {
+            continue;
+        }
+        asked += 1;
+        let chance = 1.0 / options.len() as f64;
+        expected += chance;
+        variance += chance * (1.0 - chance);
+        let len = |s: &String| s.chars().count();
+        let right = len(&options[*correct]);
+        let others = options
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i != correct)
+            .map(|(_, o)| len(o))
+            .max()
+            .unwrap_or(0);
+        if right > others {
+            longest.push(&q.id);
+        }
+    }
+    if asked < GIVEAWAY_MIN_QUESTIONS || (longest.len() as f64) <= expected + 2.0 * variance.sqrt()
+    {
+        return;
+    }
+    c.warning(
+        meta_file,
+        pack_span,
+        format!(
+            "the correct option is the longest in {} of {asked} multiple-choice questions (about {:.0} by chance), so students can guess by length; rewrite some of: {}",
+            longest.len(),
+            expected,
+            longest.join(", ")
+        ),
+    );
+    let at: HashMap<&str, (usize, Range<usize>)> = raw
+        .iter()
+        .filter_map(|Located { file, item }| {
+            let span = item.answer.as_ref()?.span();
+            Some((item.id.get_ref().as_str(), (*file, span)))
+        })
+        .collect();
+    for id in longest {
+        if let Some((file, span)) = at.get(id) {
+            c.warning(
+                *file,
+                span.clone(),
+                format!("the correct option of `{id}` is the longest: a length giveaway"),
+            );
         }
     }
 }
@@ -715,6 +974,7 @@ fn question(
     let explanation = c.text(file, &mut q.explanation, "explanation", limits::FIELD);
     let related = c.refs(file, &mut q.related, linkable, "related", "entry or event");
     let sources = c.sources(file, &mut q.sources, source_ids);
+    let provenance = c.provenance(file, &mut q.provenance, source_ids);
     c.tags(file, &q.tags);
     let kind = *q.kind.get_ref();
     let kind_name = kind.key();
@@ -952,6 +1212,7 @@ fn question(
         related,
         sources,
         tags: take_all(&mut q.tags),
+        provenance,
     })
 }
 

@@ -1,8 +1,9 @@
 //! `/explain <term>`: a glossary entry, with its dates, figures (disputed ones
-//! show every value and who gives it), "see also" buttons and sources.
+//! show every value and who gives it), common mistakes with their
+//! corrections, "see also" buttons and sources.
 
 use crate::app::{App, Library};
-use crate::content::{Entry, EntryKind, Pack};
+use crate::content::{Entry, EntryKind, Misconception, Pack};
 use crate::custom_id::CustomId;
 use crate::error::Error;
 use crate::reply::{ButtonStyle, Reply};
@@ -123,6 +124,32 @@ pub fn kind_label(kind: EntryKind) -> &'static str {
     }
 }
 
+/// One "Common mistake" field per misconception: the claim as students meet
+/// it, the correction and the published work(s) it rests on. Kept apart from
+/// disputed figures: a mistake is not a side of a dispute. The checker keeps
+/// each field within Discord's limit (`validate::MISCONCEPTION_FRAME` counts
+/// the labels added here).
+fn with_common_mistakes(mut reply: Reply, pack: &Pack, misconceptions: &[Misconception]) -> Reply {
+    for mistake in misconceptions {
+        let sources: Vec<&str> = mistake
+            .sources
+            .iter()
+            .filter_map(|id| pack.source(id))
+            .map(|s| s.title.as_str())
+            .collect();
+        reply = reply.field(
+            "Common mistake",
+            format!(
+                "**Claim:** {}\n**In fact:** {}\n*Source: {}*",
+                mistake.claim,
+                mistake.correction,
+                sources.join("; ")
+            ),
+        );
+    }
+    reply
+}
+
 fn entry_reply(_library: &Library, pack: &Pack, entry: &Entry) -> Reply {
     let mut reply = Reply::new(format!(
         "*{}* — {}\n\n{}",
@@ -158,6 +185,7 @@ fn entry_reply(_library: &Library, pack: &Pack, entry: &Entry) -> Reply {
             reply = reply.field(figure.label.clone(), value.value.clone());
         }
     }
+    reply = with_common_mistakes(reply, pack, &entry.misconceptions);
     let related_events: Vec<String> = entry
         .related
         .iter()

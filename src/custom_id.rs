@@ -101,6 +101,28 @@ impl CustomId {
         }
     }
 
+    /// The teacher a button doing a teacher's action was issued to, or
+    /// `None` for a button any student may press. The match names every
+    /// variant on purpose: a new button cannot be added without saying which
+    /// kind it is, so the teacher guard in `handlers` covers it.
+    pub fn teacher_action(&self) -> Option<u64> {
+        match self {
+            CustomId::DisableQuestion { teacher, .. }
+            | CustomId::EndSeason { teacher, .. }
+            | CustomId::RemovePack { teacher, .. }
+            | CustomId::AcceptAnswer { teacher, .. } => Some(*teacher),
+            CustomId::Explain { .. }
+            | CustomId::Date { .. }
+            | CustomId::Choice { .. }
+            | CustomId::TypedAnswer { .. }
+            | CustomId::CompetitionChoice { .. }
+            | CustomId::CompetitionTyped { .. }
+            | CustomId::ReportProblem { .. }
+            | CustomId::DeleteMyData { .. }
+            | CustomId::Timeline { .. } => None,
+        }
+    }
+
     pub fn decode(text: &str) -> Result<Self, Error> {
         let bad = || {
             Error::user("That button is not one studybot understands (it may come from an older version). Run the command again.")

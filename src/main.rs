@@ -31,9 +31,14 @@ struct Cli {
 enum Command {
     /// Validate content packs and print a summary (errors as path:line:col).
     Check {
-        /// Print the summary as one JSON object.
+        /// Print the summary as one JSON object (on errors:
+        /// `{"errors":[{"path","line","col","message"}...]}`, exit 1).
         #[arg(long)]
         json: bool,
+        /// Also check this SQLite database file for damage (SQLite's
+        /// integrity_check), e.g. before restoring or after a crash.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
     },
     /// Run one command through the same handler Discord uses and print the reply.
     Ask(AskArgs),
@@ -52,11 +57,14 @@ enum Command {
     },
     /// Write a consistent copy of the SQLite database, also while the bot runs.
     Backup {
-        /// Where to write the copy.
+        /// Where to write the copy (refused if it exists, unless --force).
         path: PathBuf,
         /// Database path or URL (default: the config's database).
         #[arg(long, value_name = "PATH|URL")]
         db: Option<String>,
+        /// Replace the file at PATH if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Turn a Red trivia list (YAML) or a Quizlet export (TSV/CSV) into a pack.
     Import {
@@ -126,6 +134,9 @@ struct AskArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Run { .. }) {
+        quiet_on_closed_stdout();
+    }
     let config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
         Err(e) => {
@@ -140,7 +151,7 @@ fn main() -> ExitCode {
         cli.content.clone()
     };
     let result = match cli.command {
-        Command::Check { json } => check(&folders, json),
+        Command::Check { json, db } => check(&folders, json, db.as_deref()),
         Command::Ask(args) => ask(config, &folders, args),
         Command::Run {
             dev_guild,
@@ -161,7 +172,7 @@ fn main() -> ExitCode {
             };
             run(config, &folders, dev_guild, shards)
         }
-        Command::Backup { path, db } => backup(&config, db.as_deref(), &path),
+        Command::Backup { path, db, force } => backup(&config, db.as_deref(), &path, force),
         Command::Import {
             from,
             file,
@@ -190,6 +201,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// `studybot ask ... | head -1`: when the reader of our output goes away,
+/// end quietly as Unix tools do (SIGPIPE, exit status 141) instead of
+/// panicking in `println!` with a backtrace. Not for `run`, where a closed
+/// socket must stay an error the bot handles rather than end the process.
+fn quiet_on_closed_stdout() {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal before any
+    // thread is started; no handler of ours is replaced.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Logs to stderr through a redactor that knows the token (from the
 /// environment or the config), which also guards panic messages.
 fn init_logging(config: &Config) -> studybot::logging::Redactor {
@@ -213,16 +237,50 @@ fn init_logging(config: &Config) -> studybot::logging::Redactor {
     redactor
 }
 
-fn check(folders: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
+fn check(
+    folders: &[PathBuf],
+    json: bool,
+    db: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
     let report = load_paths(folders);
-    for warning in report.warnings() {
+    let mut warnings: Vec<String> = report.warnings().map(|w| w.to_string()).collect();
+    // A single-file pack is what a teacher uploads: say now if /pack upload
+    // would refuse it, rather than after `check` said it was fine.
+    for path in folders.iter().filter(|p| p.is_file()) {
+        if let Some(why) = std::fs::metadata(path)
+            .ok()
+            .and_then(|m| handlers::packs::upload_size_problem(m.len()))
+        {
+            warnings.push(format!("{}: warning: {why}", path.display()));
+        }
+    }
+    for warning in &warnings {
         eprintln!("{warning}");
     }
-    if report.has_errors() {
-        for error in report.errors() {
-            eprintln!("{error}");
+    let mut errors: Vec<serde_json::Value> = report
+        .errors()
+        .map(|e| {
+            eprintln!("{e}");
+            serde_json::json!({"path": e.path, "line": e.line, "col": e.column, "message": e.message})
+        })
+        .collect();
+    if let Some(db) = db {
+        match studybot::store::sqlite_file::check_file(db) {
+            Ok(()) => eprintln!(
+                "{}: the database is sound (integrity_check: ok)",
+                db.display()
+            ),
+            Err(e) => {
+                eprintln!("{}: {e}", db.display());
+                errors.push(serde_json::json!({"path": db.display().to_string(), "line": 0, "col": 0, "message": e.to_string()}));
+            }
         }
-        let count = report.errors().count();
+    }
+    if !errors.is_empty() {
+        let count = errors.len();
+        if json {
+            println!("{}", serde_json::json!({ "errors": errors }));
+        }
         eprintln!(
             "studybot check: {count} error{} found",
             if count == 1 { "" } else { "s" }
@@ -251,19 +309,59 @@ fn check(folders: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn load_app(config: Config, folders: &[PathBuf], db: Option<&str>) -> anyhow::Result<App> {
+/// Which database a command opens.
+enum Database<'a> {
+    /// The config's, or the one given with --db.
+    Configured(Option<&'a str>),
+    /// None on disk: a lookup run where no database file exists yet reads
+    /// default settings from memory rather than create `./studybot.db`.
+    InMemory,
+}
+
+fn load_app(config: Config, folders: &[PathBuf], db: Database) -> anyhow::Result<App> {
     let (library, warnings) = Library::load(folders).context("content did not load")?;
     for warning in warnings {
         tracing::warn!("{warning}");
     }
-    let url = db.unwrap_or(&config.database.url).to_string();
-    let store = studybot::store::open(&url).with_context(|| {
-        format!(
-            "cannot open the database {}",
-            studybot::store::redacted_url(&url)
-        )
-    })?;
+    let store = match db {
+        Database::Configured(db) => {
+            let url = db.unwrap_or(&config.database.url).to_string();
+            studybot::store::open(&url).with_context(|| {
+                format!(
+                    "cannot open the database {}",
+                    studybot::store::redacted_url(&url)
+                )
+            })?
+        }
+        Database::InMemory => studybot::store::open_in_memory()?,
+    };
     Ok(App::new(config, library, store)?)
+}
+
+/// Reads a file given with --attach as an upload would arrive: a regular
+/// file only, and never more than the upload limit plus one byte (so the
+/// handler can still say it is too large), whatever its size.
+fn read_attachment(path: &std::path::Path) -> anyhow::Result<studybot::request::Upload> {
+    use std::io::Read;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    anyhow::ensure!(
+        meta.is_file(),
+        "--attach {} is not a regular file",
+        path.display()
+    );
+    let limit = handlers::packs::MAX_UPLOAD_BYTES as u64 + 1;
+    let mut data = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit).read_to_end(&mut data))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(studybot::request::Upload {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        data,
+    })
 }
 
 fn fresh_interaction_id() -> u64 {
@@ -300,24 +398,9 @@ fn ask(config: Config, folders: &[PathBuf], args: AskArgs) -> anyhow::Result<Exi
         None => chrono::Utc::now(),
     };
     let attachment = match args.attach.first() {
-        Some(path) => Some(studybot::request::Upload {
-            name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            data: std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
-        }),
+        Some(path) => Some(read_attachment(path)?),
         None => None,
     };
-    let app = load_app(config, folders, args.db.as_deref())?;
-    if tick {
-        let steps =
-            handlers::competition::advance_all(&app, now).map_err(|e| anyhow::anyhow!("{e}"))?;
-        for post in steps.iter().flat_map(|step| &step.posts) {
-            println!("{}", cli::render(&post.reply, args.json));
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
     let request = Request {
         action,
         guild: args.guild.map(GuildId),
@@ -330,6 +413,34 @@ fn ask(config: Config, folders: &[PathBuf], args: AskArgs) -> anyhow::Result<Exi
         now,
         attachment,
     };
+    let url = args.db.as_deref().unwrap_or(&config.database.url);
+    let database = if !tick
+        && handlers::is_lookup(&request)
+        && studybot::store::sqlite_path(url).is_some_and(|path| !path.exists())
+    {
+        Database::InMemory
+    } else {
+        Database::Configured(args.db.as_deref())
+    };
+    let app = load_app(config, folders, database)?;
+    if tick {
+        let steps =
+            handlers::competition::advance_all(&app, now).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let replies: Vec<&studybot::Reply> = steps
+            .iter()
+            .flat_map(|step| &step.posts)
+            .map(|post| &post.reply)
+            .collect();
+        if args.json {
+            // One document, so `tick --json | jq` works however many posts.
+            println!("{}", serde_json::to_string_pretty(&replies)?);
+        } else {
+            for reply in replies {
+                println!("{}", cli::render(reply, false));
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let reply = handlers::respond(&app, &request);
     if let Some(out) = &args.out {
         std::fs::create_dir_all(out)?;
@@ -360,7 +471,7 @@ fn run(
         content: folders.to_vec(),
         ..Default::default()
     };
-    let mut app = load_app(config, folders, None)?;
+    let mut app = load_app(config, folders, Database::Configured(None))?;
     if let Some(shards) = shards {
         app = app.with_shards(shards);
     }
@@ -390,19 +501,34 @@ fn release_freed_memory() {
     }
 }
 
-fn backup(config: &Config, db: Option<&str>, to: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn backup(
+    config: &Config,
+    db: Option<&str>,
+    to: &std::path::Path,
+    force: bool,
+) -> anyhow::Result<ExitCode> {
     let url = db.unwrap_or(&config.database.url);
-    let path = url.strip_prefix("sqlite://").unwrap_or(url);
-    anyhow::ensure!(
-        std::path::Path::new(path).is_file(),
-        "there is no SQLite database at {path} (give it with --db)"
-    );
-    let store = studybot::store::sqlite::SqliteStore::open(std::path::Path::new(path))?;
-    store
-        .backup_to(to)
-        .with_context(|| format!("backup to {} failed", to.display()))?;
-    println!("backed up {path} to {}", to.display());
-    Ok(ExitCode::SUCCESS)
+    let Some(path) = studybot::store::sqlite_path(url) else {
+        eprintln!(
+            "studybot backup: only SQLite databases are backed up here; for PostgreSQL use pg_dump"
+        );
+        return Ok(ExitCode::from(2));
+    };
+    match studybot::store::sqlite_file::backup(&path, to, force) {
+        Ok(done) => {
+            println!(
+                "backed up {} to {} ({} bytes, integrity_check: ok)",
+                path.display(),
+                done.target.display(),
+                done.bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("studybot backup: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn import(options: studybot::import::ImportOptions) -> anyhow::Result<ExitCode> {

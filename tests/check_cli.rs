@@ -103,8 +103,19 @@ fn check_of_a_missing_folder_fails_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let out = studybot(dir.path(), &["check", "--content", "nowhere", "--json"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("nowhere:1:1: no such file or folder"));
-    assert_eq!(stdout(&out), "");
+    let looked_for = dir.path().canonicalize().unwrap().join("nowhere");
+    assert!(
+        stderr(&out).contains(&format!(
+            "nowhere: no such file or folder (looked for {}); name your content with --content DIR",
+            looked_for.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // --json: the errors as one document on stdout (issue #20, 6).
+    let json: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(json["errors"][0]["path"], "nowhere");
+    assert_eq!(json["errors"][0]["line"], 0);
 }
 
 /// A pack of one entry with a misconception, a working file kept as

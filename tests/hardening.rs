@@ -383,7 +383,7 @@ fn payloads_that_do_not_belong_are_refused_privately_and_change_no_score() {
             false,
             "dq1:1:1",
             None,
-            "Only the teacher who listed",
+            "Only teachers can use this button",
         ),
         (
             Some(CLASS_A),
@@ -391,7 +391,7 @@ fn payloads_that_do_not_belong_are_refused_privately_and_change_no_score() {
             true,
             "se1:1:1",
             None,
-            "Only the teacher who asked",
+            "This button belongs to the teacher who asked for it",
         ),
         (
             Some(CLASS_A),
@@ -399,7 +399,7 @@ fn payloads_that_do_not_belong_are_refused_privately_and_change_no_score() {
             true,
             "pk1:1:quizmini",
             None,
-            "Only the teacher who asked",
+            "This button belongs to the teacher who asked for it",
         ),
         (
             Some(CLASS_A),
@@ -407,7 +407,7 @@ fn payloads_that_do_not_belong_are_refused_privately_and_change_no_score() {
             true,
             "sa1:1:1",
             None,
-            "Only the teacher who listed",
+            "This button belongs to the teacher who asked for it",
         ),
         (
             Some(CLASS_A),
@@ -574,4 +574,156 @@ fn two_servers_never_see_each_others_scores_settings_packs_seasons_or_exports() 
         &request(Some(CLASS_A), 40, false, command("leaderboard", &[], &[])),
     );
     assert!(board.text.contains("Ann"), "{}", board.text);
+}
+
+/// Issue #20, 1: every button that does a teacher's action re-checks the
+/// teacher rule when pressed. A student who forges the id with their own
+/// user id in it, and a teacher who has since lost the teacher role, get a
+/// private refusal and change nothing; the teacher who asked, still a
+/// teacher, gets the action. Buttons are real ones from real replies.
+#[test]
+fn teacher_buttons_check_the_teacher_rule_when_pressed() {
+    const TEACHER_ROLE: u64 = 900;
+    const TEACHER: u64 = 300;
+    const STUDENT: u64 = 102;
+    let app = app();
+    let as_member = |user: u64, roles: &[u64], action: Action| {
+        let mut r = request(Some(CLASS_A), user, false, action);
+        r.roles = roles.to_vec();
+        handlers::respond(&app, &r)
+    };
+    // The head of department (Manage Server) makes role 900 the teachers'.
+    let set = handlers::respond(
+        &app,
+        &request(
+            Some(CLASS_A),
+            1,
+            true,
+            command("settings", &["teacher-role"], &[("role", "900")]),
+        ),
+    );
+    assert!(set.text.contains("now count as teachers"), "{}", set.text);
+    let teacher = |action: Action| as_member(TEACHER, &[TEACHER_ROLE], action);
+
+    // What the buttons act on: a season, a reported and wrongly answered
+    // daily question, an uploaded pack.
+    teacher(command("season", &["start"], &[("name", "Autumn")]));
+    let daily = as_member(STUDENT, &[], command("daily", &[], &[]));
+    let wrong = daily
+        .buttons
+        .iter()
+        .find(|b| b.custom_id.starts_with("q1:"))
+        .map(|b| press(&b.custom_id, None))
+        .unwrap_or_else(|| press(&daily.buttons[0].custom_id, Some("certainly not this")));
+    as_member(STUDENT, &[], wrong);
+    let report_id = daily
+        .buttons
+        .iter()
+        .find(|b| b.custom_id.starts_with("rp1:"))
+        .expect("a report button")
+        .custom_id
+        .clone();
+    as_member(STUDENT, &[], press(&report_id, Some("typo")));
+    let mut upload = request(
+        Some(CLASS_A),
+        TEACHER,
+        false,
+        command("pack", &["upload"], &[]),
+    );
+    upload.roles = vec![TEACHER_ROLE];
+    upload.attachment = Some(Upload {
+        name: "ww1.toml".into(),
+        data: include_bytes!("fixtures/ww1-pack.toml").to_vec(),
+    });
+    assert_eq!(
+        handlers::respond(&app, &upload).title.as_deref(),
+        Some("Pack uploaded")
+    );
+
+    let button_of = |reply: &Reply, prefix: &str| -> String {
+        reply
+            .buttons
+            .iter()
+            .map(|b| b.custom_id.clone())
+            .find(|id| id.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} button in {reply:?}"))
+    };
+    let genuine = [
+        button_of(&teacher(command("season", &["end"], &[])), "se1:"),
+        button_of(&teacher(command("pack", &["reports"], &[])), "dq1:"),
+        button_of(
+            &teacher(command(
+                "score",
+                &["accept"],
+                &[("user", &STUDENT.to_string())],
+            )),
+            "sa1:",
+        ),
+        button_of(
+            &teacher(command("pack", &["remove"], &[("pack", "ww1")])),
+            "pk1:",
+        ),
+    ];
+    // The same ids with the student's own user id written in.
+    let forged: Vec<String> = genuine
+        .iter()
+        .map(|id| id.replace(&TEACHER.to_string(), &STUDENT.to_string()))
+        .collect();
+    assert!(forged.iter().all(|f| f.contains(&STUDENT.to_string())));
+
+    let state = || {
+        let guild = GuildId(CLASS_A);
+        (
+            app.store.open_season(guild).unwrap().map(|s| s.name),
+            app.store.disabled_questions(guild).unwrap(),
+            app.store
+                .wrong_daily_answers(guild, UserId(STUDENT), 50)
+                .unwrap()
+                .len(),
+            app.store.guild_packs(guild).unwrap().uploads.len(),
+        )
+    };
+    let before = state();
+    assert_eq!(before.0.as_deref(), Some("Autumn"));
+    assert_eq!(before.3, 1);
+    for (id, forged_id) in genuine.iter().zip(&forged) {
+        // The student, with a forged id and with the genuine one.
+        for attempt in [forged_id, id] {
+            let reply = as_member(STUDENT, &[], press(attempt, None));
+            assert!(reply.ephemeral, "{attempt}: {reply:?}");
+            assert!(
+                reply.text.starts_with("Only teachers can use this button"),
+                "{attempt}: {}",
+                reply.text
+            );
+        }
+        // The teacher after the teacher role was taken away.
+        let reply = as_member(TEACHER, &[], press(id, None));
+        assert!(
+            reply.text.starts_with("Only teachers can use this button"),
+            "{id}: {}",
+            reply.text
+        );
+        // Another teacher pressing a button issued to someone else.
+        let reply = as_member(301, &[TEACHER_ROLE], press(id, None));
+        assert!(
+            reply
+                .text
+                .starts_with("This button belongs to the teacher who asked for it"),
+            "{id}: {}",
+            reply.text
+        );
+        assert_eq!(state(), before, "{id} changed something when refused");
+    }
+    // The genuine teacher, still a teacher: every action happens.
+    for id in &genuine {
+        let reply = teacher(press(id, None));
+        assert!(!reply.text.starts_with("Only"), "{id}: {}", reply.text);
+    }
+    let after = state();
+    assert_eq!(after.0, None, "the season ended");
+    assert_eq!(after.1.len(), 1, "the reported question is disabled");
+    assert_eq!(before.2, 1, "the student's wrong answer is listed");
+    assert_eq!(after.2, 0, "the wrong answer now counts as right");
+    assert_eq!(after.3, 0, "the pack is removed");
 }

@@ -472,7 +472,7 @@ fn uploads_over_the_limits_are_refused_with_the_reason() {
     let reply = upload(&app, CLASS, TEACHER, "big.toml", &big);
     assert_eq!(
         reply.text,
-        "`big.toml` is 1025 KiB; a pack file may be at most 1024 KiB. Split it into several packs."
+        "`big.toml`: the file is over 1024 KiB, the most /pack upload accepts, so an upload would be refused. Split it into several packs."
     );
     let reply = upload(&app, CLASS, TEACHER, "ww1.yaml", WW1_PACK.as_bytes());
     assert!(

@@ -16,7 +16,9 @@ pub enum Severity {
 }
 
 /// One problem at one place. `line` and `column` are 1-based; the column
-/// counts characters, not bytes, so it matches what an editor shows.
+/// counts characters, not bytes, so it matches what an editor shows. A
+/// problem with a whole file or folder (it is missing, unreadable) has line
+/// and column 0 and prints as `path: message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub path: String,
@@ -32,6 +34,9 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "",
             Severity::Warning => "warning: ",
         };
+        if self.line == 0 {
+            return write!(f, "{}: {}{}", self.path, prefix, self.message);
+        }
         write!(
             f,
             "{}:{}:{}: {}{}",

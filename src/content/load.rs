@@ -164,11 +164,13 @@ fn load_raw_pack(raw: RawPack, report: &mut LoadReport) {
     }
 }
 
+/// A problem with a file or folder as a whole: it has no position, so it
+/// prints as `path: message` (line and column 0).
 fn path_problem(path: &Path, message: String) -> Diagnostic {
     Diagnostic {
         path: path.display().to_string(),
-        line: 1,
-        column: 1,
+        line: 0,
+        column: 0,
         severity: Severity::Error,
         message,
     }
@@ -214,7 +216,16 @@ fn discover(
             }
         }
     } else if given {
-        diagnostics.push(path_problem(path, "no such file or folder".to_string()));
+        let full = std::env::current_dir()
+            .map(|dir| dir.join(path))
+            .unwrap_or_else(|_| path.to_path_buf());
+        diagnostics.push(path_problem(
+            path,
+            format!(
+                "no such file or folder (looked for {}); name your content with --content DIR, or `folders` under [content] in studybot.toml",
+                full.display()
+            ),
+        ));
     }
 }
 

@@ -124,6 +124,34 @@ pub fn is_teacher(
             .is_some_and(|role| request.roles.contains(&role)))
 }
 
+/// The one guard of every button that does a teacher's action (ending a
+/// season, removing a pack, disabling a question, accepting an answer),
+/// checked when the button is pressed, not when it was sent: the presser
+/// must be the teacher the button was issued to AND still a teacher in
+/// this server, so a teacher who lost the role loses the power of buttons
+/// already sent, and a student who forges an id with their own user id in
+/// it gets nothing. Returns the server the action belongs to.
+pub(crate) fn guard_teacher_press(
+    app: &App,
+    request: &Request,
+    issued_to: u64,
+) -> Result<crate::request::GuildId, Error> {
+    let guild = request
+        .guild
+        .ok_or_else(|| Error::user("This button belongs to a server."))?;
+    if !is_teacher(app, request, guild)? {
+        return Err(Error::user(
+            "Only teachers can use this button (Manage Server, or the teacher role).",
+        ));
+    }
+    if request.user.0 != issued_to {
+        return Err(Error::user(
+            "This button belongs to the teacher who asked for it. Run the command yourself to get your own.",
+        ));
+    }
+    Ok(guild)
+}
+
 /// Whether a request is a lookup in the content: no writes, and no database
 /// read beyond one settings row (a date "today" needs the guild's timezone).
 /// It takes microseconds, so the Discord edge runs it in place instead of
@@ -171,44 +199,54 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
                 "There is no command `{other}`. Try /help for the list."
             ))),
         },
-        Action::Press { custom_id, .. } => match CustomId::decode(custom_id)? {
-            CustomId::Explain { pack, entry } => explain::open(app, request.guild, &pack, &entry),
-            CustomId::Date { period, page } => date::page(app, request.guild, &period, page),
-            CustomId::Timeline {
-                from,
-                to,
-                tag,
-                page,
-            } => timeline::page(app, request.guild, from, to, tag, page),
-            CustomId::DeleteMyData { user } => privacy::confirm(app, request, user),
-            CustomId::ReportProblem { instance } => teacher::report(app, request, instance),
-            CustomId::DisableQuestion { report, teacher } => {
-                teacher::disable_reported(app, request, report, teacher)
-            }
-            CustomId::RemovePack { pack, teacher } => {
-                packs::confirm_remove(app, request, &pack, teacher)
-            }
-            CustomId::AcceptAnswer { answer, teacher } => {
-                teacher::accept_answer(app, request, answer, teacher)
-            }
-            CustomId::EndSeason { season, teacher } => {
-                settings::confirm_end_season(app, request, season, teacher)
-            }
-            CustomId::Choice { instance, position } => {
-                quiz::answer(app, request, instance, Some(position), None)
-            }
-            CustomId::TypedAnswer { instance } => {
-                quiz::answer(app, request, instance, None, request.input())
-            }
-            CustomId::CompetitionChoice {
-                competition,
-                round,
-                position,
-            } => competition::answer(app, request, competition, round, Some(position), None),
-            CustomId::CompetitionTyped { competition, round } => {
-                competition::answer(app, request, competition, round, None, request.input())
-            }
-        },
+        Action::Press { custom_id, .. } => press(app, request, CustomId::decode(custom_id)?),
+    }
+}
+
+/// A button press, decoded once. Teacher actions pass [`guard_teacher_press`]
+/// here, before any handler runs, so no handler can forget it.
+fn press(app: &App, request: &Request, id: CustomId) -> Result<Reply, Error> {
+    let teacher_guild = match id.teacher_action() {
+        Some(issued_to) => Some(guard_teacher_press(app, request, issued_to)?),
+        None => None,
+    };
+    // Set for exactly the variants whose `teacher_action` is `Some`.
+    let guild = || teacher_guild.ok_or_else(|| Error::Internal("teacher guard skipped".into()));
+    match id {
+        CustomId::Explain { pack, entry } => explain::open(app, request.guild, &pack, &entry),
+        CustomId::Date { period, page } => date::page(app, request.guild, &period, page),
+        CustomId::Timeline {
+            from,
+            to,
+            tag,
+            page,
+        } => timeline::page(app, request.guild, from, to, tag, page),
+        CustomId::DeleteMyData { user } => privacy::confirm(app, request, user),
+        CustomId::ReportProblem { instance } => teacher::report(app, request, instance),
+        CustomId::DisableQuestion { report, .. } => {
+            teacher::disable_reported(app, request, guild()?, report)
+        }
+        CustomId::RemovePack { pack, .. } => packs::confirm_remove(app, guild()?, &pack),
+        CustomId::AcceptAnswer { answer, .. } => {
+            teacher::accept_answer(app, request, guild()?, answer)
+        }
+        CustomId::EndSeason { season, .. } => {
+            settings::confirm_end_season(app, request, guild()?, season)
+        }
+        CustomId::Choice { instance, position } => {
+            quiz::answer(app, request, instance, Some(position), None)
+        }
+        CustomId::TypedAnswer { instance } => {
+            quiz::answer(app, request, instance, None, request.input())
+        }
+        CustomId::CompetitionChoice {
+            competition,
+            round,
+            position,
+        } => competition::answer(app, request, competition, round, Some(position), None),
+        CustomId::CompetitionTyped { competition, round } => {
+            competition::answer(app, request, competition, round, None, request.input())
+        }
     }
 }
 

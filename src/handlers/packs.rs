@@ -15,11 +15,22 @@ use crate::custom_id::CustomId;
 use crate::error::Error;
 use crate::markup::{escape_markdown, fit};
 use crate::reply::{ButtonStyle, Reply};
-use crate::request::Request;
+use crate::request::{GuildId, Request};
 use crate::store::UploadedPack;
 
 /// The largest pack file accepted, in bytes (1 MiB).
 pub const MAX_UPLOAD_BYTES: usize = 1024 * 1024;
+
+/// Why a pack file of `len` bytes would be refused on upload, if it would:
+/// one rule for `/pack upload` and for `studybot check --content FILE`.
+pub fn upload_size_problem(len: u64) -> Option<String> {
+    (len > MAX_UPLOAD_BYTES as u64).then(|| {
+        format!(
+            "the file is over {} KiB, the most /pack upload accepts, so an upload would be refused. Split it into several packs.",
+            MAX_UPLOAD_BYTES / 1024
+        )
+    })
+}
 /// How many packs one server may upload.
 pub const MAX_GUILD_PACKS: usize = 10;
 /// How many events, entries and questions one server's uploads may hold together.
@@ -68,13 +79,8 @@ fn upload(app: &App, request: &Request) -> Result<Reply, Error> {
             escape_markdown(&name)
         )));
     }
-    if file.data.len() > MAX_UPLOAD_BYTES {
-        return Err(Error::user(format!(
-            "`{}` is {} KiB; a pack file may be at most {} KiB. Split it into several packs.",
-            escape_markdown(&name),
-            file.data.len().div_ceil(1024),
-            MAX_UPLOAD_BYTES / 1024
-        )));
+    if let Some(why) = upload_size_problem(file.data.len() as u64) {
+        return Err(Error::user(format!("`{}`: {why}", escape_markdown(&name))));
     }
     let text = match String::from_utf8(file.data.clone()) {
         Ok(text) => text,
@@ -304,19 +310,9 @@ fn remove(app: &App, request: &Request) -> Result<Reply, Error> {
     .ephemeral())
 }
 
-/// The confirmation button of `/pack remove`: only the teacher who asked.
-pub fn confirm_remove(
-    app: &App,
-    request: &Request,
-    pack: &str,
-    teacher: u64,
-) -> Result<Reply, Error> {
-    if request.user.0 != teacher {
-        return Err(Error::user(
-            "Only the teacher who asked to remove this pack can confirm it.",
-        ));
-    }
-    let guild = teacher_guild(app, request)?;
+/// The confirmation button of `/pack remove` (the teacher guard in
+/// `handlers::press` has checked the presser).
+pub fn confirm_remove(app: &App, guild: GuildId, pack: &str) -> Result<Reply, Error> {
     let removed = app.store.remove_pack(guild, pack)?;
     app.forget_guild_library(guild);
     Ok(Reply::ephemeral_text(if removed {

@@ -12,6 +12,7 @@
 
 pub mod postgres;
 pub mod sqlite;
+pub mod sqlite_file;
 
 use crate::request::{GuildId, InteractionId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -25,6 +26,10 @@ pub enum StoreError {
     /// The disk is full or the database cannot be written: nothing was saved.
     #[error("the database cannot be written: {0}")]
     Unwritable(String),
+    /// The database file is damaged (or not a database): found when a store
+    /// opens, so the bot does not start only to fail every write.
+    #[error("the database file {path} is damaged ({detail}). Nothing was changed. Stop studybot, then put back your last backup: `cp BACKUP {path}` and delete `{path}-wal` if it exists (backups are made with `studybot backup PATH`). To see the damage: `studybot check --db {path}`")]
+    Corrupt { path: String, detail: String },
     #[error("unsupported database URL `{0}`: use sqlite://PATH (or a plain path) or postgres://USER:PASSWORD@HOST/DATABASE")]
     UnsupportedUrl(String),
 }
@@ -680,18 +685,34 @@ pub fn redacted_url(url: &str) -> String {
 /// `postgres://studybot:secret@127.0.0.1:5432/studybot`).
 pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
     if url == "sqlite::memory:" || url == ":memory:" {
-        return Ok(std::sync::Arc::new(sqlite::SqliteStore::open_in_memory()?));
+        return open_in_memory();
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok(std::sync::Arc::new(postgres::PostgresStore::connect(url)?));
     }
-    if url.contains("://") && !url.starts_with("sqlite://") {
-        return Err(StoreError::UnsupportedUrl(url.to_string()));
+    match sqlite_path(url) {
+        Some(path) => Ok(std::sync::Arc::new(sqlite::SqliteStore::open(&path)?)),
+        None => Err(StoreError::UnsupportedUrl(url.to_string())),
     }
-    let path = url.strip_prefix("sqlite://").unwrap_or(url);
-    Ok(std::sync::Arc::new(sqlite::SqliteStore::open(
-        std::path::Path::new(path),
-    )?))
+}
+
+/// A store that lives in memory and is gone when the process ends.
+pub fn open_in_memory() -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    Ok(std::sync::Arc::new(sqlite::SqliteStore::open_in_memory()?))
+}
+
+/// The file of an SQLite database URL (`sqlite://PATH` or a plain path);
+/// `None` for in-memory, PostgreSQL and unknown URLs.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    if url == "sqlite::memory:" || url == ":memory:" {
+        return None;
+    }
+    if url.contains("://") && !url.starts_with("sqlite://") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(
+        url.strip_prefix("sqlite://").unwrap_or(url),
+    ))
 }
 
 #[cfg(test)]

@@ -384,6 +384,11 @@ impl Drop for Checkpointer {
     }
 }
 
+/// [`db`] for the sibling module that checks and copies database files.
+pub(crate) fn db_error(e: rusqlite::Error) -> StoreError {
+    db(e)
+}
+
 fn db(e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::SqliteFailure(f, _)
@@ -488,7 +493,11 @@ impl SqliteStore {
                 StoreError::Database(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let mut store = Self::setup(Connection::open(path).map_err(db)?)?;
+        let conn = Connection::open(path).map_err(db)?;
+        // Damage found now stops the start with advice; found later it
+        // would fail every write with an apology (issue #20).
+        super::sqlite_file::check_sound(&conn, path)?;
+        let mut store = Self::setup(conn)?;
         // Checkpoints run on their own thread (see `Checkpointer`), never
         // inside a student's commit.
         store

@@ -389,6 +389,13 @@ fn ask(config: Config, folders: &[PathBuf], args: AskArgs) -> anyhow::Result<Exi
     };
     let now = match &args.now {
         Some(text) => match chrono::DateTime::parse_from_rfc3339(text) {
+            // Deadlines and days are stored as RFC 3339 text, which has
+            // four-digit years: a clock near year 9999 would put a round's
+            // deadline past what can be written back.
+            Ok(t) if !(1..=9998).contains(&chrono::Datelike::year(&t)) => {
+                eprintln!("studybot ask: --now `{text}` is outside the years 1 to 9998 that studybot records");
+                return Ok(ExitCode::from(2));
+            }
             Ok(t) => t.with_timezone(&chrono::Utc),
             Err(e) => {
                 eprintln!("studybot ask: --now `{text}` is not an RFC 3339 time ({e}); example: 1937-07-30T09:00:00Z");

@@ -352,3 +352,34 @@ fn a_damaged_database_stops_the_start_with_what_to_do() {
         .unwrap()
         .contains("is damaged"));
 }
+
+#[test]
+fn a_clock_past_what_can_be_recorded_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = content_arg();
+    let out = studybot(
+        dir.path(),
+        &[
+            "--content",
+            &content,
+            "ask",
+            "--db",
+            "t.db",
+            "--guild",
+            "1",
+            "--channel",
+            "2",
+            "--now",
+            "9999-12-31T23:59:50Z",
+            "competition",
+            "start",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--now `9999-12-31T23:59:50Z` is outside the years 1 to 9998"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("t.db").exists());
+}

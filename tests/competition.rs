@@ -477,3 +477,95 @@ fn a_server_can_keep_starting_competitions_to_teachers_and_bad_options_are_expla
     }
     assert!(app.store.running_competition_in(CHANNEL).unwrap().is_none());
 }
+
+/// Issue #20, 4: four runners (two processes' schedulers, a restart in the
+/// middle of a tick) advancing one competition at the same moments post
+/// each round's question once, its results once and the podium once.
+#[test]
+fn concurrent_runners_post_each_round_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let runners: Vec<App> = (0..4).map(|_| app_on(dir.path())).collect();
+    let started = command(
+        &runners[0],
+        ANNA,
+        CHANNEL,
+        "start",
+        &[("rounds", "3"), ("seconds", "20")],
+        at(0),
+    );
+    assert_eq!(started.title.as_deref(), Some("Quiz competition!"));
+    let id = running_id(&runners[0], CHANNEL);
+    let mut all_titles = Vec::new();
+    for tick in [0, 20, 40, 60] {
+        let barrier = std::sync::Barrier::new(runners.len());
+        let posted: Vec<Vec<String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = runners
+                .iter()
+                .map(|app| {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        titles(&competition::advance(app, id, at(tick)).unwrap())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        all_titles.extend(posted.into_iter().flatten());
+    }
+    all_titles.sort();
+    let mut expected = vec![
+        "Round 1 of 3 (medium)".to_string(),
+        "Round 2 of 3 (medium)".to_string(),
+        "Round 3 of 3 (medium)".to_string(),
+        "Round 1 of 3: the answer".to_string(),
+        "Round 2 of 3: the answer".to_string(),
+        "Round 3 of 3: the answer".to_string(),
+    ];
+    let podium: Vec<&String> = all_titles
+        .iter()
+        .filter(|t| !t.starts_with("Round"))
+        .collect();
+    assert_eq!(podium.len(), 1, "one podium: {all_titles:?}");
+    expected.push(podium[0].clone());
+    expected.sort();
+    let difficulty_free: Vec<String> = all_titles
+        .iter()
+        .map(|t| {
+            t.replace("(easy)", "(medium)")
+                .replace("(hard)", "(medium)")
+        })
+        .collect();
+    assert_eq!(difficulty_free, expected);
+}
+
+/// Issue #20, 12: a round's button pressed in another channel of the
+/// server (an id copied there) is refused and scores nothing.
+#[test]
+fn a_round_is_answered_only_in_its_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_on(dir.path());
+    command(&app, ANNA, CHANNEL, "start", &[("rounds", "1")], at(0));
+    let id = running_id(&app, CHANNEL);
+    competition::advance(&app, id, at(0)).unwrap();
+    let right = button(&app, id, 1, true);
+    let elsewhere = handlers::respond(
+        &app,
+        &request(
+            BORIS,
+            CHANNEL + 1,
+            Action::Press {
+                custom_id: right.clone(),
+                input: None,
+            },
+            at(2),
+        ),
+    );
+    assert!(elsewhere.ephemeral);
+    assert_eq!(
+        elsewhere.text,
+        format!("This competition is played in <#{CHANNEL}>: answer there.")
+    );
+    let here = press(&app, BORIS, &right, at(3));
+    assert!(here.text.starts_with("Answered in 3.0 s"), "{}", here.text);
+}

@@ -752,12 +752,15 @@ fn competitions_run_rounds_and_count_answers_once(store: &dyn Store) {
 
     // Round 1: shown once (a second open changes nothing), then answered.
     let opened = at(23, 12) + Duration::microseconds(250);
-    store
+    assert!(store
         .open_round(first.id, 1, opened, opened + Duration::seconds(20))
-        .unwrap();
-    store
-        .open_round(first.id, 1, at(23, 13), at(23, 14))
-        .unwrap();
+        .unwrap());
+    assert!(
+        !store
+            .open_round(first.id, 1, at(23, 13), at(23, 14))
+            .unwrap(),
+        "a round is claimed once"
+    );
     let message = u64::MAX - 2;
     store.set_round_message(first.id, 1, message).unwrap();
     let now = store.competition(first.id).unwrap().unwrap();
@@ -828,9 +831,9 @@ fn competitions_run_rounds_and_count_answers_once(store: &dyn Store) {
         .is_none());
 
     // Round 2.
-    store
+    assert!(store
         .open_round(first.id, 2, at(23, 13), at(23, 13) + Duration::seconds(20))
-        .unwrap();
+        .unwrap());
     for (user, interaction, points, millis) in
         [(1, 20, 10, 1000), (2, 21, 0, 500), (4, 22, 10, 2500)]
     {

@@ -221,7 +221,13 @@ pub fn advance(app: &App, id: i64, now: DateTime<Utc>) -> Result<Step, Error> {
     match competition.rounds.iter().find(|r| r.opened_at.is_none()) {
         Some(round) => {
             let closes_at = now + chrono::Duration::seconds(i64::from(competition.seconds));
-            app.store.open_round(id, round.number, now, closes_at)?;
+            // The claim comes before the post, as the daily post's does:
+            // a second runner (or a tick repeated after a restart) that
+            // loses it posts nothing and waits for the round's deadline.
+            if !app.store.open_round(id, round.number, now, closes_at)? {
+                step.next = Some(closes_at);
+                return Ok(step);
+            }
             let opened = Round {
                 opened_at: Some(now),
                 closes_at: Some(closes_at),
@@ -441,6 +447,17 @@ pub fn answer(
         .ok_or_else(|| Error::user("That competition does not exist (any more)."))?;
     if request.guild != Some(competition.guild) {
         return Err(Error::user("This competition belongs to another server."));
+    }
+    // A round is answered where it is played: a button id copied into
+    // another channel of the server is not a way to play unseen.
+    if request
+        .channel
+        .is_some_and(|channel| channel.0 != competition.channel)
+    {
+        return Err(Error::user(format!(
+            "This competition is played in <#{}>: answer there.",
+            competition.channel
+        )));
     }
     if competition.status != CompetitionStatus::Running {
         return Err(Error::user("This competition has ended."));

@@ -484,14 +484,17 @@ pub trait Store: Send + Sync {
     /// Every running competition (to resume them after a restart).
     fn running_competitions(&self) -> Result<Vec<Competition>, StoreError>;
     fn running_competition_in(&self, channel: u64) -> Result<Option<Competition>, StoreError>;
-    /// Marks a round shown, from `opened_at` until `closes_at`.
+    /// Claims a round's showing, from `opened_at` until `closes_at`: true
+    /// for the one caller that opened it, false if it was open already (a
+    /// second runner, or a tick repeated after a restart), so a round's
+    /// question is posted at most once.
     fn open_round(
         &self,
         competition: i64,
         round: u32,
         opened_at: DateTime<Utc>,
         closes_at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     fn set_round_message(
         &self,
         competition: i64,

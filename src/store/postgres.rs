@@ -1961,9 +1961,9 @@ impl Store for PostgresStore {
         round: u32,
         opened_at: DateTime<Utc>,
         closes_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.run(move |s| {
-            s.direct().execute(
+            let changed = s.direct().execute(
                 "UPDATE competition_rounds SET opened_at = $3, closes_at = $4
                  WHERE competition_id = $1 AND round = $2 AND opened_at IS NULL",
                 &[
@@ -1973,7 +1973,7 @@ impl Store for PostgresStore {
                     &micros(closes_at),
                 ],
             )?;
-            Ok(())
+            Ok(changed == 1)
         })
     }
 

@@ -1609,14 +1609,14 @@ impl Store for SqliteStore {
         round: u32,
         opened_at: DateTime<Utc>,
         closes_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.with(|c| {
             c.prepare_cached(
                 "UPDATE competition_rounds SET opened_at = ?3, closes_at = ?4
                  WHERE competition_id = ?1 AND round = ?2 AND opened_at IS NULL",
             )?
             .execute(params![competition, round, ts(opened_at), ts(closes_at)])
-            .map(|_| ())
+            .map(|changed| changed == 1)
         })
     }
 

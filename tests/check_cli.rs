@@ -292,3 +292,29 @@ fn check_warns_when_correct_options_are_the_longest_too_often() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
+
+/// Issue #20, 7: a file that does not parse is one error, not one more for
+/// every reference into it (the bundled pack's events file broken by one
+/// character gave 351 errors).
+#[test]
+fn a_file_that_does_not_parse_is_one_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&bundled_content(), &content);
+    let events = content.join("great-purge/events.toml");
+    let text = std::fs::read_to_string(&events).unwrap();
+    // Drop the closing quote of the first event's title.
+    let at = text.find("title = \"").unwrap();
+    let line_end = at + text[at..].find('\n').unwrap();
+    let broken = format!("{}{}", &text[..line_end - 1], &text[line_end..]);
+    std::fs::write(&events, broken).unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let out = studybot(dir.path(), &["check", "--content", "content", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{}", stderr(&out));
+    assert_eq!(errors[0]["path"], "content/great-purge/events.toml");
+    assert_eq!(errors[0]["line"], line);
+    assert!(stderr(&out).contains("studybot check: 1 error found"));
+}

@@ -772,11 +772,19 @@ fn only_the_teacher_who_asked_can_confirm_the_end_of_a_season() {
             name: "mr-ivanov",
             ..TEACHER
         };
-        for intruder in [BORIS, deputy] {
+        // A student is not a teacher at press time; a deputy is, but the
+        // button was issued to someone else (the teacher guard, issue #20).
+        for (intruder, refusal) in [
+            (BORIS, "Only teachers can use this button"),
+            (
+                deputy,
+                "This button belongs to the teacher who asked for it",
+            ),
+        ] {
             let refused = press(&h, intruder, &message, confirm).await;
             assert!(is_ephemeral(&refused));
             let text = serde_json::to_string(&refused["data"]).unwrap();
-            assert!(text.contains("Only the teacher who asked"), "{text}");
+            assert!(text.contains(refusal), "{text}");
         }
         let guild = studybot::request::GuildId(GUILD);
         assert!(

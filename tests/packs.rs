@@ -428,7 +428,7 @@ fn only_the_teacher_who_asked_can_remove_an_uploaded_pack() {
     // Another teacher, a student, and the same teacher in another server are refused.
     assert!(press(&app, CLASS, OTHER_TEACHER, &button.custom_id)
         .text
-        .starts_with("Only the teacher who asked"));
+        .starts_with("This button belongs to the teacher who asked for it"));
     assert!(press(&app, CLASS, STUDENT, "pk1:5:ww1")
         .text
         .starts_with("Only teachers"));
@@ -622,7 +622,7 @@ fn accepting_a_wrong_answer_adds_its_points_once_to_every_leaderboard_it_counted
     // Another teacher, and this teacher in the other server, are refused.
     assert!(press(&app, CLASS, OTHER_TEACHER, &button)
         .text
-        .starts_with("Only the teacher who listed"));
+        .starts_with("This button belongs to the teacher who asked for it"));
     assert_eq!(
         press(&app, OTHER_CLASS, TEACHER, &button).text,
         "That answer does not belong to this server."

@@ -251,7 +251,12 @@ fn a_season_ends_only_when_its_teacher_confirms() {
         )
     );
     let stranger = press(&app, 2, &button.custom_id);
-    assert!(stranger.ephemeral && stranger.text.contains("Only the teacher who asked"));
+    assert!(
+        stranger.ephemeral
+            && stranger
+                .text
+                .contains("This button belongs to the teacher who asked for it")
+    );
     assert!(
         app.store.open_season(GuildId(10)).unwrap().is_some(),
         "still running"
@@ -599,7 +604,7 @@ fn a_reported_question_reaches_the_teacher_who_can_disable_it() {
     // Another teacher cannot press this teacher's button; the teacher can.
     assert!(press(&app, 2, &disable)
         .text
-        .starts_with("Only the teacher who listed"));
+        .starts_with("This button belongs to the teacher who asked for it"));
     let disabled = press(&app, 1, &disable);
     assert_eq!(
         disabled.title.as_deref(),

@@ -437,6 +437,9 @@ fn parse_source(
         Err(e) => {
             diagnostics.push(error(e.span().unwrap_or(0..0), syntax_message(&e)));
             raw.syntax_errors = true;
+            // The ids the file defines still count as defined, so one typo
+            // is one error, not one more for every reference into the file.
+            raw.broken_ids.extend(ids_by_lines(file, source));
             return;
         }
     };
@@ -484,6 +487,55 @@ fn parse_source(
             )),
         }
     }
+}
+
+/// The ids a file that does not parse defines, read line by line: each
+/// `id = "..."` line with the section of the `[[...]]` header above it.
+/// Only the simple form is recognised; an id this misses is at worst
+/// reported as missing where it is referenced, as before.
+fn ids_by_lines(file: usize, source: &SourceText) -> Vec<(Located<Spanned<String>>, Section)> {
+    let mut found = Vec::new();
+    let mut section = None;
+    let mut offset = 0;
+    for line in source.text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix("[[") {
+            // `[[entries.figures]]` and the like hold no ids of the pack.
+            section = match header.split(']').next().unwrap_or("").trim() {
+                "sources" => Some(Section::Source),
+                "events" => Some(Section::Event),
+                "entries" => Some(Section::Entry),
+                "questions" => Some(Section::Question),
+                _ => None,
+            };
+            continue;
+        }
+        let (Some(section), Some(rest)) = (section, trimmed.strip_prefix("id")) else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim();
+        let Some(id) = value
+            .strip_prefix('"')
+            .and_then(|v| v.split_once('"'))
+            .map(|(id, _)| id)
+        else {
+            continue;
+        };
+        let at = start + line.find(value).unwrap_or(0);
+        found.push((
+            Located {
+                file,
+                item: Spanned::new(at..at + id.len() + 2, id.to_string()),
+            },
+            section,
+        ));
+    }
+    found
 }
 
 /// toml's messages are good; only the trailing newline and the snippet it

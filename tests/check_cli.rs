@@ -8,6 +8,8 @@ use common::*;
 fn bundled_content_passes_with_json_summary() {
     let out = studybot(&repo(), &["check", "--json"]);
     assert!(out.status.success(), "check failed:\n{}", stderr(&out));
+    // No warning either: in particular no length giveaway in multiple choice.
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
     let summary: serde_json::Value =
         serde_json::from_str(stdout(&out).trim()).expect("one JSON object");
     for key in ["packs", "events", "entries", "questions", "sources"] {
@@ -30,7 +32,7 @@ id = "never-happened"
 date = "1937-02-30"
 title = "A day that never was"
 description = "February 1937 had 28 days."
-sources = ["seed-001"]
+sources = ["conquest"]
 
 [[entries]]
 id = "troika"
@@ -38,7 +40,7 @@ kind = "term"
 name = "Second troika"
 definition = "A duplicate."
 explanation = "It repeats an id."
-sources = ["seed-002"]
+sources = ["conquest"]
 
 [[entries]]
 id = "dangling"
@@ -47,14 +49,14 @@ name = "Dangling reference"
 definition = "Points nowhere."
 explanation = "Its related entry does not exist."
 related = ["no-such-entry"]
-sources = ["seed-002"]
+sources = ["conquest"]
 
 [[events]]
 id = "misspelt-key"
 date = "1937"
 title = "An event with a typo in a key"
 descripton = "The key above is misspelt."
-sources = ["seed-002"]
+sources = ["conquest"]
 "#;
 
 #[test]
@@ -317,4 +319,45 @@ fn a_file_that_does_not_parse_is_one_error() {
     assert_eq!(errors[0]["path"], "content/great-purge/events.toml");
     assert_eq!(errors[0]["line"], line);
     assert!(stderr(&out).contains("studybot check: 1 error found"));
+}
+
+#[test]
+fn student_facing_texts_never_name_working_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = r#"
+[[events]]
+id = "army-purge-begins"
+date = "1937-05"
+title = "The army purge begins"
+description = "Tukhachevsky is arrested (class-notes give the wrong month)."
+sources = ["reese"]
+
+[[questions]]
+id = "q-officers"
+kind = "true_false"
+difficulty = "easy"
+prompt = "All 35,000 officers discharged in 1937-38 were shot."
+answer = false
+explanation = "About a third were reinstated by 1940, whatever the Revision Notes say."
+sources = ["reese"]
+provenance = ["class-notes"]
+"#;
+    std::fs::write(dir.path().join("pack.toml"), mistakes_pack(extra)).unwrap();
+    let out = studybot(dir.path(), &["check", "--content", "pack.toml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let printed = stderr(&out);
+    let errors: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.starts_with("pack.toml:"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "pack.toml:35:42: `description` names the internal source `class-notes`: students never see our working files; cite a published work or document in `sources` and keep `class-notes` under `provenance`",
+            "pack.toml:44:68: `explanation` refers to \"revision notes\": students never see our working files; say who gives the claim (a historian, a document) or make it a misconception with its correction",
+        ],
+        "{printed}"
+    );
+    // The internal source's own title may say what it is: it is never shown.
+    assert!(!printed.contains("Class notes of 3B"), "{printed}");
 }

@@ -39,11 +39,49 @@ pub mod limits {
 
 struct Checker<'a> {
     files: &'a [SourceText],
-    /// Ids of the pack's internal sources (working files), which only
-    /// `provenance` may name.
+    /// Ids of the pack's internal sources (working files): a student-facing
+    /// text that names one is refused.
     internal: &'a HashSet<String>,
     diagnostics: &'a mut Vec<Diagnostic>,
     errors: usize,
+}
+
+/// Phrases by which a text points students at our working files instead of
+/// a published work ("as the notes say"). Matched whole-word, any case.
+const WORKING_FILE_PHRASES: [&str; 11] = [
+    "the notes",
+    "revision notes",
+    "source notes",
+    "source note",
+    "these notes",
+    "one note",
+    "the blog",
+    "a blog",
+    "one blog",
+    "the encyclopedia article",
+    "textbook summary",
+];
+
+/// Where `needle` (lower-case ASCII) occurs in `haystack` as whole words
+/// (not inside a longer word or id), ignoring ASCII case.
+fn find_words(haystack: &str, needle: &str) -> Option<usize> {
+    let lower = haystack.to_ascii_lowercase();
+    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(needle) {
+        let start = from + i;
+        let end = start + needle.len();
+        let before = lower[..start].chars().next_back();
+        let after = lower[end..].chars().next();
+        if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
+            return Some(start);
+        }
+        from = start + 1;
+        while !lower.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    None
 }
 
 /// What a checker of its own (on another thread) built, with the problems it
@@ -120,7 +158,47 @@ impl Checker<'_> {
     /// not copied: loading allocates each string once; the raw item is
     /// dropped after).
     fn text(&mut self, file: usize, value: &mut SpannedStr, key: &str, max: usize) -> String {
+        self.no_working_files(file, value, key);
         self.unseen_text(file, value, key, max)
+    }
+
+    /// Refuses a student-facing text that names an internal source's id or
+    /// points at working files ("the notes"), at the offending words.
+    fn no_working_files(&mut self, file: usize, value: &SpannedStr, key: &str) {
+        let text = value.get_ref();
+        let mut found: Vec<(String, String)> = Vec::new();
+        for id in self.internal.iter() {
+            if find_words(text, &id.to_ascii_lowercase()).is_some() {
+                found.push((
+                    id.clone(),
+                    format!("`{key}` names the internal source `{id}`: students never see our working files; cite a published work or document in `sources` and keep `{id}` under `provenance`"),
+                ));
+            }
+        }
+        for phrase in WORKING_FILE_PHRASES {
+            if find_words(text, phrase).is_some() {
+                found.push((
+                    phrase.to_string(),
+                    format!("`{key}` refers to \"{phrase}\": students never see our working files; say who gives the claim (a historian, a document) or make it a misconception with its correction"),
+                ));
+            }
+        }
+        let span = value.span();
+        // The raw literal holds the words at the same place unless an escape
+        // sits inside them; then the value's start is the best we can say.
+        let raw = self.files[file].text.get(span.clone()).unwrap_or("");
+        let mut located: Vec<(usize, String)> = found
+            .into_iter()
+            .map(|(words, message)| {
+                let at = find_words(raw, &words.to_ascii_lowercase())
+                    .map_or(span.start, |i| span.start + i);
+                (at, message)
+            })
+            .collect();
+        located.sort();
+        for (at, message) in located {
+            self.error(file, at..at + 1, message);
+        }
     }
 
     /// Checks a text that students never see (an internal source's title).
@@ -146,6 +224,7 @@ impl Checker<'_> {
     }
 
     fn line(&mut self, file: usize, value: &mut SpannedStr, key: &str, max: usize) -> String {
+        self.no_working_files(file, value, key);
         self.unseen_line(file, value, key, max)
     }
 

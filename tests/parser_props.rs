@@ -70,17 +70,69 @@ proptest! {
     #[test]
     fn answer_checking_never_panics_and_an_answer_matches_itself(guess in "\\PC{0,200}", accepted in "\\PC{0,60}") {
         use studybot::quiz::check;
-        use studybot::text::SpellingFolder;
-        let folder = SpellingFolder::new(&[
-            vec!["yezh".to_string(), "ezh".to_string()],
-            vec!["shch".to_string(), "sch".to_string()],
-        ]);
+        let folder = folder();
         let _ = check::parse_number(&guess);
-        let _ = check::numeric_matches(&guess, 1937.0, 0.5);
+        let _ = check::judge_number(&guess, 1937.0, 0.5, "In which year?");
         let accepted = vec![accepted];
-        let _ = check::text_matches(&guess, &accepted, &folder);
+        let answer = check::TextAnswer { accepted: &accepted, rivals: &[], context: "" };
+        let _ = check::judge_text(&guess, &answer, &folder);
         if !folder.key(&accepted[0]).is_empty() {
-            prop_assert!(check::text_matches(&accepted[0], &accepted, &folder));
+            prop_assert!(check::judge_text(&accepted[0], &answer, &folder).correct);
         }
+    }
+}
+
+fn folder() -> studybot::text::SpellingFolder {
+    studybot::text::SpellingFolder::new(&[
+        vec!["yezh".to_string(), "ezh".to_string()],
+        vec!["shch".to_string(), "sch".to_string()],
+        vec!["y".to_string(), "i".to_string()],
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Digits are never typos: an answer with a number, its number changed
+    /// to another, is refused however the rest is spelled.
+    #[test]
+    fn another_number_is_never_accepted(
+        word in "[a-z]{3,12}", number in 0u32..100_000, other in 0u32..100_000, typo in 0usize..12,
+    ) {
+        use studybot::quiz::check;
+        prop_assume!(number != other);
+        let accepted = vec![format!("{word} {number}")];
+        let mut misspelt: Vec<char> = word.chars().collect();
+        let at = typo % misspelt.len();
+        misspelt[at] = if misspelt[at] == 'q' { 'x' } else { 'q' };
+        let misspelt: String = misspelt.into_iter().collect();
+        let answer = check::TextAnswer { accepted: &accepted, rivals: &[], context: "" };
+        for guess in [format!("{word} {other}"), format!("{misspelt} {other}"), format!("No. {other} {word}")] {
+            prop_assert!(!check::judge_text(&guess, &answer, &folder()).correct, "{guess}");
+        }
+        prop_assert!(!check::judge_number(&other.to_string(), f64::from(number), 0.0, "").correct);
+    }
+
+    /// A rival's exact name is never accepted, however close to the answer,
+    /// and neither is a list that names it beside the answer.
+    #[test]
+    fn a_rival_is_never_accepted(answer in "[a-z]{5,12}", edit in 0usize..12, extra in "[a-z]") {
+        use studybot::quiz::check;
+        let mut rival: Vec<char> = answer.chars().collect();
+        let at = edit % rival.len();
+        rival.insert(at, extra.chars().next().unwrap());
+        let rival: String = rival.into_iter().collect();
+        let folder = folder();
+        prop_assume!(folder.key(&rival) != folder.key(&answer));
+        let accepted = vec![answer.clone()];
+        let rivals = vec![rival.clone()];
+        let judged = check::TextAnswer { accepted: &accepted, rivals: &rivals, context: "" };
+        prop_assert!(!check::judge_text(&rival, &judged, &folder).correct);
+        let hedged = format!("{answer} or {rival}");
+        let listed = format!("{answer}, {rival}");
+        let framed = format!("I think it was {answer}");
+        prop_assert!(!check::judge_text(&hedged, &judged, &folder).correct);
+        prop_assert!(!check::judge_text(&listed, &judged, &folder).correct);
+        prop_assert!(check::judge_text(&framed, &judged, &folder).correct);
     }
 }

@@ -1,5 +1,6 @@
 //! Any typed answer against any accepted answers: normalising and checking
-//! never panic, and an accepted answer always matches itself.
+//! never panic, an accepted answer always matches itself, and a guess that is
+//! also a rival is accepted only when it is exactly the answer.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use studybot::quiz::check;
@@ -16,10 +17,26 @@ fuzz_target!(|data: &[u8]| {
     ]);
     let _ = studybot::text::normalize(guess);
     let _ = check::parse_number(guess);
-    let _ = check::numeric_matches(guess, 1937.0, 0.5);
+    let _ = check::judge_number(guess, 1937.0, 0.5, "In which year?");
     let accepted = vec![accepted.to_string()];
-    let _ = check::text_matches(guess, &accepted, &folder);
+    // The guess's words are also a rival: checking must not panic, and a
+    // rival that is not the answer is never accepted.
+    let rivals = vec![guess.to_string()];
+    let answer = check::TextAnswer {
+        accepted: &accepted,
+        rivals: &rivals,
+        context: guess,
+    };
+    let judged = check::judge_text(guess, &answer, &folder);
+    if judged.correct {
+        assert_eq!(folder.key(guess), folder.key(&accepted[0]));
+    }
+    let alone = check::TextAnswer {
+        accepted: &accepted,
+        rivals: &[],
+        context: "",
+    };
     if !folder.key(&accepted[0]).is_empty() {
-        assert!(check::text_matches(&accepted[0], &accepted, &folder));
+        assert!(check::judge_text(&accepted[0], &alone, &folder).correct);
     }
 });

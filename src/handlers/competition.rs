@@ -475,7 +475,9 @@ pub fn answer(
     }
     let library = app.library_for(Some(competition.guild))?;
     let (pack, question) = find_question(&library, &round.question)?;
-    let (correct, given) = super::quiz::grade(pack, question, &round.option_order, choice, typed)?;
+    let (judgement, given) =
+        super::quiz::grade(pack, question, &round.option_order, choice, typed)?;
+    let correct = judgement.correct;
     let duration = (closes_at - opened_at).num_milliseconds();
     let millis = (request.now - opened_at)
         .num_milliseconds()
@@ -520,14 +522,21 @@ pub fn answer(
             .title("Already answered"))
         }
     }
+    let note = judgement
+        .message()
+        .map(|note| format!("{note}\n\n"))
+        .unwrap_or_default();
     let reply = if correct {
-        let mut text = format!("Answered in {}.", seconds_text(millis));
+        let mut text = format!("{note}Answered in {}.", seconds_text(millis));
         if bonus > 0 {
             text.push_str(&format!(" {run} right in a row: +{bonus} bonus."));
         }
         Reply::new(text).title(format!("Correct! +{} points", base + bonus))
     } else {
-        Reply::new("The answer is shown in the channel when the round closes.").title("Not quite")
+        Reply::new(format!(
+            "{note}The answer is shown in the channel when the round closes."
+        ))
+        .title("Not quite")
     };
     Ok(reply
         .field("Your answer", escape_markdown(&fit(&given, 200)))

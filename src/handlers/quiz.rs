@@ -439,21 +439,22 @@ pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
 
 /// Grades a press: `choice` is a display position (through `option_order`)
 /// for choice questions, `typed` the text of a typed answer. The input must
-/// fit the question's kind. Returns whether it is right and what was given.
+/// fit the question's kind. Returns the one checker's judgement (right or
+/// not, and what to tell the student) and what was given.
 pub(crate) fn grade(
     pack: &Pack,
     question: &Question,
     option_order: &[usize],
     choice: Option<usize>,
     typed: Option<&str>,
-) -> Result<(bool, String), Error> {
+) -> Result<(check::Judgement, String), Error> {
     Ok(match (&question.answer, choice, typed) {
         (Answer::MultipleChoice { .. } | Answer::TrueFalse(_), Some(position), _) => {
             let index = *option_order
                 .get(position)
                 .ok_or_else(|| Error::user("That button does not belong to this question."))?;
             (
-                quiz::is_correct(pack, question, Some(index), None),
+                quiz::judge(pack, question, Some(index), None),
                 quiz::option_label(question, index).unwrap_or_default(),
             )
         }
@@ -461,15 +462,13 @@ pub(crate) fn grade(
             if !text.trim().is_empty() =>
         {
             let text = fit(text.trim(), 200);
-            if matches!(question.answer, Answer::Numeric { .. })
-                && check::parse_number(&text).is_none()
-            {
+            if matches!(question.answer, Answer::Numeric { .. }) && !check::reads_as_number(&text) {
                 return Err(Error::user(format!(
                     "\"{}\" is not a number I can read. Write it like `1937`, `259,450`, `259.45k` or `1.5 million`.",
                     escape_markdown(&text)
                 )));
             }
-            (quiz::is_correct(pack, question, None, Some(&text)), text)
+            (quiz::judge(pack, question, None, Some(&text)), text)
         }
         (Answer::Numeric { .. } | Answer::FreeText { .. }, _, _) => {
             return Err(Error::user(
@@ -520,7 +519,8 @@ pub fn answer(
             today = Some((guild, day, settings));
         }
     }
-    let (correct, given) = grade(pack, question, &instance.option_order, choice, typed)?;
+    let (judgement, given) = grade(pack, question, &instance.option_order, choice, typed)?;
+    let correct = judgement.correct;
     // A question from a pack its server uploaded has a card of that server's.
     let uploaded_in = instance
         .guild
@@ -577,16 +577,16 @@ pub fn answer(
             pack,
             question,
             &given,
-            correct,
-            points,
+            (correct, judgement.message()),
+            counted(instance.kind, points),
             streak.as_ref().map(|s| (s.current, bonus)),
         ),
         RecordOutcome::Duplicate(past) => result_reply(
             pack,
             question,
             &past.answer,
-            past.correct,
-            past.points,
+            (past.correct, judgement.message()),
+            counted(instance.kind, past.points),
             None,
         ),
         RecordOutcome::AlreadyAnswered(past) => {
@@ -613,24 +613,34 @@ pub fn answer(
     Ok(reply)
 }
 
+/// The points a reply announces: a daily answer's; none for practice (and
+/// review), which never reach the leaderboard.
+fn counted(kind: InstanceKind, points: i64) -> Option<i64> {
+    (kind == InstanceKind::Daily).then_some(points)
+}
+
+/// `verdict`: whether the answer is right and what the checker noted
+/// ("Accepted: the usual spelling is Yezhov."); `points`: what it adds to
+/// the leaderboard, `None` for practice.
 fn result_reply(
     pack: &Pack,
     question: &Question,
     given: &str,
-    correct: bool,
-    points: i64,
+    (correct, note): (bool, Option<String>),
+    points: Option<i64>,
     streak: Option<(u32, i64)>,
 ) -> Reply {
-    let title = if correct {
-        format!("Correct! +{points} points")
-    } else {
-        "Not quite".to_string()
+    let title = match (correct, points) {
+        (true, Some(points)) => format!("Correct! +{points} points"),
+        (true, None) => "Correct!".to_string(),
+        (false, _) => "Not quite".to_string(),
     };
-    let mut text = format!(
+    let mut text = note.map(|note| format!("{note}\n\n")).unwrap_or_default();
+    text.push_str(&format!(
         "The answer: **{}**\n\n{}",
         quiz::correct_answer(question),
         question.explanation
-    );
+    ));
     if let Some((days, bonus)) = streak.filter(|(days, _)| *days > 0) {
         text.push_str(&format!(
             "\n\nDaily streak: {days} day{}{}.",

@@ -273,26 +273,92 @@ pub fn is_correct(
     choice: Option<usize>,
     typed: Option<&str>,
 ) -> bool {
+    judge(pack, question, choice, typed).correct
+}
+
+/// The one checker of every answer (daily, practice, review, competition):
+/// whether it is right and what the reply should say about it. Typed text is
+/// judged by [`check::judge_text`] against the question's answers and its
+/// entry's name and aliases, with the pack's other entries and the
+/// question's distractors as the rivals a near miss could really mean.
+pub fn judge(
+    pack: &Pack,
+    question: &Question,
+    choice: Option<usize>,
+    typed: Option<&str>,
+) -> check::Judgement {
+    let verdict = |correct| check::Judgement {
+        correct,
+        note: None,
+    };
     match (&question.answer, choice, typed) {
-        (Answer::MultipleChoice { correct, .. }, Some(i), _) => i == *correct,
-        (Answer::TrueFalse(b), Some(i), _) => (i == 0) == *b,
+        (Answer::MultipleChoice { correct, .. }, Some(i), _) => verdict(i == *correct),
+        (Answer::TrueFalse(b), Some(i), _) => verdict((i == 0) == *b),
         (
             Answer::Numeric {
                 value, tolerance, ..
             },
             _,
             Some(text),
-        ) => check::numeric_matches(text, *value, *tolerance),
+        ) => check::judge_number(text, *value, *tolerance, &question.prompt),
         (Answer::FreeText { answers, entry }, _, Some(text)) => {
             let mut accepted = answers.clone();
-            if let Some(entry) = entry.as_deref().and_then(|id| pack.entry(id)) {
+            let own_entry = entry.as_deref().and_then(|id| pack.entry(id));
+            if let Some(entry) = own_entry {
                 accepted.push(entry.name.clone());
                 accepted.extend(entry.aliases.iter().cloned());
             }
-            check::text_matches(text, &accepted, &pack.spelling)
+            let rivals = rivals(pack, own_entry.map(|e| e.id.as_str()), &accepted);
+            check::judge_text(
+                text,
+                &check::TextAnswer {
+                    accepted: &accepted,
+                    rivals: &rivals,
+                    context: &question.prompt,
+                },
+                &pack.spelling,
+            )
         }
-        _ => false,
+        _ => verdict(false),
     }
+}
+
+/// What a near miss of a typed answer could really mean: the names and
+/// aliases of the pack's other entries (the pack's glossary), and the wrong options of choice
+/// questions whose right option is one of `accepted` (the same fact's
+/// distractors).
+fn rivals(pack: &Pack, own_entry: Option<&str>, accepted: &[String]) -> Vec<String> {
+    let keys: Vec<String> = accepted.iter().map(|a| pack.spelling.key(a)).collect();
+    // An entry one of whose names is an accepted answer is this answer's
+    // entry, linked or not: all its names are the same thing.
+    let mut rivals: Vec<String> = pack
+        .entries
+        .iter()
+        .filter(|e| Some(e.id.as_str()) != own_entry)
+        .filter(|e| {
+            !std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .any(|name| keys.contains(&pack.spelling.key(name)))
+        })
+        .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases).cloned())
+        .collect();
+    for question in &pack.questions {
+        if let Answer::MultipleChoice { options, correct } = &question.answer {
+            if options
+                .get(*correct)
+                .is_some_and(|right| keys.contains(&pack.spelling.key(right)))
+            {
+                rivals.extend(
+                    options
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i != correct)
+                        .map(|(_, o)| o.clone()),
+                );
+            }
+        }
+    }
+    rivals
 }
 
 #[cfg(test)]

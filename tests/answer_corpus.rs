@@ -472,12 +472,13 @@ const CORPUS: &[Group] = &[
     },
     Group {
         question: "great-purge/q-ft-ogpu",
-        accepted: &["OGPU", "O.G.P.U.", "GPU"],
+        accepted: &["OGPU", "O.G.P.U.", "Joint State Political Directorate"],
         cases: &[
             ("OGPU", Right, "the abbreviation"),
             ("O G P U", Right, "spaced"),
             ("ОГПУ", Right, "Cyrillic"),
-            ("GPU", Right, "listed"),
+            ("GPU", Wrong, "the GPU of 1922-23, which became the OGPU"),
+            ("Joint State Political Directorate", Right, "the full name"),
             ("NKVD", Wrong, "what absorbed it"),
             ("Cheka", Wrong, "its forerunner"),
         ],
@@ -776,15 +777,17 @@ fn the_corpus_is_judged_as_a_fair_teacher_would() {
     let (mut right_accepted, mut right_refused, mut wrong_refused, mut wrong_accepted) =
         (0, 0, 0, 0);
     let mut misjudged = Vec::new();
+    let mut stale = Vec::new();
     let mut cases = 0;
     for group in CORPUS {
         let listed = accepted_by(&content, group.question);
         for a in group.accepted {
-            assert!(
-                listed.iter().any(|l| l == a),
-                "{}: '{a}' is not an answer its content accepts ({listed:?})",
-                group.question
-            );
+            if !listed.iter().any(|l| l == a) {
+                stale.push(format!(
+                    "{}: '{a}' is not an answer its content accepts ({listed:?})",
+                    group.question
+                ));
+            }
         }
         let (pack, question) = quiz::find(&content, group.question).unwrap();
         for (guess, verdict, why) in group.cases {
@@ -821,6 +824,7 @@ fn the_corpus_is_judged_as_a_fair_teacher_would() {
     for line in &misjudged {
         println!("{line}");
     }
+    assert!(stale.is_empty(), "{}", stale.join("\n"));
     assert!(cases >= 150, "the corpus has {cases} cases");
     assert_eq!(
         wrong_accepted,

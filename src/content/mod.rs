@@ -56,6 +56,8 @@ pub struct Event {
     pub id: String,
     pub when: When,
     pub title: String,
+    /// Other names `/explain` finds the event by.
+    pub aliases: Vec<String>,
     pub description: String,
     pub related: Vec<String>,
     pub sources: Vec<String>,

@@ -69,6 +69,10 @@ pub struct RawEvent {
     pub id: SpannedStr,
     pub date: SpannedStr,
     pub title: SpannedStr,
+    /// Names students use for the event ("Congress of Victors"): `/explain`
+    /// finds the event by these as well as by its title and id.
+    #[serde(default)]
+    pub aliases: Vec<SpannedStr>,
     pub description: SpannedStr,
     #[serde(default)]
     pub related: Vec<SpannedStr>,

@@ -600,7 +600,7 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
     };
     let mut build_the_rest = || {
         // Names and aliases are compared before `entry` takes them out.
-        check_alias_collisions(&mut c, &entries, &spelling);
+        check_alias_collisions(&mut c, &entries, &events, &spelling);
         let built_events: Vec<Event> = in_parallel(&mut c, &mut events, |c, file, item| {
             event(c, file, item, &linkable, &source_ids)
         });
@@ -667,6 +667,11 @@ fn event(
 ) -> Option<Event> {
     let when = c.date(file, &e.date);
     let title = c.line(file, &mut e.title, "title", limits::TITLE);
+    let aliases = e
+        .aliases
+        .iter_mut()
+        .map(|a| c.line(file, a, "alias", limits::NAME))
+        .collect();
     let description = c.text(file, &mut e.description, "description", limits::FIELD);
     let related = c.refs(file, &mut e.related, linkable, "related", "entry or event");
     let misconceptions = c.misconceptions(file, &mut e.misconceptions, sources);
@@ -677,6 +682,7 @@ fn event(
         id: e.id.get_ref().clone(),
         when: when?,
         title,
+        aliases,
         description,
         related,
         sources,
@@ -1002,15 +1008,25 @@ fn warn_of_length_giveaways(
 }
 
 /// An alias (or name) that folds to the same search key as another entry's
-/// name or alias would make `/explain` guess; it is reported at the later one.
+/// or event's name, title or alias would make `/explain` guess; it is
+/// reported at the later one. Event aliases are checked like entry aliases.
 fn check_alias_collisions(
     c: &mut Checker,
     entries: &[Located<RawEntry>],
+    events: &[Located<RawEvent>],
     spelling: &SpellingFolder,
 ) {
     let mut names: Vec<(usize, &SpannedStr, &str)> = Vec::new();
     for Located { file, item } in entries {
         names.push((*file, &item.name, item.id.get_ref()));
+        names.extend(
+            item.aliases
+                .iter()
+                .map(|a| (*file, a, item.id.get_ref().as_str())),
+        );
+    }
+    for Located { file, item } in events {
+        names.push((*file, &item.title, item.id.get_ref()));
         names.extend(
             item.aliases
                 .iter()
@@ -1029,7 +1045,7 @@ fn check_alias_collisions(
                 file,
                 text.span(),
                 format!(
-                    "`{}` would match two entries: it also names or aliases `{owner}` (after folding case, accents and spellings)",
+                    "`{}` would match two entries or events: it also names or aliases `{owner}` (after folding case, accents and spellings)",
                     text.get_ref()
                 ),
             ),
@@ -1405,6 +1421,32 @@ tags = ["orders"]
                 "moved.toml:28:12: `related` names `gone`, but this pack has no entry or event with that id",
                 "moved.toml:44:12: `related` names `nowhere`, but this pack has no entry or event with that id",
             ]
+        );
+    }
+
+    /// Event aliases are optional, trimmed like entry aliases, and checked
+    /// against every entry's and event's names: two that fold to one key are
+    /// refused at the later one (here the entry's alias, after the event).
+    #[test]
+    fn event_aliases_are_trimmed_and_may_not_name_another_item() {
+        let with_alias = PACK.replace(
+            "title = \" Order issued \"",
+            "title = \" Order issued \"\naliases = [\" Kulak order signed \"]",
+        );
+        let report = load_pack_text("moved.toml", with_alias.clone());
+        assert!(!report.has_errors(), "{:?}", report.diagnostics);
+        assert_eq!(
+            report.content.packs[0].event("e").unwrap().aliases,
+            ["Kulak order signed"]
+        );
+        let clash = with_alias.replace("Kulak order signed", "Order-447");
+        let errors: Vec<String> = load_pack_text("moved.toml", clash)
+            .errors()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            errors,
+            ["moved.toml:26:12: `order 447 ` would match two entries or events: it also names or aliases `e` (after folding case, accents and spellings)"]
         );
     }
 }

@@ -166,7 +166,6 @@ fn explain_finds_entries_in_the_bundled_pack() {
             "Bukharin trial",
             "Trial of the Twenty-One (third Moscow trial)",
         ),
-        ("who replaced Yezhov", "Lavrentiy Beria"),
     ];
     for (query, expected) in table {
         let reply = handlers::respond(

@@ -265,6 +265,34 @@ impl When {
         self.first_day() <= last && self.last_day() >= first
     }
 
+    /// The coarser precision of the two ends: "July 1937 - 4 August 1938"
+    /// is known to a month.
+    pub fn precision(&self) -> Precision {
+        self.start.precision().min(self.end.precision())
+    }
+
+    /// How `self` fits the period `first..=last`, for ordering what a date
+    /// lookup found; `None` when it does not overlap the period at all.
+    pub fn fit(&self, first: NaiveDate, last: NaiveDate) -> Option<Fit> {
+        if !self.overlaps(first, last) {
+            return None;
+        }
+        let (from, to) = (self.first_day(), self.last_day());
+        Some(if from >= first && to <= last {
+            Fit::Inside {
+                precision: std::cmp::Reverse(self.precision()),
+                first: from,
+                last: to,
+            }
+        } else {
+            Fit::Overlapping {
+                days: (to - from).num_days(),
+                first: from,
+                last: to,
+            }
+        })
+    }
+
     pub fn iso(&self) -> String {
         if self.is_range() {
             format!("{}/{}", self.start.iso(), self.end.iso())
@@ -272,6 +300,25 @@ impl When {
             self.start.iso()
         }
     }
+}
+
+/// Where a date stands against a period someone asked about; sorts best
+/// first. A date inside the period comes before one that only overlaps it
+/// ("30 July 1937" asked: that day's events, then 1937-38 ranges); inside,
+/// the more precise first (days, then months, then years), each in date
+/// order; overlapping, the shorter span first, then in date order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fit {
+    Inside {
+        precision: std::cmp::Reverse<Precision>,
+        first: NaiveDate,
+        last: NaiveDate,
+    },
+    Overlapping {
+        days: i64,
+        first: NaiveDate,
+        last: NaiveDate,
+    },
 }
 
 impl fmt::Display for When {
@@ -346,6 +393,37 @@ mod tests {
             DateError::Malformed(_)
         ));
         assert!(When::parse_iso("1934-12-1").is_err());
+    }
+
+    #[test]
+    fn dates_inside_a_period_rank_before_ranges_around_it() {
+        let when = |iso: &str| When::parse_iso(iso).unwrap();
+        let asked = when("1938-11");
+        let (first, last) = (asked.first_day(), asked.last_day());
+        let mut found = [
+            "1937-08/1938-11",
+            "1937/1938",
+            "1938-11",
+            "1938-11-25",
+            "1938-11-17",
+            "1938-10-22/1938-11-09",
+            "1938",
+        ];
+        found.sort_by_key(|iso| when(iso).fit(first, last).unwrap());
+        assert_eq!(
+            found,
+            [
+                "1938-11-17",
+                "1938-11-25",
+                "1938-11",
+                "1938-10-22/1938-11-09",
+                "1938",
+                "1937-08/1938-11",
+                "1937/1938",
+            ]
+        );
+        assert_eq!(when("1938-12").fit(first, last), None);
+        assert_eq!(when("1937-07/1938-11-04").precision(), Precision::Month);
     }
 
     #[test]

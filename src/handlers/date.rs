@@ -1,6 +1,9 @@
-//! `/date <when>`: every event that overlaps the period asked for, in date
-//! order, at each event's own precision; "today" and "on this day" resolve
-//! in the asker's timezone.
+//! `/date <when>`: every event that overlaps the period asked for, at each
+//! event's own precision, ranked by how it fits the period
+//! ([`crate::dates::Fit`]): the period's own events first, most precise
+//! first and in date order, then longer events around it, shortest first;
+//! so the first page of a day or month shows that day's or month's events.
+//! "Today" and "on this day" resolve in the asker's timezone.
 
 use super::events::{event_block, paged};
 use crate::app::App;
@@ -57,10 +60,12 @@ pub fn page(
     let library = app.library_for(guild)?;
     let mut events = Vec::new();
     let title;
+    let mut asked = None;
     match period {
         DatePeriod::When(iso) => {
             let when = When::parse_iso(iso).map_err(|e| Error::Internal(e.to_string()))?;
             title = format!("What happened: {when}");
+            asked = Some((when.first_day(), when.last_day()));
             for pack in library.content.packs.iter().map(|p| &**p) {
                 for event in pack.events_overlapping(when.first_day(), when.last_day()) {
                     events.push((pack, event));
@@ -91,7 +96,11 @@ pub fn page(
             }
         }
     }
-    events.sort_by_key(|(_, e)| (e.when.first_day(), e.when.last_day()));
+    match asked {
+        Some((first, last)) => events.sort_by_key(|(_, e)| e.when.fit(first, last)),
+        // On this day: one day in many years, in date order.
+        None => events.sort_by_key(|(_, e)| (e.when.first_day(), e.when.last_day())),
+    }
     Ok(paged(title, &events, page, |p| CustomId::Date {
         period: period.clone(),
         page: p,

@@ -1,60 +1,159 @@
-//! Finding the glossary entry a student means.
+//! Finding the glossary entry or timeline event a student means, and how
+//! sure that match is.
 //!
-//! Owns the search index over every pack's entry names, aliases and ids and
-//! the words of their definitions. Keys are folded by [`crate::text`] (case,
-//! accents, punctuation, the pack's spelling equivalences) and numbers lose
-//! their leading zeros ("00447" meets "447"). Matching, best first:
-//! exact key; key starting with the query (someone still typing); the query
-//! as a phrase inside a key ("kulak operation"); typos, ranked with strsim
-//! over candidates from a trigram index (no scan of every entry); and
-//! finally tf-idf over definitions ("who replaced Yezhov").
+//! Owns the search index over every pack's entry names, aliases and ids,
+//! event titles, aliases and ids, and the words of entry definitions. Keys
+//! are folded by [`crate::text`] (case, accents, punctuation, the pack's
+//! spelling equivalences) and numbers lose their leading zeros ("00447"
+//! meets "447"); [`words`] says which words carry meaning and when two words
+//! are one.
+//!
+//! A lookup returns every candidate with the evidence for it, and decides
+//! whether the best one *answers* the query. It answers only when the query
+//! is a key (exactly, or the same words in another order); or a clear
+//! misspelling of one (every word matched, letters only, within a budget by
+//! length); or most of one still being typed; or part of one that holds its
+//! distinctive word (a person's surname, else the key's rarest word: "order
+//! 447", "Yezhov"), with two words or more for an event. And no other item
+//! may have evidence as good within [`AMBIGUITY_MARGIN`]. Anything less (a
+//! shared first name, a near miss on a short word, a description) is only a
+//! suggestion: "Georgy Zhukov" suggests Georgy Pyatakov, never answers with
+//! him. Candidates come from hash lookups, the postings of the query's
+//! rarest word, a trigram index (no scan of every key) and, when nothing
+//! names the query, tf-idf over definitions ("who replaced Yezhov").
 //! Knows nothing of Discord, the store or how hits are shown.
 
-use crate::content::Content;
+pub mod words;
+
+use crate::content::{Content, EntryKind};
 use crate::text::SpellingFolder;
 use std::collections::HashMap;
+use words::{content_words, key_typos, stem, word_typos, STOP_WORDS};
 
-/// Which entry, by position in [`Content::packs`] and the pack's entries.
+/// An entry or event of one pack, by position in its list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EntryRef {
-    pub pack: usize,
-    pub entry: usize,
+pub enum Item {
+    Entry(usize),
+    Event(usize),
 }
 
-/// How a hit matched, best first.
+/// An entry or event, by pack (position in [`Content::packs`]) and position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemRef {
+    pub pack: usize,
+    pub item: Item,
+}
+
+/// How a hit matched, best first. Every kind up to [`MatchKind::Partial`]
+/// may answer a query; [`MatchKind::Near`] and [`MatchKind::Described`] are
+/// suggestions only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
+    /// An entry's name.
     Name,
+    /// An entry's or event's alias.
     Alias,
+    /// An entry's or event's id ("kirov-murder").
     Id,
+    /// An event's title.
+    Title,
+    /// A key's words, in another order or with stop words changed.
+    Reworded,
+    /// Every word of a key, with typos in letters within the budget.
+    Misspelt,
+    /// A key still being typed: its last word cut short, most of it there.
     Prefix,
-    Phrase,
-    Fuzzy,
-    Definition,
+    /// Part of a key, including its distinctive word.
+    Partial,
+    /// Some words in common, or a similar spelling: a suggestion.
+    Near,
+    /// Words of an entry's definition: a suggestion.
+    Described,
+}
+
+impl MatchKind {
+    /// The query is this key, letter for letter after folding, or word for word.
+    pub fn is_exact(self) -> bool {
+        self <= MatchKind::Reworded
+    }
+
+    /// Evidence strong enough to answer with, when no rival comes close.
+    pub fn may_answer(self) -> bool {
+        self <= MatchKind::Partial
+    }
+}
+
+/// What a hit rests on, counted in meaningful words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Evidence {
+    /// Words in the query, and how many of them matched a word of the key.
+    pub query_words: u8,
+    pub matched: u8,
+    /// Words in the key, and how many of them a query word matched.
+    pub key_words: u8,
+    pub covered: u8,
+    /// Letters wrong across the matched words.
+    pub typos: u8,
+    /// Whether the key's distinctive word (surname, rarest word) matched.
+    pub distinctive: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub entry: EntryRef,
+    pub item: ItemRef,
     pub kind: MatchKind,
-    /// 1.0 for an exact match, lower for looser ones (0..1).
+    /// For ranking: exact 1.0, then bands by kind, best first (0..1).
     pub score: f64,
+    pub evidence: Evidence,
 }
 
-/// A hit at least this good answers the question; below it the reply says
-/// "not found" and offers the hits as suggestions.
-pub const ANSWER_THRESHOLD: f64 = 0.72;
+/// The candidates for a query, best first, one per item, and whether the
+/// first one answers it.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    pub hits: Vec<Hit>,
+    pub confident: bool,
+}
+
+impl Lookup {
+    /// The item the query names, when the evidence says so.
+    pub fn answer(&self) -> Option<&Hit> {
+        if self.confident {
+            self.hits.first()
+        } else {
+            None
+        }
+    }
+
+    /// Items worth offering as "did you mean", best first (the answer excluded).
+    pub fn suggestions(&self) -> impl Iterator<Item = &Hit> {
+        self.hits
+            .iter()
+            .skip(usize::from(self.confident))
+            .filter(|h| h.score >= SUGGEST_THRESHOLD)
+    }
+}
+
+/// A rival whose evidence scores within this of the best hit makes the
+/// query ambiguous: both are offered, neither is the answer.
+pub const AMBIGUITY_MARGIN: f64 = 0.04;
+/// Hits below this are not worth suggesting.
+pub const SUGGEST_THRESHOLD: f64 = 0.4;
+/// A cut-short last word must hold this share of the word it completes to
+/// answer ("Tukhachev" does; "Yez" does not).
+const PREFIX_SHARE: f64 = 0.6;
+/// ... and at least this many letters.
+const PREFIX_LETTERS: usize = 4;
+
 /// How much a describing word counts when it is only in an entry's
 /// explanation rather than its one-line definition.
 const EXPLANATION_WEIGHT: f32 = 0.6;
 /// Describing words in more entries than this are not looked up.
 const MAX_DESCRIBING_POSTINGS: usize = 2000;
-
 /// Keys whose trigram overlap is counted, at most, per fuzzy query.
 const MAX_FUZZY_CANDIDATES: usize = 600;
-
-/// Hits below this are not worth suggesting.
-pub const SUGGEST_THRESHOLD: f64 = 0.45;
+/// Keys holding the query's rarest word that are weighed, at most.
+const MAX_WORD_CANDIDATES: usize = 96;
 
 /// One autocomplete suggestion: what to show, and the value to send back.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -67,10 +166,43 @@ pub struct Suggestion {
 pub const MAX_SUGGESTIONS: usize = 25;
 pub const MAX_SUGGESTION_LEN: usize = 100;
 
+/// Where a key comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyKind {
+    Name,
+    Alias,
+    Id,
+    Title,
+}
+
+impl KeyKind {
+    fn exact(self) -> MatchKind {
+        match self {
+            KeyKind::Name => MatchKind::Name,
+            KeyKind::Alias => MatchKind::Alias,
+            KeyKind::Id => MatchKind::Id,
+            KeyKind::Title => MatchKind::Title,
+        }
+    }
+}
+
+/// A word of a key: its folded form (for typos) and its stem (for equality).
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    text: u32,
+    stem: u32,
+}
+
 struct Key {
     text: String,
-    entry: u32,
-    kind: MatchKind,
+    item: Item,
+    kind: KeyKind,
+    /// The key's meaningful words.
+    words: Box<[Word]>,
+    /// Position in `words` of the word a partial match must hold.
+    distinctive: Option<u8>,
+    /// Whether that word is a person's surname (enough on its own).
+    surname: bool,
     /// How many distinct trigrams the key has.
     gram_count: u16,
     /// The key's trigrams hashed into 256 bits: `popcount(a & b)` estimates
@@ -97,20 +229,30 @@ fn shared_bits(a: &Signature, b: &Signature) -> u32 {
 struct PackIndex {
     folder: SpellingFolder,
     keys: Vec<Key>,
-    /// Folded key -> index into `keys` (names win over aliases over ids).
+    /// Folded key -> index into `keys` (names win over aliases over ids
+    /// over titles).
     exact: HashMap<String, u32>,
     /// Keys sorted by text, for prefix search: indices into `keys`.
     sorted: Vec<u32>,
     /// (word, key) for every word of every key, sorted: word-prefix search.
     words: Vec<(String, u32)>,
+    /// Folded words of keys, and their ids.
+    word_texts: Vec<String>,
+    word_ids: HashMap<String, u32>,
+    /// Stems of key words, and the keys holding each (ascending).
+    stem_ids: HashMap<String, u32>,
+    stem_keys: Vec<Vec<u32>>,
     /// Trigram -> keys containing it.
     trigrams: HashMap<u64, Vec<u32>>,
     /// Describing word -> (entry, weight): 1.0 when the word is in the
     /// entry's one-line definition, less when only in its explanation.
     full_text: HashMap<String, Vec<(u32, f32)>>,
     entry_count: usize,
-    /// Display name of each entry, for suggestions.
-    names: Vec<String>,
+    /// Display name of each entry and each event, for suggestions.
+    entry_names: Vec<String>,
+    event_titles: Vec<String>,
+    /// Events' ids, sent back by autocomplete for titles too long to send.
+    event_ids: Vec<String>,
 }
 
 pub struct SearchIndex {
@@ -118,14 +260,6 @@ pub struct SearchIndex {
     /// own library reuses the bundled packs' indexes.
     packs: Vec<std::sync::Arc<PackIndex>>,
 }
-
-/// Words that carry no meaning in a definition search.
-const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "did", "do", "does", "for", "from", "had",
-    "has", "he", "her", "his", "how", "in", "is", "it", "its", "of", "on", "or", "she", "that",
-    "the", "their", "them", "they", "this", "to", "was", "were", "what", "when", "where", "which",
-    "who", "whom", "why", "with",
-];
 
 /// Words that mean the same thing when someone describes an entry instead of
 /// naming it ("who replaced Yezhov" should meet "succeeded Yezhov"). General
@@ -194,29 +328,35 @@ fn search_key(folder: &SpellingFolder, text: &str) -> String {
     let folded = folder.key(text);
     folded
         .split(' ')
-        .map(|w| {
-            if w.len() > 1 && w.bytes().all(|b| b.is_ascii_digit()) {
-                let t = w.trim_start_matches('0');
-                if t.is_empty() {
-                    "0"
-                } else {
-                    t
-                }
-            } else {
-                w
-            }
-        })
+        .map(without_leading_zeros)
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// Whether `phrase` occurs in `text` as whole words.
-fn contains_phrase(text: &str, phrase: &str) -> bool {
-    text.match_indices(phrase).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + phrase.len()..].chars().next();
-        before.is_none_or(|c| c == ' ') && after.is_none_or(|c| c == ' ')
-    })
+/// A number without its leading zeros ("00447" meets "447").
+fn without_leading_zeros(word: &str) -> &str {
+    if word.len() > 1 && word.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = word.trim_start_matches('0');
+        if trimmed.is_empty() {
+            "0"
+        } else {
+            trimmed
+        }
+    } else {
+        word
+    }
+}
+
+/// The meaningful words of a text, each folded and with its folded stem.
+/// Stop words and endings are English, so they are judged before the
+/// pack's spelling folds the letters ("the" would fold to "tkhe").
+fn key_words(folder: &SpellingFolder, text: &str) -> Vec<(String, String)> {
+    let normalized = crate::text::normalize(text);
+    content_words(&normalized)
+        .into_iter()
+        .map(without_leading_zeros)
+        .map(|w| (folder.fold(w), folder.fold(stem(w))))
+        .collect()
 }
 
 fn trigrams(key: &str) -> Vec<u64> {
@@ -230,75 +370,59 @@ fn trigrams(key: &str) -> Vec<u64> {
     out
 }
 
+/// A query word, resolved against one pack's words.
+struct QueryWord<'a> {
+    text: &'a str,
+    stem: Option<u32>,
+}
+
 impl PackIndex {
     fn build(pack: &crate::content::Pack) -> Self {
         let folder = pack.spelling.clone();
         let mut index = PackIndex {
             folder: folder.clone(),
             entry_count: pack.entries.len(),
-            names: pack.entries.iter().map(|e| e.name.clone()).collect(),
+            entry_names: pack.entries.iter().map(|e| e.name.clone()).collect(),
+            event_titles: pack.events.iter().map(|e| e.title.clone()).collect(),
+            event_ids: pack.events.iter().map(|e| e.id.clone()).collect(),
             ..Default::default()
         };
+        // Each item's keys, and the surname a person's partial match needs.
+        let mut sources: Vec<(Item, KeyKind, &str)> = Vec::new();
+        let mut surnames: HashMap<Item, String> = HashMap::new();
         for (i, entry) in pack.entries.iter().enumerate() {
-            let i = i as u32;
-            let add = |text: &str, kind: MatchKind, index: &mut PackIndex| {
-                let key = search_key(&folder, text);
-                if key.is_empty() {
-                    return;
+            let item = Item::Entry(i);
+            sources.push((item, KeyKind::Name, &entry.name));
+            sources.extend(
+                entry
+                    .aliases
+                    .iter()
+                    .map(|a| (item, KeyKind::Alias, a.as_str())),
+            );
+            sources.push((item, KeyKind::Id, &entry.id));
+            if entry.kind == EntryKind::Person {
+                if let Some((_, last)) = key_words(&folder, &entry.name).pop() {
+                    surnames.insert(item, last);
                 }
-                let k = index.keys.len() as u32;
-                match index.exact.get(&key).map(|&e| index.keys[e as usize].kind) {
-                    Some(existing) if existing <= kind => {}
-                    _ => {
-                        index.exact.insert(key.clone(), k);
-                    }
-                }
-                let grams = trigrams(&key);
-                for &t in &grams {
-                    index.trigrams.entry(t).or_default().push(k);
-                }
-                index.keys.push(Key {
-                    text: key,
-                    entry: i,
-                    kind,
-                    gram_count: grams.len().min(u16::MAX as usize) as u16,
-                    signature: signature(&grams),
-                });
-            };
-            add(&entry.name, MatchKind::Name, &mut index);
-            for alias in &entry.aliases {
-                add(alias, MatchKind::Alias, &mut index);
-            }
-            add(&entry.id, MatchKind::Id, &mut index);
-
-            // Someone who describes an entry does not name it, so an entry's
-            // own name words are left out of its definition postings: "who
-            // replaced Yezhov" must find Beria, not Yezhov.
-            let own: std::collections::HashSet<String> = std::iter::once(&entry.name)
-                .chain(&entry.aliases)
-                .flat_map(|n| {
-                    search_key(&folder, n)
-                        .split(' ')
-                        .map(String::from)
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            let mut weights: HashMap<String, f32> = HashMap::new();
-            for (text, weight) in [
-                (&entry.explanation, EXPLANATION_WEIGHT),
-                (&entry.definition, 1.0),
-            ] {
-                for word in search_key(&folder, text).split(' ') {
-                    if word.len() > 1 && !STOP_WORDS.contains(&word) && !own.contains(word) {
-                        let w = weights.entry(concept(word).to_string()).or_default();
-                        *w = w.max(weight);
-                    }
-                }
-            }
-            for (word, weight) in weights {
-                index.full_text.entry(word).or_default().push((i, weight));
             }
         }
+        for (i, event) in pack.events.iter().enumerate() {
+            let item = Item::Event(i);
+            sources.push((item, KeyKind::Title, &event.title));
+            sources.extend(
+                event
+                    .aliases
+                    .iter()
+                    .map(|a| (item, KeyKind::Alias, a.as_str())),
+            );
+            sources.push((item, KeyKind::Id, &event.id));
+        }
+        for (item, kind, text) in sources {
+            index.add_key(item, kind, text);
+        }
+        index.mark_distinctive_words(&surnames);
+        index.index_definitions(pack);
+
         let mut sorted: Vec<u32> = (0..index.keys.len() as u32).collect();
         sorted.sort_by(|&a, &b| {
             index.keys[a as usize]
@@ -313,6 +437,117 @@ impl PackIndex {
         }
         index.words.sort();
         index
+    }
+
+    fn add_key(&mut self, item: Item, kind: KeyKind, text: &str) {
+        let key = search_key(&self.folder, text);
+        if key.is_empty() {
+            return;
+        }
+        let k = self.keys.len() as u32;
+        match self.exact.get(&key).map(|&e| self.keys[e as usize].kind) {
+            Some(existing) if existing <= kind => {}
+            _ => {
+                self.exact.insert(key.clone(), k);
+            }
+        }
+        let grams = trigrams(&key);
+        for &t in &grams {
+            self.trigrams.entry(t).or_default().push(k);
+        }
+        let mut words: Vec<Word> = Vec::new();
+        for (word, word_stem) in key_words(&self.folder, text) {
+            let next = self.word_ids.len() as u32;
+            let text = *self.word_ids.entry(word.clone()).or_insert(next);
+            if text == next {
+                self.word_texts.push(word);
+            }
+            let next = self.stem_ids.len() as u32;
+            let stem_id = *self.stem_ids.entry(word_stem).or_insert(next);
+            if stem_id == next {
+                self.stem_keys.push(Vec::new());
+            }
+            let postings = &mut self.stem_keys[stem_id as usize];
+            if postings.last() != Some(&k) {
+                postings.push(k);
+            }
+            words.push(Word {
+                text,
+                stem: stem_id,
+            });
+        }
+        self.keys.push(Key {
+            text: key,
+            item,
+            kind,
+            words: words.into_boxed_slice(),
+            distinctive: None,
+            surname: false,
+            gram_count: grams.len().min(u16::MAX as usize) as u16,
+            signature: signature(&grams),
+        });
+    }
+
+    /// Gives each key the word a partial match must hold: a person's
+    /// surname where the key has it, else the word fewest items use (the
+    /// last of equals, as names put the specific word last).
+    fn mark_distinctive_words(&mut self, surnames: &HashMap<Item, String>) {
+        let mut items_per_stem = vec![0u32; self.stem_keys.len()];
+        for (stem_id, keys) in self.stem_keys.iter().enumerate() {
+            let mut items: Vec<Item> = keys.iter().map(|&k| self.keys[k as usize].item).collect();
+            items.sort_unstable();
+            items.dedup();
+            items_per_stem[stem_id] = items.len() as u32;
+        }
+        for key in &mut self.keys {
+            let surname = surnames
+                .get(&key.item)
+                .and_then(|s| self.stem_ids.get(s))
+                .and_then(|&s| key.words.iter().position(|w| w.stem == s));
+            key.surname = surname.is_some();
+            key.distinctive = surname
+                .or_else(|| {
+                    (0..key.words.len())
+                        .rev()
+                        .min_by_key(|&i| items_per_stem[key.words[i].stem as usize])
+                })
+                .map(|i| i.min(u8::MAX as usize) as u8);
+        }
+    }
+
+    fn index_definitions(&mut self, pack: &crate::content::Pack) {
+        for (i, entry) in pack.entries.iter().enumerate() {
+            // Someone who describes an entry does not name it, so an entry's
+            // own name words are left out of its definition postings: "who
+            // replaced Yezhov" must find Beria, not Yezhov.
+            let own: std::collections::HashSet<String> = std::iter::once(&entry.name)
+                .chain(&entry.aliases)
+                .flat_map(|n| {
+                    search_key(&self.folder, n)
+                        .split(' ')
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let mut weights: HashMap<String, f32> = HashMap::new();
+            for (text, weight) in [
+                (&entry.explanation, EXPLANATION_WEIGHT),
+                (&entry.definition, 1.0),
+            ] {
+                for word in search_key(&self.folder, text).split(' ') {
+                    if word.len() > 1 && !STOP_WORDS.contains(&word) && !own.contains(word) {
+                        let w = weights.entry(concept(word).to_string()).or_default();
+                        *w = w.max(weight);
+                    }
+                }
+            }
+            for (word, weight) in weights {
+                self.full_text
+                    .entry(word)
+                    .or_default()
+                    .push((i as u32, weight));
+            }
+        }
     }
 
     /// Keys whose text starts with `prefix`, shortest first.
@@ -391,6 +626,130 @@ impl PackIndex {
             .collect()
     }
 
+    /// Keys holding every known word of the query, through the postings of
+    /// its rarest word (narrowed by the next rarest when that list is long).
+    fn word_candidates(&self, query: &[QueryWord]) -> Vec<u32> {
+        let mut lists: Vec<&[u32]> = query
+            .iter()
+            .filter_map(|w| w.stem)
+            .map(|s| self.stem_keys[s as usize].as_slice())
+            .collect();
+        lists.sort_by_key(|l| l.len());
+        match lists.as_slice() {
+            [] => Vec::new(),
+            [only] => only.iter().copied().take(MAX_WORD_CANDIDATES).collect(),
+            [rarest, next, ..] if rarest.len() > MAX_WORD_CANDIDATES => rarest
+                .iter()
+                .copied()
+                .filter(|k| next.binary_search(k).is_ok())
+                .take(MAX_WORD_CANDIDATES)
+                .collect(),
+            [rarest, ..] => rarest.to_vec(),
+        }
+    }
+
+    /// Weighs one key as the answer to `query` (its meaningful words) and
+    /// `folded` (the whole folded query).
+    fn assess(
+        &self,
+        k: u32,
+        query: &[QueryWord],
+        folded: &str,
+    ) -> Option<(MatchKind, f64, Evidence)> {
+        let key = &self.keys[k as usize];
+        let mut used = vec![false; key.words.len()];
+        let (mut matched, mut typos, mut cut_short) = (0usize, 0usize, None::<f64>);
+        let last = query.len().saturating_sub(1);
+        for (i, q) in query.iter().enumerate() {
+            let same = q
+                .stem
+                .and_then(|s| (0..key.words.len()).find(|&j| !used[j] && key.words[j].stem == s));
+            // A word the pack knows is that word, not a typo of another
+            // ("Nikolai" is not "Nikolaev" cut short).
+            let known = q.stem.is_some();
+            let found = same.map(|j| (j, 0)).or_else(|| {
+                if known {
+                    return None;
+                }
+                (0..key.words.len())
+                    .filter(|&j| !used[j])
+                    .filter_map(|j| {
+                        word_typos(q.text, &self.word_texts[key.words[j].text as usize])
+                            .map(|d| (j, d))
+                    })
+                    .min_by_key(|&(_, d)| d)
+            });
+            let found = found.or_else(|| {
+                // The last word may be cut short: someone still typing.
+                if known || i != last || q.text.chars().count() < PREFIX_LETTERS {
+                    return None;
+                }
+                (0..key.words.len()).filter(|&j| !used[j]).find_map(|j| {
+                    let word = &self.word_texts[key.words[j].text as usize];
+                    let share = q.text.len() as f64 / word.len() as f64;
+                    (word.starts_with(q.text) && share >= PREFIX_SHARE).then(|| {
+                        cut_short = Some(share);
+                        (j, 0)
+                    })
+                })
+            });
+            if let Some((j, d)) = found {
+                used[j] = true;
+                matched += 1;
+                typos += d;
+            }
+        }
+        let covered = used.iter().filter(|u| **u).count();
+        let distinctive = key.distinctive.is_some_and(|d| used[usize::from(d)]);
+        let evidence = Evidence {
+            query_words: query.len().min(255) as u8,
+            matched: matched.min(255) as u8,
+            key_words: key.words.len().min(255) as u8,
+            covered: covered.min(255) as u8,
+            typos: typos.min(255) as u8,
+            distinctive,
+        };
+        let all_query = matched == query.len();
+        let all_key = covered == key.words.len();
+        let coverage = covered as f64 / key.words.len().max(1) as f64;
+        let typo_cost = 0.01 * typos as f64;
+        let event = matches!(key.item, Item::Event(_));
+        let judged = if all_query && all_key {
+            match (typos, cut_short) {
+                (0, None) => Some((MatchKind::Reworded, 0.99)),
+                (_, Some(share)) => Some((MatchKind::Prefix, 0.83 + 0.03 * share - typo_cost)),
+                (_, None) => Some((MatchKind::Misspelt, 0.96 - 0.02 * typos as f64)),
+            }
+        } else if all_query && key.kind == KeyKind::Title {
+            // Titles are sentences: two words of one name the event
+            // ("Shakhty trial"); one word ("Yegorov") only points at it.
+            (matched >= 2).then_some((MatchKind::Partial, 0.60 + 0.1 * coverage - typo_cost))
+        } else if all_query
+            && distinctive
+            && (covered * 2 >= key.words.len() || key.surname)
+            && (!event || matched >= 2)
+        {
+            Some((MatchKind::Partial, 0.73 + 0.07 * coverage - typo_cost))
+        } else {
+            None
+        };
+        if let Some((kind, score)) = judged {
+            return Some((kind, score, evidence));
+        }
+        // A slip across word boundaries ("kulakoperation").
+        if let Some(d) = key_typos(folded, &key.text) {
+            return Some((MatchKind::Misspelt, 0.94 - 0.02 * d as f64, evidence));
+        }
+        (matched > 0).then(|| {
+            let share = matched as f64 / query.len().max(1) as f64;
+            (
+                MatchKind::Near,
+                0.35 + 0.25 * share * coverage.sqrt(),
+                evidence,
+            )
+        })
+    }
+
     /// Entries whose name, definition or explanation hold the query's
     /// meaningful words, scored by the idf-weighted share of the query they
     /// cover (a word no entry uses counts fully against every entry).
@@ -421,8 +780,35 @@ impl PackIndex {
         }
         covered
             .into_iter()
-            .map(|(entry, c)| (entry, 0.45 + 0.3 * (c / total)))
+            .map(|(entry, c)| (entry, c / total))
             .collect()
+    }
+
+    /// What autocomplete shows for an item, and the value that finds it.
+    fn suggestion(&self, item: Item) -> Suggestion {
+        match item {
+            Item::Entry(e) => {
+                let name = crate::markup::fit(&self.entry_names[e], MAX_SUGGESTION_LEN);
+                Suggestion {
+                    value: name.clone(),
+                    name,
+                }
+            }
+            Item::Event(e) => {
+                let title = &self.event_titles[e];
+                // A title cut to fit would no longer be found exactly: send
+                // the event's id, which is.
+                let value = if title.chars().count() <= MAX_SUGGESTION_LEN {
+                    title.clone()
+                } else {
+                    self.event_ids[e].clone()
+                };
+                Suggestion {
+                    name: crate::markup::fit(title, MAX_SUGGESTION_LEN),
+                    value,
+                }
+            }
+        }
     }
 }
 
@@ -456,11 +842,12 @@ impl SearchIndex {
         }
     }
 
-    /// The entries that `query` may mean, best first, one hit per entry.
-    pub fn lookup(&self, query: &str) -> Vec<Hit> {
-        let mut best: HashMap<EntryRef, Hit> = HashMap::new();
-        fn offer(best: &mut HashMap<EntryRef, Hit>, hit: Hit) {
-            let slot = best.entry(hit.entry).or_insert_with(|| hit.clone());
+    /// The entries and events `query` may mean, best first, one hit per
+    /// item, and whether the first answers it (see the module comment).
+    pub fn lookup(&self, query: &str) -> Lookup {
+        let mut best: HashMap<ItemRef, Hit> = HashMap::new();
+        fn offer(best: &mut HashMap<ItemRef, Hit>, hit: Hit) {
+            let slot = best.entry(hit.item).or_insert_with(|| hit.clone());
             if hit.score > slot.score || (hit.score == slot.score && hit.kind < slot.kind) {
                 *slot = hit;
             }
@@ -471,79 +858,103 @@ impl SearchIndex {
             if key.is_empty() {
                 continue;
             }
-            let at = |entry: u32| EntryRef {
-                pack: p,
-                entry: entry as usize,
-            };
-            if let Some(&k) = index.exact.get(&key) {
-                // An exact name, alias or id answers at once: nothing can beat it.
+            let at = |item: Item| ItemRef { pack: p, item };
+            let meaningful = key_words(&index.folder, query);
+            let reworded = meaningful
+                .iter()
+                .map(|(w, _)| w.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            // An exact key answers at once: nothing can beat it. So does the
+            // query without its stop words ("who was Yezhov").
+            let exact = index
+                .exact
+                .get(&key)
+                .map(|&k| (k, 1.0))
+                .or_else(|| index.exact.get(&reworded).map(|&k| (k, 0.995)));
+            if let Some((k, score)) = exact {
                 let found = &index.keys[k as usize];
+                let n = found.words.len().min(255) as u8;
                 offer(
                     &mut best,
                     Hit {
-                        entry: at(found.entry),
-                        kind: found.kind,
-                        score: 1.0,
+                        item: at(found.item),
+                        kind: if score == 1.0 {
+                            found.kind.exact()
+                        } else {
+                            MatchKind::Reworded
+                        },
+                        score,
+                        evidence: Evidence {
+                            query_words: n,
+                            matched: n,
+                            key_words: n,
+                            covered: n,
+                            typos: 0,
+                            distinctive: true,
+                        },
                     },
                 );
                 continue;
             }
-            for k in index.prefixed(&key).take(16) {
-                let found = &index.keys[k as usize];
-                // Longer completions of a short prefix are weaker guesses.
-                let ratio = key.len() as f64 / found.text.len() as f64;
-                offer(
-                    &mut best,
-                    Hit {
-                        entry: at(found.entry),
-                        kind: MatchKind::Prefix,
-                        score: 0.7 + 0.2 * ratio,
-                    },
-                );
-            }
-            if key.len() >= 3 {
-                let first_word = key.split(' ').next().unwrap_or(&key);
-                for k in index.word_prefixed(first_word).take(200) {
-                    let found = &index.keys[k as usize];
-                    if contains_phrase(&found.text, &key) {
-                        let ratio = key.len() as f64 / found.text.len() as f64;
-                        offer(
-                            &mut best,
-                            Hit {
-                                entry: at(found.entry),
-                                kind: MatchKind::Phrase,
-                                score: 0.72 + 0.18 * ratio,
-                            },
-                        );
-                    }
+            let query_words: Vec<QueryWord> = meaningful
+                .iter()
+                .map(|(w, s)| QueryWord {
+                    text: w,
+                    stem: index.stem_ids.get(s).copied(),
+                })
+                .collect();
+            let mut candidates = index.word_candidates(&query_words);
+            let fuzzy = index.fuzzy(&key);
+            candidates.extend(fuzzy.iter().map(|(k, _)| *k));
+            if let Some(last) = query_words.last() {
+                if last.stem.is_none() && last.text.chars().count() >= PREFIX_LETTERS {
+                    candidates.extend(index.word_prefixed(last.text).take(32));
                 }
             }
-            for (k, similarity) in index.fuzzy(&key) {
-                let found = &index.keys[k as usize];
+            candidates.sort_unstable();
+            candidates.dedup();
+            for k in candidates {
+                if let Some((kind, score, evidence)) = index.assess(k, &query_words, &key) {
+                    offer(
+                        &mut best,
+                        Hit {
+                            item: at(index.keys[k as usize].item),
+                            kind,
+                            score,
+                            evidence,
+                        },
+                    );
+                }
+            }
+            // A similar spelling alone is only worth suggesting.
+            for (k, similarity) in fuzzy {
                 offer(
                     &mut best,
                     Hit {
-                        entry: at(found.entry),
-                        kind: MatchKind::Fuzzy,
-                        score: similarity * 0.97,
+                        item: at(index.keys[k as usize].item),
+                        kind: MatchKind::Near,
+                        score: similarity * 0.55,
+                        evidence: Evidence::default(),
                     },
                 );
             }
             definition_queries.push((p, key));
         }
-        // Describing words are searched only when no name came close enough.
-        if best.values().all(|h| h.score < ANSWER_THRESHOLD) {
+        // Describing words are searched only when nothing names the query.
+        if !best.values().any(|h| h.kind.may_answer()) {
             for (p, key) in definition_queries {
-                for (entry, score) in self.packs[p].definition_search(&key) {
+                for (entry, share) in self.packs[p].definition_search(&key) {
                     offer(
                         &mut best,
                         Hit {
-                            entry: EntryRef {
+                            item: ItemRef {
                                 pack: p,
-                                entry: entry as usize,
+                                item: Item::Entry(entry as usize),
                             },
-                            kind: MatchKind::Definition,
-                            score: score.min(0.8),
+                            kind: MatchKind::Described,
+                            score: 0.3 + 0.2 * share,
+                            evidence: Evidence::default(),
                         },
                     );
                 }
@@ -554,53 +965,71 @@ impl SearchIndex {
             b.score
                 .total_cmp(&a.score)
                 .then(a.kind.cmp(&b.kind))
-                .then(a.entry.cmp(&b.entry))
+                .then(a.item.cmp(&b.item))
         });
-        hits
+        let confident = hits.first().is_some_and(|first| {
+            first.kind.may_answer()
+                && (first.kind.is_exact()
+                    || hits[1..].iter().all(|rival| {
+                        !rival.kind.may_answer() || rival.score < first.score - AMBIGUITY_MARGIN
+                    }))
+        });
+        Lookup { hits, confident }
     }
 
     /// Autocomplete for a partial term: at most 25 suggestions, best first,
-    /// each at most 100 characters. The value is the entry's name, which
-    /// `/explain` then finds exactly.
+    /// each at most 100 characters, entries and events alike. The value is
+    /// what `/explain` then finds exactly (an entry's name; an event's title,
+    /// or its id when the title is too long to send back whole).
     pub fn suggest(&self, partial: &str) -> Vec<Suggestion> {
         let mut out: Vec<Suggestion> = Vec::new();
-        let mut seen: std::collections::HashSet<(usize, u32)> = std::collections::HashSet::new();
-        let mut push = |p: usize, entry: u32, index: &PackIndex, out: &mut Vec<Suggestion>| {
-            if out.len() < MAX_SUGGESTIONS && seen.insert((p, entry)) {
-                let name = crate::markup::fit(&index.names[entry as usize], MAX_SUGGESTION_LEN);
-                out.push(Suggestion {
-                    value: name.clone(),
-                    name,
-                });
+        let mut seen: std::collections::HashSet<(usize, Item)> = std::collections::HashSet::new();
+        let mut push = |p: usize, item: Item, index: &PackIndex, out: &mut Vec<Suggestion>| {
+            if out.len() < MAX_SUGGESTIONS && seen.insert((p, item)) {
+                out.push(index.suggestion(item));
             }
         };
         for (p, index) in self.packs.iter().enumerate() {
             let key = search_key(&index.folder, partial);
             if key.is_empty() {
-                let mut order: Vec<u32> = (0..index.names.len() as u32).collect();
-                order.sort_by(|a, b| index.names[*a as usize].cmp(&index.names[*b as usize]));
+                let mut order: Vec<u32> = (0..index.entry_names.len() as u32).collect();
+                order.sort_by(|a, b| {
+                    index.entry_names[*a as usize].cmp(&index.entry_names[*b as usize])
+                });
                 for e in order {
-                    push(p, e, index, &mut out);
+                    push(p, Item::Entry(e as usize), index, &mut out);
                 }
                 continue;
             }
             let mut prefixed: Vec<u32> = index.prefixed(&key).take(64).collect();
             prefixed.sort_by_key(|&k| (index.keys[k as usize].text.len(), k));
             for k in prefixed {
-                push(p, index.keys[k as usize].entry, index, &mut out);
+                push(p, index.keys[k as usize].item, index, &mut out);
             }
             let last_word = key.rsplit(' ').next().unwrap_or(&key);
-            for k in index.word_prefixed(last_word).take(64) {
-                if index.keys[k as usize].text.contains(key.as_str()) || !key.contains(' ') {
-                    push(p, index.keys[k as usize].entry, index, &mut out);
-                }
+            let mut by_word: Vec<u32> = index
+                .word_prefixed(last_word)
+                .take(64)
+                .filter(|&k| {
+                    index.keys[k as usize].text.contains(key.as_str()) || !key.contains(' ')
+                })
+                .collect();
+            by_word.sort_by_key(|&k| {
+                (
+                    index.keys[k as usize].kind == KeyKind::Title,
+                    index.keys[k as usize].text.len(),
+                    k,
+                )
+            });
+            for k in by_word {
+                push(p, index.keys[k as usize].item, index, &mut out);
             }
             if out.len() < MAX_SUGGESTIONS && key.len() >= 3 {
                 let mut fuzzy = index.fuzzy(&key);
                 fuzzy.sort_by(|a, b| b.1.total_cmp(&a.1));
                 for (k, score) in fuzzy {
-                    if score >= SUGGEST_THRESHOLD {
-                        push(p, index.keys[k as usize].entry, index, &mut out);
+                    if score >= 0.45 {
+                        push(p, index.keys[k as usize].item, index, &mut out);
                     }
                 }
             }

@@ -1,0 +1,165 @@
+//! The words of a folded search key, and when two words are the same word.
+//!
+//! Owns the word-level rules the lookup decides on: which words carry
+//! meaning (stop words such as "the" and "who" do not), the stem two forms
+//! of a word share ("deported", "deportation", "Koreans", "Kirov's"), and how
+//! many typos a word of a given length may have and still be that word.
+//! Digits are facts, never typos: "00448" is not a misspelling of "00447".
+//! Knows nothing of packs, indexes or Discord; keys arrive already folded by
+//! [`crate::text`].
+
+/// Words that carry no meaning in a name or a description. A query or key
+/// made only of them keeps them (an entry may be called "Who").
+pub const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "did", "do", "does", "for", "from", "had",
+    "has", "he", "her", "his", "how", "in", "is", "it", "its", "of", "on", "or", "she", "that",
+    "the", "their", "them", "they", "this", "to", "was", "were", "what", "when", "where", "which",
+    "who", "whom", "why", "with",
+];
+
+/// The words of a folded key that carry meaning, in order.
+pub fn content_words(key: &str) -> Vec<&str> {
+    let all: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    let meaningful: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|w| !STOP_WORDS.contains(w))
+        .collect();
+    if meaningful.is_empty() {
+        all
+    } else {
+        meaningful
+    }
+}
+
+/// English endings that make another form of the same word. Checked in
+/// order; the first that leaves at least four letters is removed.
+const ENDINGS: &[&str] = &["ations", "ation", "ings", "ing", "ions", "ion", "ed", "s"];
+
+/// The stem a word shares with its other forms: "deportation", "deported"
+/// and "deport" all become "deport"; "purges" and "purge" become "purg";
+/// "kirovs" (from "Kirov's") becomes "kirov". Deliberately crude: it only
+/// has to make two forms of one word meet, never to be a real root, and it
+/// leaves short words and words with digits alone.
+pub fn stem(word: &str) -> &str {
+    if word.bytes().any(|b| b.is_ascii_digit()) {
+        return word;
+    }
+    let long_enough = |rest: &str| rest.chars().count() >= 4;
+    let mut stem = word;
+    for ending in ENDINGS {
+        if let Some(rest) = stem.strip_suffix(ending) {
+            // "congress" is not the plural of "congres".
+            if long_enough(rest) && !(*ending == "s" && rest.ends_with('s')) {
+                stem = rest;
+                break;
+            }
+        }
+    }
+    match stem.strip_suffix('e') {
+        Some(rest) if long_enough(rest) => rest,
+        _ => stem,
+    }
+}
+
+/// How many typos a word may have and still be the word it looks like,
+/// by the length of the shorter of the two: none up to four letters ("Kun"
+/// is not "Kim"), one up to seven ("Morozov" is not "Molotov", two apart),
+/// two up to eleven, three beyond.
+pub fn typo_budget(letters: usize) -> usize {
+    match letters {
+        0..=4 => 0,
+        5..=7 => 1,
+        8..=11 => 2,
+        _ => 3,
+    }
+}
+
+/// The typos (edits, a swapped pair counting as one) that turn `typed` into
+/// `word`, if within the budget; `None` for words with digits, which match
+/// only exactly.
+pub fn word_typos(typed: &str, word: &str) -> Option<usize> {
+    if typed.bytes().any(|b| b.is_ascii_digit()) || word.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    within_budget(typed, word)
+}
+
+/// As [`word_typos`], for whole keys of several words: the digits of the two
+/// must be the same numbers, in order, and only letters may differ
+/// ("kulakoperation" is "kulak operation"; "order 448" is not "order 447").
+pub fn key_typos(typed: &str, key: &str) -> Option<usize> {
+    let numbers = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    if numbers(typed) != numbers(key) {
+        return None;
+    }
+    within_budget(typed, key)
+}
+
+fn within_budget(typed: &str, word: &str) -> Option<usize> {
+    let (a, b) = (typed.chars().count(), word.chars().count());
+    let budget = typo_budget(a.min(b));
+    if budget == 0 || a.abs_diff(b) > budget {
+        return None;
+    }
+    let distance = strsim::osa_distance(typed, word);
+    (distance <= budget).then_some(distance)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_of_a_word_share_a_stem() {
+        for (a, b) in [
+            ("deportation", "deported"),
+            ("deport", "deportations"),
+            ("koreans", "korean"),
+            ("purges", "purge"),
+            ("purged", "purge"),
+            ("execution", "executed"),
+            ("kirovs", "kirov"),
+            ("trials", "trial"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} / {b}");
+        }
+        assert_eq!(stem("congress"), "congress");
+        assert_eq!(stem("oso"), "oso");
+        assert_eq!(stem("00447"), "00447");
+        assert_ne!(stem("trotsky"), stem("trotskyism"));
+    }
+
+    #[test]
+    fn typos_are_letters_within_a_budget_by_length() {
+        assert_eq!(word_typos("yezov", "yezhov"), Some(1));
+        assert_eq!(
+            word_typos("troiak", "troika"),
+            Some(1),
+            "a swapped pair is one typo"
+        );
+        assert_eq!(word_typos("morozov", "molotov"), None);
+        assert_eq!(word_typos("zhukov", "pyatakov"), None);
+        assert_eq!(
+            word_typos("oso", "osa"),
+            None,
+            "short words match only exactly"
+        );
+        assert_eq!(word_typos("448", "447"), None);
+        assert_eq!(key_typos("kulakoperation", "kulak operation"), Some(1));
+        assert_eq!(key_typos("order 448", "order 447"), None);
+        assert_eq!(key_typos("special board", "special troika"), None);
+    }
+
+    #[test]
+    fn stop_words_drop_unless_nothing_else_is_left() {
+        assert_eq!(content_words("who was yezhov"), ["yezhov"]);
+        assert_eq!(content_words("trial of the sixteen"), ["trial", "sixteen"]);
+        assert_eq!(content_words("who"), ["who"]);
+    }
+}

@@ -59,6 +59,8 @@ pub enum MatchKind {
     Title,
     /// A key's words, in another order or with stop words changed.
     Reworded,
+    /// A key's words, some in another form ("Kirov's murder", "purges").
+    Inflected,
     /// Every word of a key, with typos in letters within the budget.
     Misspelt,
     /// A key still being typed: its last word cut short, most of it there.
@@ -190,6 +192,7 @@ impl KeyKind {
 #[derive(Debug, Clone, Copy)]
 struct Word {
     text: u32,
+    plain: u32,
     stem: u32,
 }
 
@@ -203,6 +206,9 @@ struct Key {
     distinctive: Option<u8>,
     /// Whether that word is a person's surname (enough on its own).
     surname: bool,
+    /// The item's keys, `first..end` in `keys` (an item's keys are added
+    /// one after another).
+    siblings: (u32, u32),
     /// How many distinct trigrams the key has.
     gram_count: u16,
     /// The key's trigrams hashed into 256 bits: `popcount(a & b)` estimates
@@ -236,7 +242,7 @@ struct PackIndex {
     sorted: Vec<u32>,
     /// (word, key) for every word of every key, sorted: word-prefix search.
     words: Vec<(String, u32)>,
-    /// Folded words of keys, and their ids.
+    /// Words of keys (folded, and as written), and their ids.
     word_texts: Vec<String>,
     word_ids: HashMap<String, u32>,
     /// Stems of key words, and the keys holding each (ascending).
@@ -323,9 +329,35 @@ fn concept(word: &str) -> &str {
         .map_or(word, |group| group[0])
 }
 
+/// A text normalized by [`crate::text::normalize`], with initials written
+/// apart joined into one word ("N.K.V.D." and "N K V D" are "nkvd").
+fn normalized(text: &str) -> String {
+    let plain = crate::text::normalize(text);
+    // One letter alone: an initial ("N. I. Yezhov") or part of a spelt-out
+    // abbreviation. Digits stay apart ("7 April").
+    let letter = |w: &str| {
+        let mut chars = w.chars();
+        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_alphabetic())
+    };
+    if !plain.split(' ').any(letter) {
+        return plain;
+    }
+    let mut out = String::with_capacity(plain.len());
+    let mut previous: Option<&str> = None;
+    for word in plain.split(' ') {
+        let joined = letter(word) && previous.is_some_and(letter);
+        if previous.is_some() && !joined {
+            out.push(' ');
+        }
+        out.push_str(word);
+        previous = Some(word);
+    }
+    out
+}
+
 /// The search key of a text: folded, numbers without leading zeros.
 fn search_key(folder: &SpellingFolder, text: &str) -> String {
-    let folded = folder.key(text);
+    let folded = folder.fold(&normalized(text));
     folded
         .split(' ')
         .map(without_leading_zeros)
@@ -350,13 +382,26 @@ fn without_leading_zeros(word: &str) -> &str {
 /// The meaningful words of a text, each folded and with its folded stem.
 /// Stop words and endings are English, so they are judged before the
 /// pack's spelling folds the letters ("the" would fold to "tkhe").
-fn key_words(folder: &SpellingFolder, text: &str) -> Vec<(String, String)> {
-    let normalized = crate::text::normalize(text);
+fn key_words(folder: &SpellingFolder, text: &str) -> Vec<KeyWord> {
+    let normalized = normalized(text);
     content_words(&normalized)
         .into_iter()
         .map(without_leading_zeros)
-        .map(|w| (folder.fold(w), folder.fold(stem(w))))
+        .map(|w| KeyWord {
+            plain: w.to_string(),
+            folded: folder.fold(w),
+            stem: folder.fold(stem(w)),
+        })
         .collect()
+}
+
+/// A word as written (normalized), folded, and its folded stem. Typos are
+/// counted on both forms, the smaller winning: folding can add letters
+/// ("yeshov" folds to "yeskhov" but "yezhov" stays whole).
+struct KeyWord {
+    plain: String,
+    folded: String,
+    stem: String,
 }
 
 fn trigrams(key: &str) -> Vec<u64> {
@@ -370,9 +415,14 @@ fn trigrams(key: &str) -> Vec<u64> {
     out
 }
 
+fn is_number(word: &str) -> bool {
+    word.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A query word, resolved against one pack's words.
 struct QueryWord<'a> {
     text: &'a str,
+    plain: &'a str,
     stem: Option<u32>,
 }
 
@@ -401,8 +451,8 @@ impl PackIndex {
             );
             sources.push((item, KeyKind::Id, &entry.id));
             if entry.kind == EntryKind::Person {
-                if let Some((_, last)) = key_words(&folder, &entry.name).pop() {
-                    surnames.insert(item, last);
+                if let Some(last) = key_words(&folder, &entry.name).pop() {
+                    surnames.insert(item, last.stem);
                 }
             }
         }
@@ -421,6 +471,7 @@ impl PackIndex {
             index.add_key(item, kind, text);
         }
         index.mark_distinctive_words(&surnames);
+        index.link_siblings();
         index.index_definitions(pack);
 
         let mut sorted: Vec<u32> = (0..index.keys.len() as u32).collect();
@@ -456,14 +507,11 @@ impl PackIndex {
             self.trigrams.entry(t).or_default().push(k);
         }
         let mut words: Vec<Word> = Vec::new();
-        for (word, word_stem) in key_words(&self.folder, text) {
-            let next = self.word_ids.len() as u32;
-            let text = *self.word_ids.entry(word.clone()).or_insert(next);
-            if text == next {
-                self.word_texts.push(word);
-            }
+        for word in key_words(&self.folder, text) {
+            let text = self.word_id(word.folded);
+            let plain = self.word_id(word.plain);
             let next = self.stem_ids.len() as u32;
-            let stem_id = *self.stem_ids.entry(word_stem).or_insert(next);
+            let stem_id = *self.stem_ids.entry(word.stem).or_insert(next);
             if stem_id == next {
                 self.stem_keys.push(Vec::new());
             }
@@ -473,6 +521,7 @@ impl PackIndex {
             }
             words.push(Word {
                 text,
+                plain,
                 stem: stem_id,
             });
         }
@@ -483,9 +532,38 @@ impl PackIndex {
             words: words.into_boxed_slice(),
             distinctive: None,
             surname: false,
+            siblings: (k, k + 1),
             gram_count: grams.len().min(u16::MAX as usize) as u16,
             signature: signature(&grams),
         });
+    }
+
+    fn link_siblings(&mut self) {
+        let mut first = 0;
+        for k in 0..=self.keys.len() {
+            if k == self.keys.len() || self.keys[k].item != self.keys[first].item {
+                for sibling in &mut self.keys[first..k] {
+                    sibling.siblings = (first as u32, k as u32);
+                }
+                first = k;
+            }
+        }
+    }
+
+    /// Whether another key of `key`'s item holds the stem `stem`.
+    fn sibling_has(&self, key: &Key, stem: u32) -> bool {
+        let postings = &self.stem_keys[stem as usize];
+        let start = postings.partition_point(|&k| k < key.siblings.0);
+        postings.get(start).is_some_and(|&k| k < key.siblings.1)
+    }
+
+    fn word_id(&mut self, word: String) -> u32 {
+        let next = self.word_ids.len() as u32;
+        let id = *self.word_ids.entry(word.clone()).or_insert(next);
+        if id == next {
+            self.word_texts.push(word);
+        }
+        id
     }
 
     /// Gives each key the word a partial match must hold: a person's
@@ -635,7 +713,7 @@ impl PackIndex {
             .map(|s| self.stem_keys[s as usize].as_slice())
             .collect();
         lists.sort_by_key(|l| l.len());
-        match lists.as_slice() {
+        let mut out: Vec<u32> = match lists.as_slice() {
             [] => Vec::new(),
             [only] => only.iter().copied().take(MAX_WORD_CANDIDATES).collect(),
             [rarest, next, ..] if rarest.len() > MAX_WORD_CANDIDATES => rarest
@@ -645,7 +723,14 @@ impl PackIndex {
                 .take(MAX_WORD_CANDIDATES)
                 .collect(),
             [rarest, ..] => rarest.to_vec(),
+        };
+        // The first keys holding each other word, to suggest from when no
+        // key holds them all ("Mikhail Kirov": Kirov as well as the
+        // Mikhails). Entries' keys come first in the postings.
+        for list in lists.iter().skip(1) {
+            out.extend(list.iter().take(MAX_WORD_CANDIDATES / 4));
         }
+        out
     }
 
     /// Weighs one key as the answer to `query` (its meaningful words) and
@@ -658,15 +743,26 @@ impl PackIndex {
     ) -> Option<(MatchKind, f64, Evidence)> {
         let key = &self.keys[k as usize];
         let mut used = vec![false; key.words.len()];
+        // Where each matched query word landed in the key, in query order.
+        let mut landed: Vec<usize> = Vec::with_capacity(query.len());
         let (mut matched, mut typos, mut cut_short) = (0usize, 0usize, None::<f64>);
+        // Words matched by stem but written differently.
+        let mut inflected = 0usize;
         let last = query.len().saturating_sub(1);
         for (i, q) in query.iter().enumerate() {
             let same = q
                 .stem
                 .and_then(|s| (0..key.words.len()).find(|&j| !used[j] && key.words[j].stem == s));
             // A word the pack knows is that word, not a typo of another
-            // ("Nikolai" is not "Nikolaev" cut short).
-            let known = q.stem.is_some();
+            // ("Nikolai" is not "Nikolaev" cut short), unless the item
+            // knows it too, under another of its names ("Genrich Jagoda":
+            // "Jagoda" is an alias of Genrikh Yagoda).
+            let known = q.stem.is_some_and(|s| !self.sibling_has(key, s));
+            if let Some(j) = same {
+                if self.word_texts[key.words[j].text as usize] != q.text {
+                    inflected += 1;
+                }
+            }
             let found = same.map(|j| (j, 0)).or_else(|| {
                 if known {
                     return None;
@@ -674,8 +770,10 @@ impl PackIndex {
                 (0..key.words.len())
                     .filter(|&j| !used[j])
                     .filter_map(|j| {
-                        word_typos(q.text, &self.word_texts[key.words[j].text as usize])
-                            .map(|d| (j, d))
+                        let word = &key.words[j];
+                        let folded = word_typos(q.text, &self.word_texts[word.text as usize]);
+                        let plain = word_typos(q.plain, &self.word_texts[word.plain as usize]);
+                        folded.into_iter().chain(plain).min().map(|d| (j, d))
                     })
                     .min_by_key(|&(_, d)| d)
             });
@@ -695,6 +793,7 @@ impl PackIndex {
             });
             if let Some((j, d)) = found {
                 used[j] = true;
+                landed.push(j);
                 matched += 1;
                 typos += d;
             }
@@ -716,18 +815,26 @@ impl PackIndex {
         let event = matches!(key.item, Item::Event(_));
         let judged = if all_query && all_key {
             match (typos, cut_short) {
-                (0, None) => Some((MatchKind::Reworded, 0.99)),
+                (0, None) if inflected == 0 => Some((MatchKind::Reworded, 0.99)),
+                (0, None) => Some((MatchKind::Inflected, 0.96 - 0.005 * inflected as f64)),
                 (_, Some(share)) => Some((MatchKind::Prefix, 0.83 + 0.03 * share - typo_cost)),
                 (_, None) => Some((MatchKind::Misspelt, 0.96 - 0.02 * typos as f64)),
             }
         } else if all_query && key.kind == KeyKind::Title {
-            // Titles are sentences: two words of one name the event
-            // ("Shakhty trial"); one word ("Yegorov") only points at it.
-            (matched >= 2).then_some((MatchKind::Partial, 0.60 + 0.1 * coverage - typo_cost))
+            // Titles are sentences: two words or more of one, as a phrase in
+            // its order, name the event ("Shakhty trial", "Yezhov arrested");
+            // one word ("Yegorov") or the words shuffled ("who replaced
+            // Yezhov" against "Yezhov replaces Yagoda") only point at it.
+            let phrase = landed.windows(2).all(|w| w[1] == w[0] + 1);
+            (matched >= 2 && phrase)
+                .then_some((MatchKind::Partial, 0.60 + 0.1 * coverage - typo_cost))
         } else if all_query
             && distinctive
             && (covered * 2 >= key.words.len() || key.surname)
             && (!event || matched >= 2)
+            // One word alone answers only as a surname or a number ("order
+            // 447" is "447"); "Napoleon" is not the "Red Napoleon".
+            && (matched >= 2 || key.surname || query.iter().all(|q| is_number(q.text)))
         {
             Some((MatchKind::Partial, 0.73 + 0.07 * coverage - typo_cost))
         } else {
@@ -736,8 +843,11 @@ impl PackIndex {
         if let Some((kind, score)) = judged {
             return Some((kind, score, evidence));
         }
-        // A slip across word boundaries ("kulakoperation").
-        if let Some(d) = key_typos(folded, &key.text) {
+        // A slip across word boundaries ("kulakoperation"); within words
+        // the word-by-word check above has already judged ("twenty two" is
+        // not "twenty one").
+        let words_differ = folded.split(' ').count() != key.text.split(' ').count();
+        if let Some(d) = key_typos(folded, &key.text).filter(|_| words_differ) {
             return Some((MatchKind::Misspelt, 0.94 - 0.02 * d as f64, evidence));
         }
         (matched > 0).then(|| {
@@ -862,7 +972,7 @@ impl SearchIndex {
             let meaningful = key_words(&index.folder, query);
             let reworded = meaningful
                 .iter()
-                .map(|(w, _)| w.as_str())
+                .map(|w| w.folded.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
             // An exact key answers at once: nothing can beat it. So does the
@@ -899,9 +1009,10 @@ impl SearchIndex {
             }
             let query_words: Vec<QueryWord> = meaningful
                 .iter()
-                .map(|(w, s)| QueryWord {
-                    text: w,
-                    stem: index.stem_ids.get(s).copied(),
+                .map(|w| QueryWord {
+                    text: &w.folded,
+                    plain: &w.plain,
+                    stem: index.stem_ids.get(&w.stem).copied(),
                 })
                 .collect();
             let mut candidates = index.word_candidates(&query_words);

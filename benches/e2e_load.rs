@@ -244,7 +244,7 @@ fn populate(path: &Path) {
         .unwrap();
     let answers: Vec<NewAnswer> = (1..=STUDENTS)
         .map(|user| {
-            let correct = user % 4 != 0;
+            let correct = !user.is_multiple_of(4);
             NewAnswer {
                 instance: instance.id,
                 guild: Some(GuildId(GUILD)),

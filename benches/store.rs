@@ -37,7 +37,7 @@ fn instance(store: &SqliteStore, day: u32) -> i64 {
 }
 
 fn answer(instance: i64, user: u64, interaction: u64) -> NewAnswer {
-    let correct = user % 3 != 0;
+    let correct = !user.is_multiple_of(3);
     NewAnswer {
         instance,
         guild: Some(GUILD),
@@ -98,7 +98,7 @@ fn bench(c: &mut Criterion) {
                 .map(|&user| {
                     interaction += 1;
                     let mut a = answer(inst, user, interaction);
-                    a.correct = (user + u64::from(day)) % 4 != 0;
+                    a.correct = !(user + u64::from(day)).is_multiple_of(4);
                     a.points = if a.correct {
                         10 + ((user * 7 + u64::from(day)) % 3) as i64 * 10
                     } else {
@@ -121,7 +121,7 @@ fn bench(c: &mut Criterion) {
     let mut top_only = Vec::new();
     let mut with_rank = Vec::new();
     for (i, &caller) in callers.iter().enumerate() {
-        let caller = if i % 2 == 0 {
+        let caller = if i.is_multiple_of(2) {
             board.top[0].user.0
         } else {
             caller

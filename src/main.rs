@@ -66,10 +66,10 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Turn a Red trivia list (YAML) or a Quizlet export (TSV/CSV) into a pack.
+    /// Turn a Red trivia list, an Anki deck, a Kahoot spreadsheet or a Quizlet export into a pack.
     Import {
-        /// The input's format: red-trivia or quizlet.
-        #[arg(long = "from", value_name = "FORMAT")]
+        /// The input's format: auto (from content and extension), red-trivia, quizlet, anki or kahoot.
+        #[arg(long = "from", value_name = "FORMAT", default_value = "auto")]
         from: studybot::import::Format,
         /// The file to import.
         file: PathBuf,

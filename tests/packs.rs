@@ -474,9 +474,11 @@ fn uploads_over_the_limits_are_refused_with_the_reason() {
         reply.text,
         "`big.toml`: the file is over 1024 KiB, the most /pack upload accepts, so an upload would be refused. Split it into several packs."
     );
-    let reply = upload(&app, CLASS, TEACHER, "ww1.yaml", WW1_PACK.as_bytes());
+    let reply = upload(&app, CLASS, TEACHER, "ww1.pdf", b"%PDF-1.7");
     assert!(
-        reply.text.starts_with("`ww1.yaml` is not a `.toml` file"),
+        reply.text.starts_with(
+            "`ww1.pdf` is neither a pack (`.toml`, see content/README.md) nor a file studybot can import."
+        ),
         "{}",
         reply.text
     );

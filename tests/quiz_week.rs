@@ -357,7 +357,11 @@ fn many_students_answer_at_once_and_each_counts_once() {
             std::thread::spawn(move || {
                 for i in 0..25u64 {
                     let user = 100 + t * 25 + i;
-                    let answer = if user % 3 == 0 { &wrong } else { &right };
+                    let answer = if user.is_multiple_of(3) {
+                        &wrong
+                    } else {
+                        &right
+                    };
                     // Each press is delivered twice, as Discord sometimes does.
                     for _ in 0..2 {
                         let reply = press(
@@ -378,7 +382,7 @@ fn many_students_answer_at_once_and_each_counts_once() {
         t.join().unwrap();
     }
     let tally = app.store.tally(1).unwrap();
-    let wrong_count = (100..300u64).filter(|u| u % 3 == 0).count() as u64;
+    let wrong_count = (100..300u64).filter(|u| u.is_multiple_of(3)).count() as u64;
     assert_eq!(tally.answered, 200);
     assert_eq!(tally.correct, 200 - wrong_count);
     let board = app.store.leaderboard(GUILD, "all", 10, UserId(1)).unwrap();

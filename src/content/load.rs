@@ -390,8 +390,8 @@ fn split_at_headers(source: &SourceText, parts: usize) -> Option<Vec<SourceText>
     ];
     let text = &source.text;
     let outside_strings = |at: usize| {
-        text[..at].matches("\"\"\"").count() % 2 == 0
-            && text[..at].matches("\'\'\'").count() % 2 == 0
+        text[..at].matches("\"\"\"").count().is_multiple_of(2)
+            && text[..at].matches("\'\'\'").count().is_multiple_of(2)
     };
     let is_header_line = |at: usize| {
         let line = text[at..].split('\n').next().unwrap_or("").trim();

@@ -42,6 +42,10 @@ struct Checker<'a> {
     /// Ids of the pack's internal sources (working files): a student-facing
     /// text that names one is refused.
     internal: &'a HashSet<String>,
+    /// Whether the pack declares any `[[sources]]`: one that declares none
+    /// (an imported list) was written from no working files, so its texts
+    /// may say "the notes" (a music question's notes) without pointing at any.
+    has_sources: bool,
     diagnostics: &'a mut Vec<Diagnostic>,
     errors: usize,
 }
@@ -92,12 +96,14 @@ type CheckedApart<R> = (R, Vec<Diagnostic>, usize);
 fn check_apart<R>(
     files: &[SourceText],
     internal: &HashSet<String>,
+    has_sources: bool,
     check: impl FnOnce(&mut Checker) -> R,
 ) -> CheckedApart<R> {
     let mut diagnostics = Vec::new();
     let mut local = Checker {
         files,
         internal,
+        has_sources,
         diagnostics: &mut diagnostics,
         errors: 0,
     };
@@ -176,7 +182,7 @@ impl Checker<'_> {
             }
         }
         for phrase in WORKING_FILE_PHRASES {
-            if find_words(text, phrase).is_some() {
+            if self.has_sources && find_words(text, phrase).is_some() {
                 found.push((
                     phrase.to_string(),
                     format!("`{key}` refers to \"{phrase}\": students never see our working files; say who gives the claim (a historian, a document) or make it a misconception with its correction"),
@@ -285,7 +291,10 @@ impl Checker<'_> {
         ids: &mut toml::Spanned<Vec<SpannedStr>>,
         known: &HashSet<String>,
     ) -> Vec<String> {
-        if ids.get_ref().is_empty() {
+        // A pack that declares no `[[sources]]` at all (an imported list) may
+        // leave items unsourced: replies then say the item comes from the
+        // pack itself. Once a pack declares sources, everything names one.
+        if ids.get_ref().is_empty() && !known.is_empty() {
             self.error(
                 file,
                 ids.span(),
@@ -364,13 +373,14 @@ fn in_parallel<T: Send, R: Send>(
     }
     let files = c.files;
     let internal = c.internal;
+    let has_sources = c.has_sources;
     let check = &check;
     let parts: Vec<CheckedApart<Vec<R>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = items
             .chunks_mut(items.len().div_ceil(threads))
             .map(|chunk| {
                 scope.spawn(move || {
-                    check_apart(files, internal, |local| {
+                    check_apart(files, internal, has_sources, |local| {
                         chunk
                             .iter_mut()
                             .filter_map(|Located { file, item }| check(local, *file, item))
@@ -445,6 +455,7 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
     let mut c = Checker {
         files: &files,
         internal: &internal,
+        has_sources: !sources.is_empty(),
         diagnostics,
         errors: 0,
     };
@@ -591,8 +602,9 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
     // diagnostics; they are sorted by position at the end of loading.
     let files_ref = c.files;
     let internal_ref = c.internal;
+    let has_sources = c.has_sources;
     let build_questions = |questions: &mut [Located<RawQuestion>]| {
-        check_apart(files_ref, internal_ref, |local| {
+        check_apart(files_ref, internal_ref, has_sources, |local| {
             in_parallel(local, questions, |c, file, item| {
                 question(c, file, item, &linkable, &entry_ids, &source_ids)
             })
@@ -1275,7 +1287,9 @@ fn question(
             let texts = answers
                 .get_mut()
                 .iter_mut()
-                .map(|a| c.line(file, a, "answer", limits::OPTION))
+                // Typed, never a button: an answer may be as long as a
+                // field it is revealed in (Red trivia lists have such).
+                .map(|a| c.line(file, a, "answer", limits::FIELD))
                 .collect();
             let entry = match &q.answer_entry {
                 Some(id) if entry_ids.contains(id.get_ref()) => Some(id.get_ref().clone()),

@@ -182,6 +182,10 @@ fn sources_line(pack: &Pack, ids: &[String]) -> String {
         .filter_map(|id| pack.source(id))
         .map(|s| s.title.clone())
         .collect();
+    if titles.is_empty() {
+        // An imported pack's items cite nothing: name the pack, invent nothing.
+        return format!("Source: {}", super::quiz::teachers_pack(pack));
+    }
     format!("Sources: {}", titles.join("; "))
 }
 

@@ -1,8 +1,11 @@
 //! `/pack upload|list|enable|disable|remove`: which packs a server's
 //! questions come from, and packs its teachers upload for it alone.
 //!
-//! An upload is checked by the same loader as `studybot check` (errors as
-//! `file:line:col: message`), stored in the database for that server only
+//! An upload is a pack (`.toml`) or a file of another tool that `import`
+//! recognises by content and extension (a Red trivia list, an Anki deck, a
+//! Kahoot spreadsheet, a Quizlet export), converted as `studybot import`
+//! converts it. Either is checked by the same loader as `studybot check`
+//! (errors as `file:line:col: message`), stored in the database for that server only
 //! (so every bot process sees it) and used at once: the server's library is
 //! rebuilt on its next request (see `app`). Turning a pack off keeps its
 //! facts in lookups but stops its questions being asked. Nothing here knows
@@ -13,6 +16,7 @@ use crate::app::App;
 use crate::content::{self, Pack};
 use crate::custom_id::CustomId;
 use crate::error::Error;
+use crate::import;
 use crate::markup::{escape_markdown, fit};
 use crate::reply::{ButtonStyle, Reply};
 use crate::request::{GuildId, Request};
@@ -70,25 +74,55 @@ fn utf8_position(data: &[u8], valid_up_to: usize) -> (usize, usize) {
 fn upload(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = teacher_guild(app, request)?;
     let file = request.attachment.as_ref().ok_or_else(|| {
-        Error::user("Attach the pack's `.toml` file to `/pack upload` (the `file` option).")
+        Error::user(format!(
+            "Attach the pack's `.toml` file to `/pack upload` (the `file` option), or {}.",
+            import::FORMATS_TEXT
+        ))
     })?;
     let name = fit(&file.name, 100);
-    if !file.name.to_lowercase().ends_with(".toml") {
+    // A pack by its extension, or by its `[pack]` table whatever its name.
+    let is_pack = file.name.to_lowercase().ends_with(".toml")
+        || String::from_utf8_lossy(&file.data)
+            .lines()
+            .any(|line| line.trim() == "[pack]");
+    let format = (!is_pack)
+        .then(|| import::Format::detect(&file.name, &file.data))
+        .flatten();
+    if !is_pack && format.is_none() {
         return Err(Error::user(format!(
-            "`{}` is not a `.toml` file. A pack is one TOML file; see content/README.md for the format.",
-            escape_markdown(&name)
+            "`{}` is neither a pack (`.toml`, see content/README.md) nor a file studybot can import. It imports {}.",
+            escape_markdown(&name),
+            import::FORMATS_TEXT
         )));
     }
     if let Some(why) = upload_size_problem(file.data.len() as u64) {
         return Err(Error::user(format!("`{}`: {why}", escape_markdown(&name))));
     }
-    let text = match String::from_utf8(file.data.clone()) {
-        Ok(text) => text,
-        Err(e) => {
-            let (line, column) = utf8_position(&file.data, e.utf8_error().valid_up_to());
-            return Ok(rejected(&[format!(
-                "{name}:{line}:{column}: the file is not UTF-8 text; save it as UTF-8"
-            )]));
+    let mut notes = Vec::new();
+    let text = if is_pack {
+        match String::from_utf8(file.data.clone()) {
+            Ok(text) => text,
+            Err(e) => {
+                let (line, column) = utf8_position(&file.data, e.utf8_error().valid_up_to());
+                return Ok(rejected(&[format!(
+                    "{name}:{line}:{column}: the file is not UTF-8 text; save it as UTF-8"
+                )]));
+            }
+        }
+    } else {
+        // Another tool's file: converted as `studybot import` converts it
+        // (the content checker included); its problems are at its own
+        // lines, or rows and columns for a spreadsheet.
+        match import::import_bytes(&name, &file.data) {
+            Ok(converted) => {
+                notes = converted.notes;
+                converted.toml
+            }
+            Err(import::ImportError::Invalid { path, problems }) => {
+                let errors: Vec<String> = problems.iter().map(|p| p.at(&path)).collect();
+                return Ok(rejected(&errors));
+            }
+            Err(e) => return Err(Error::user(e.to_string())),
         }
     };
     let report = content::load_pack_text(&name, text.clone());
@@ -149,6 +183,27 @@ fn upload(app: &App, request: &Request) -> Result<Reply, Error> {
         },
         pack.id
     );
+    if let Some(format) = format {
+        text.push_str(&format!(
+            "\n\nImported from {} ({}). Its questions cite no sources, so replies say they come from this pack; add `[[sources]]` to the pack file to name yours.",
+            escape_markdown(&name),
+            format_name(format)
+        ));
+        if !notes.is_empty() {
+            text.push_str("\n```\n");
+            for note in notes.iter().take(ERRORS_SHOWN) {
+                text.push_str(&fit(&note.replace("```", "'''"), 300));
+                text.push('\n');
+            }
+            text.push_str("```");
+            if notes.len() > ERRORS_SHOWN {
+                text.push_str(&format!(
+                    "…and {} more notes (`studybot import` on the file lists them all).",
+                    notes.len() - ERRORS_SHOWN
+                ));
+            }
+        }
+    }
     if warnings > 0 {
         text.push_str(&format!(
             "\n\n{warnings} warning{} (run `studybot check` on the file to see them).",
@@ -162,6 +217,17 @@ fn upload(app: &App, request: &Request) -> Result<Reply, Error> {
             "Pack uploaded"
         })
         .ephemeral())
+}
+
+/// A format as a teacher knows it.
+fn format_name(format: import::Format) -> &'static str {
+    match format {
+        import::Format::RedTrivia => "a Red trivia list",
+        import::Format::Quizlet => "a Quizlet export",
+        import::Format::Anki => "an Anki deck",
+        import::Format::Kahoot => "a Kahoot spreadsheet",
+        import::Format::Auto => "a file of another tool",
+    }
 }
 
 /// The reply to an upload with errors: each as `file:line:col: message`.

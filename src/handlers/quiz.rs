@@ -241,12 +241,25 @@ pub fn daily_reply(app: &App, instance: &Instance) -> Result<Reply, Error> {
     Ok(reply)
 }
 
+/// The titles of the sources a question cites; for an unsourced question
+/// (an imported pack's) the teacher's pack it comes from, never an invented
+/// source.
 pub(crate) fn source_titles(pack: &Pack, ids: &[String]) -> String {
-    ids.iter()
+    let titles: Vec<&str> = ids
+        .iter()
         .filter_map(|id| pack.source(id))
         .map(|s| s.title.as_str())
-        .collect::<Vec<_>>()
-        .join("; ")
+        .collect();
+    if titles.is_empty() {
+        teachers_pack(pack)
+    } else {
+        titles.join("; ")
+    }
+}
+
+/// How replies name an unsourced item's origin.
+pub(crate) fn teachers_pack(pack: &Pack) -> String {
+    format!("the teacher's pack \u{201c}{}\u{201d}", pack.title)
 }
 
 /// The `tag` and `difficulty` options of `/quiz` and `/competition start`.

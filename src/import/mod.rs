@@ -1,20 +1,27 @@
-//! `studybot import`: question lists made for other tools become one
-//! single-file pack that `studybot check` accepts.
+//! `studybot import` and `/pack upload` of files made for other tools: each
+//! becomes one single-file pack that `studybot check` accepts.
 //!
-//! Owns reading those formats (`red.rs`: Red-DiscordBot trivia lists,
-//! `quizlet.rs`: Quizlet term/definition exports), deriving ids from the
-//! text, keeping imported text within the content limits, and writing the
-//! pack with the TOML serializer. Every problem in the input is reported at
-//! the input's own line, all of them at once; the pack is run through the
-//! real content checker before it is written, so a written pack always loads.
+//! Owns recognising those formats (by content first, then by extension),
+//! reading them (`red.rs`: Red-DiscordBot trivia lists, `quizlet.rs`: Quizlet
+//! term/definition exports, `anki.rs`: Anki's plain-text notes export and
+//! `.apkg` packages, `kahoot.rs`: Kahoot's quiz spreadsheet template),
+//! deriving ids from the text, keeping imported text within the content
+//! limits, and writing the pack with the TOML serializer. Every problem in
+//! the input is reported at the input's own line (row and column for a
+//! spreadsheet), all of them at once; the pack is run through the real
+//! content checker before it is written or returned, so an imported pack
+//! always loads. Imported items cite no `[[sources]]`: the files carry none,
+//! and replies name the teacher's pack instead of an invented source.
 //! Knows only the pack format (`content/README.md`); nothing of Discord, the
 //! store or search.
 
+mod anki;
+mod kahoot;
 mod quizlet;
 mod red;
 
 use crate::content::validate::limits;
-use crate::content::{Difficulty, EntryKind, QuestionKind, SourceKind};
+use crate::content::{Difficulty, EntryKind, QuestionKind};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt;
@@ -25,18 +32,68 @@ use std::str::FromStr;
 /// The formats `studybot import --from` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Recognise the format from the file's content and extension.
+    Auto,
     /// A Red-DiscordBot trivia list: YAML mapping questions to accepted answers.
     RedTrivia,
     /// A Quizlet export: one `term<SEP>definition` pair a line.
     Quizlet,
+    /// An Anki deck: the plain-text notes export or an `.apkg` package.
+    Anki,
+    /// A Kahoot quiz spreadsheet (`.xlsx`, Kahoot's template).
+    Kahoot,
 }
 
 impl Format {
     pub fn name(self) -> &'static str {
         match self {
+            Format::Auto => "auto",
             Format::RedTrivia => "red-trivia",
             Format::Quizlet => "quizlet",
+            Format::Anki => "anki",
+            Format::Kahoot => "kahoot",
         }
+    }
+
+    /// The format of a file named `file_name` holding `data`: what the
+    /// content says (a zip's members, Anki's `#` headers) wins over the
+    /// extension; `None` when neither says anything this module reads.
+    pub fn detect(file_name: &str, data: &[u8]) -> Option<Format> {
+        let extension = Path::new(file_name)
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if data.starts_with(b"PK\x03\x04") {
+            return zip_format(data);
+        }
+        if data.starts_with(anki::SQLITE_MAGIC) {
+            // A bare collection file, as found inside a package.
+            return Some(Format::Anki);
+        }
+        let text = String::from_utf8_lossy(&data[..data.len().min(4096)]);
+        if anki::has_headers(&text) {
+            return Some(Format::Anki);
+        }
+        match extension.as_str() {
+            "apkg" | "colpkg" | "anki2" | "anki21" => Some(Format::Anki),
+            "xlsx" => Some(Format::Kahoot),
+            "yaml" | "yml" => Some(Format::RedTrivia),
+            "txt" | "tsv" | "csv" => Some(Format::Quizlet),
+            _ => None,
+        }
+    }
+}
+
+/// What a zip archive holds: an Anki package or a spreadsheet.
+fn zip_format(data: &[u8]) -> Option<Format> {
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(data)).ok()?;
+    let has = |name: &str| archive.index_for_name(name).is_some();
+    if anki::COLLECTIONS.iter().any(|name| has(name)) {
+        Some(Format::Anki)
+    } else if has("xl/workbook.xml") {
+        Some(Format::Kahoot)
+    } else {
+        None
     }
 }
 
@@ -51,14 +108,20 @@ impl FromStr for Format {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text {
+            "auto" => Ok(Format::Auto),
             "red-trivia" => Ok(Format::RedTrivia),
             "quizlet" => Ok(Format::Quizlet),
+            "anki" => Ok(Format::Anki),
+            "kahoot" => Ok(Format::Kahoot),
             _ => Err(format!(
-                "unknown format `{text}`: use red-trivia or quizlet"
+                "unknown format `{text}`: use auto, red-trivia, quizlet, anki or kahoot"
             )),
         }
     }
 }
+
+/// The formats `/pack upload` and `--from auto` recognise, for messages.
+pub const FORMATS_TEXT: &str = "a Red trivia list (`.yaml`), an Anki deck (`.apkg`, or its notes exported as `.txt`), a Kahoot spreadsheet (`.xlsx`) or a Quizlet export (`.txt`, `.tsv`, `.csv`)";
 
 /// What `studybot import` was asked to do.
 #[derive(Debug, Clone)]
@@ -69,7 +132,8 @@ pub struct ImportOptions {
     pub out_dir: PathBuf,
     /// The pack id; derived from the input's file name when not given.
     pub pack_id: Option<String>,
-    /// The pack title; the input's file name without extension when not given.
+    /// The pack title; else the deck's name (Anki), else the input's file
+    /// name without extension.
     pub title: Option<String>,
     /// Quizlet only: what separates term and definition (`tab`, `,`, `;`, or
     /// any one character). Default: a tab, or a comma for a `.csv` file.
@@ -85,13 +149,26 @@ pub struct ImportOptions {
 pub struct Imported {
     pub path: PathBuf,
     pub pack_id: String,
+    /// The format the input was read as.
+    pub format: Format,
     pub entries: usize,
     pub questions: usize,
     /// Things worth knowing that are not errors, as `FILE:line: note: ...`.
     pub notes: Vec<String>,
 }
 
-/// A problem in the input file, at its line (and column, when known).
+/// A pack converted in memory (for `/pack upload`).
+#[derive(Debug, Clone)]
+pub struct Converted {
+    /// The pack as TOML, already accepted by the content checker.
+    pub toml: String,
+    pub format: Format,
+    /// Things worth knowing that are not errors, as `FILE:line: note: ...`.
+    pub notes: Vec<String>,
+}
+
+/// A problem in the input file, at its line (and column, when known); for a
+/// spreadsheet, at its row and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub line: usize,
@@ -148,8 +225,13 @@ pub fn import_file(options: &ImportOptions) -> Result<Imported, ImportError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown_path.clone());
+    let data = std::fs::read(&options.input).map_err(|error| ImportError::Read {
+        path: shown_path.clone(),
+        error,
+    })?;
+    let format = resolve_format(options.format, &file_name, &data)?;
     let settings = PackSettings::new(
-        options.format,
+        format,
         &options.input,
         options.pack_id.as_deref(),
         options.title.as_deref(),
@@ -157,16 +239,12 @@ pub fn import_file(options: &ImportOptions) -> Result<Imported, ImportError> {
     )?;
     let out_path = options.out_dir.join(format!("{}.toml", settings.pack_id));
     let out_shown = out_path.display().to_string();
-    let text = std::fs::read_to_string(&options.input).map_err(|error| ImportError::Read {
-        path: shown_path.clone(),
-        error,
-    })?;
     if out_path.exists() && !options.overwrite {
         return Err(ImportError::Exists { path: out_shown });
     }
 
     let converted =
-        convert(&settings, &file_name, &text, options.progress).map_err(|problems| {
+        convert(&settings, &file_name, &data, options.progress).map_err(|problems| {
             ImportError::Invalid {
                 path: shown_path.clone(),
                 problems,
@@ -192,19 +270,32 @@ pub fn import_file(options: &ImportOptions) -> Result<Imported, ImportError> {
     Ok(Imported {
         path: out_path,
         pack_id: settings.pack_id.clone(),
+        format,
         entries: converted.entries.len(),
         questions: converted.questions.len(),
-        notes: converted
-            .notes
-            .iter()
-            .map(|n| {
-                Problem {
-                    message: format!("note: {}", n.message),
-                    ..n.clone()
-                }
-                .at(&shown_path)
-            })
-            .collect(),
+        notes: shown_notes(&converted.notes, &shown_path),
+    })
+}
+
+/// Imports `data`, the contents of a file named `file_name`, in memory (the
+/// format recognised from content and extension): the pack as TOML that
+/// the content checker accepts, or every problem found in the input.
+pub fn import_bytes(file_name: &str, data: &[u8]) -> Result<Converted, ImportError> {
+    let format = resolve_format(Format::Auto, file_name, data)?;
+    let settings = PackSettings::new(format, Path::new(file_name), None, None, None)?;
+    let converted =
+        convert(&settings, file_name, data, false).map_err(|problems| ImportError::Invalid {
+            path: file_name.to_string(),
+            problems,
+        })?;
+    let toml = converted.to_toml()?;
+    crate::content::load::load_pack_text(&format!("{}.toml", settings.pack_id), toml.clone())
+        .into_result()
+        .map_err(ImportError::Unchecked)?;
+    Ok(Converted {
+        toml,
+        format,
+        notes: shown_notes(&converted.notes, file_name),
     })
 }
 
@@ -216,20 +307,56 @@ pub fn import_text(
     text: &str,
     separator: Option<&str>,
 ) -> Result<String, ImportError> {
+    let format = resolve_format(format, file_name, text.as_bytes())?;
     let settings = PackSettings::new(format, Path::new(file_name), None, None, separator)?;
-    let converted =
-        convert(&settings, file_name, text, false).map_err(|problems| ImportError::Invalid {
+    let converted = convert(&settings, file_name, text.as_bytes(), false).map_err(|problems| {
+        ImportError::Invalid {
             path: file_name.to_string(),
             problems,
-        })?;
+        }
+    })?;
     converted.to_toml()
+}
+
+/// `--from auto` made definite, or a clear refusal naming what is read.
+fn resolve_format(format: Format, file_name: &str, data: &[u8]) -> Result<Format, ImportError> {
+    match format {
+        Format::Auto => Format::detect(file_name, data).ok_or_else(|| {
+            ImportError::Invalid {
+                path: file_name.to_string(),
+                problems: vec![Problem {
+                    line: 1,
+                    column: None,
+                    message: format!("not a format studybot imports; it reads {FORMATS_TEXT} (or name one with --from)"),
+                }],
+            }
+        }),
+        format => Ok(format),
+    }
+}
+
+fn shown_notes(notes: &[Problem], path: &str) -> Vec<String> {
+    notes
+        .iter()
+        .map(|n| {
+            Problem {
+                message: format!("note: {}", n.message),
+                ..n.clone()
+            }
+            .at(path)
+        })
+        .collect()
 }
 
 /// The pack-level choices, settled before the input is read.
 struct PackSettings {
     format: Format,
     pack_id: String,
-    title: String,
+    /// The title given on the command line, if any.
+    title: Option<String>,
+    /// The input's file name without extension: the title when neither the
+    /// command line nor the input names one.
+    stem: String,
     /// Quizlet only.
     separator: Option<quizlet::Separator>,
 }
@@ -265,14 +392,11 @@ impl PackSettings {
                 }
             }
         };
-        let title = one_line(title.unwrap_or(&stem));
-        let title = if title.is_empty() {
-            pack_id.clone()
-        } else {
-            title
-        };
-        if let Err(message) = check_length(&title, "title", limits::TITLE) {
-            return Err(ImportError::Usage(format!("--title: {message}")));
+        let title = title.map(one_line);
+        if let Some(title) = &title {
+            if let Err(message) = check_length(title, "title", limits::TITLE) {
+                return Err(ImportError::Usage(format!("--title: {message}")));
+            }
         }
         let is_csv = input
             .extension()
@@ -281,70 +405,114 @@ impl PackSettings {
             (Format::Quizlet, Some(text)) => Some(quizlet::Separator::parse(text)?),
             (Format::Quizlet, None) if is_csv => Some(quizlet::Separator::Csv),
             (Format::Quizlet, None) => Some(quizlet::Separator::Char('\t')),
-            (Format::RedTrivia, Some(_)) => {
+            (_, Some(_)) => {
                 return Err(ImportError::Usage(
-                    "--separator is for --from quizlet only".to_string(),
+                    "--separator is for --from quizlet only (an Anki export names its own in `#separator:`)".to_string(),
                 ))
             }
-            (Format::RedTrivia, None) => None,
+            (_, None) => None,
         };
         Ok(Self {
             format,
             pack_id,
             title,
+            stem: one_line(&stem),
             separator,
         })
     }
 }
 
+/// The input as text, or one problem at the first byte that is not UTF-8.
+fn utf8(data: &[u8]) -> Result<&str, Problem> {
+    std::str::from_utf8(data).map_err(|e| {
+        let before = String::from_utf8_lossy(&data[..e.valid_up_to()]);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Problem {
+            line,
+            column: Some(column),
+            message: "the file is not UTF-8 text; save it as UTF-8".to_string(),
+        }
+    })
+}
+
 fn convert(
     settings: &PackSettings,
     file_name: &str,
-    text: &str,
+    data: &[u8],
     progress: bool,
-) -> Result<Converted, Vec<Problem>> {
-    // A byte-order mark is an encoding detail, not part of the first question.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut builder = Builder::new(settings.format, file_name, &settings.title, progress);
+) -> Result<Pack, Vec<Problem>> {
+    let mut builder = Builder::new(progress);
+    let text = || -> Result<&str, Vec<Problem>> {
+        let text = utf8(data).map_err(|p| vec![p])?;
+        // A byte-order mark is an encoding detail, not part of the first question.
+        Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+    };
     match settings.format {
-        Format::RedTrivia => red::read(text, &mut builder),
+        Format::RedTrivia => red::read(text()?, &mut builder),
         Format::Quizlet => quizlet::read(
-            text,
+            text()?,
             settings.separator.unwrap_or(quizlet::Separator::Char('\t')),
             &mut builder,
         ),
+        Format::Anki if anki::is_package(data) => anki::read_package(data, &mut builder),
+        Format::Anki => anki::read_text(text()?, &mut builder),
+        Format::Kahoot => kahoot::read(data, &mut builder),
+        Format::Auto => unreachable!("resolved before converting"),
     }
     if builder.problems.is_empty() && builder.questions.is_empty() {
         builder.problem(1, None, "no questions found in this file");
     }
     if !builder.problems.is_empty() {
         builder.problems.sort_by_key(|p| (p.line, p.column));
+        // Each problem once: a broken file gives one clear message.
+        builder.problems.dedup();
         return Err(builder.problems);
     }
-    let description = match (settings.format, &builder.author) {
-        (Format::RedTrivia, Some(author)) => {
-            format!("Imported from the Red trivia list {file_name}, by {author}.")
-        }
-        (Format::RedTrivia, None) => format!("Imported from the Red trivia list {file_name}."),
-        (Format::Quizlet, _) => format!("Imported from the Quizlet set {file_name}."),
+    // Notes in file order, whichever pass of the reader found them.
+    builder.notes.sort_by_key(|n| n.line);
+    let title = settings
+        .title
+        .clone()
+        .or_else(|| {
+            builder
+                .title
+                .clone()
+                .map(|t| fit(&one_line(&t), limits::TITLE))
+        })
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| {
+            if settings.stem.is_empty() {
+                settings.pack_id.clone()
+            } else {
+                fit(&settings.stem, limits::TITLE)
+            }
+        });
+    let origin = match settings.format {
+        Format::RedTrivia => "the Red trivia list",
+        Format::Quizlet => "the Quizlet set",
+        Format::Anki => "the Anki deck",
+        Format::Kahoot => "the Kahoot quiz",
+        Format::Auto => unreachable!("resolved before converting"),
     };
-    let source_title = match settings.format {
-        Format::RedTrivia => format!("Red trivia list {file_name}"),
-        Format::Quizlet => format!("Quizlet set {file_name}"),
+    let mut description = match &builder.description {
+        Some(text) => format!("{text} (Imported from {origin} {file_name}"),
+        None => format!("Imported from {origin} {file_name}"),
     };
-    Ok(Converted {
+    if let Some(author) = &builder.author {
+        description.push_str(&format!(", by {author}"));
+    }
+    description.push_str(if builder.description.is_some() {
+        ".)"
+    } else {
+        "."
+    });
+    Ok(Pack {
         pack: PackMeta {
             id: settings.pack_id.clone(),
-            title: settings.title.clone(),
+            title,
             description: fit(&description, limits::FIELD),
         },
-        sources: vec![SourceOut {
-            id: builder.source.clone(),
-            kind: SourceKind::Notes,
-            title: fit(&source_title, limits::TITLE),
-            author: builder.author.clone(),
-            file: file_name.to_string(),
-        }],
         entries: builder.entries,
         questions: builder.questions,
         notes: builder.notes,
@@ -353,9 +521,8 @@ fn convert(
 
 /// The pack as it is written: the field names are the content format's.
 #[derive(Serialize)]
-struct Converted {
+struct Pack {
     pack: PackMeta,
-    sources: Vec<SourceOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     entries: Vec<EntryOut>,
     questions: Vec<QuestionOut>,
@@ -363,11 +530,12 @@ struct Converted {
     notes: Vec<Problem>,
 }
 
-impl Converted {
+impl Pack {
     fn to_toml(&self) -> Result<String, ImportError> {
         let body = toml::to_string_pretty(self)?;
         Ok(format!(
-            "# Written by `studybot import`; check it with `studybot check --content <this file>`.\n\n{body}"
+            "# Written by `studybot import`; check it with `studybot check --content <this file>`.\n\
+             # The questions cite no [[sources]]: add yours and cite them with `sources = [...]`.\n\n{body}"
         ))
     }
 }
@@ -377,16 +545,6 @@ struct PackMeta {
     id: String,
     title: String,
     description: String,
-}
-
-#[derive(Serialize)]
-struct SourceOut {
-    id: String,
-    kind: SourceKind,
-    title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    author: Option<String>,
-    file: String,
 }
 
 #[derive(Serialize)]
@@ -417,16 +575,69 @@ struct QuestionOut {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<String>,
     sources: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
 }
 
-/// What the format readers fill in: items citing the one source, problems
-/// and notes at input lines, and ids that are unique across the pack.
+impl QuestionOut {
+    /// A free-text question accepting `answers`, its explanation listing them.
+    fn free_text(id: String, prompt: String, answers: Vec<String>, tags: Vec<String>) -> Self {
+        Self {
+            id,
+            kind: QuestionKind::FreeText,
+            difficulty: Difficulty::Medium,
+            prompt,
+            options: None,
+            answer: None,
+            explanation: accepted_answers(&answers),
+            answers: Some(answers),
+            answer_entry: None,
+            related: Vec::new(),
+            sources: Vec::new(),
+            tags,
+        }
+    }
+}
+
+/// The explanation shown after a round: every accepted answer, as many as
+/// fit a question's explanation.
+fn accepted_answers(answers: &[String]) -> String {
+    let mut text = if answers.len() == 1 {
+        "Accepted answer: ".to_string()
+    } else {
+        "Accepted answers: ".to_string()
+    };
+    // Room for " and 999 more." after the last answer that fits.
+    let budget = limits::FIELD - 16;
+    for (i, answer) in answers.iter().enumerate() {
+        let piece = if i == 0 {
+            answer.clone()
+        } else {
+            format!(", {answer}")
+        };
+        if text.chars().count() + piece.chars().count() > budget {
+            if i == 0 {
+                text.push_str(&fit(answer, budget - text.chars().count()));
+                break;
+            }
+            text.push_str(&format!(" and {} more", answers.len() - i));
+            break;
+        }
+        text.push_str(&piece);
+    }
+    text.push('.');
+    text
+}
+
+/// What the format readers fill in: items, problems and notes at input
+/// lines, ids that are unique across the pack, and what the input says of
+/// itself (title, description, author).
 struct Builder {
     ids: Ids,
-    /// The id of the one `[[sources]]` every item cites.
-    source: String,
-    /// The pack title, for the texts that name the set.
-    title: String,
+    /// A title the input gives itself (an Anki deck's name).
+    title: Option<String>,
+    /// A description the input gives itself (Red's `DESCRIPTION`).
+    description: Option<String>,
     author: Option<String>,
     entries: Vec<EntryOut>,
     questions: Vec<QuestionOut>,
@@ -437,21 +648,11 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(format: Format, file_name: &str, title: &str, show_progress: bool) -> Self {
-        let mut ids = Ids::default();
-        let stem = Path::new(file_name)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let prefix = match format {
-            Format::RedTrivia => "red-",
-            Format::Quizlet => "quizlet-",
-        };
-        let source = ids.fresh(prefix, &stem, "", "list");
+    fn new(show_progress: bool) -> Self {
         Self {
-            ids,
-            source,
-            title: title.to_string(),
+            ids: Ids::default(),
+            title: None,
+            description: None,
             author: None,
             entries: Vec::new(),
             questions: Vec::new(),
@@ -597,6 +798,13 @@ fn is_typeable(text: &str) -> bool {
     !crate::text::normalize(text).is_empty()
 }
 
+/// An imported tag (Anki's `History::WW1`) in the content format's tag
+/// alphabet (`history-ww1`), or `None` when nothing of it is left.
+fn tag(text: &str) -> Option<String> {
+    let tag = slug(&text.replace("::", " "), limits::TAG);
+    (!tag.is_empty()).then_some(tag)
+}
+
 /// Generated text (names of files and authors) cut to fit a limit.
 fn fit(text: &str, max: usize) -> String {
     crate::markup::fit(text, max)
@@ -646,7 +854,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(settings.pack_id, "great-purge-terms");
-        assert_eq!(settings.title, "Great Purge_terms");
+        assert_eq!(settings.title, None);
+        assert_eq!(settings.stem, "Great Purge_terms");
         assert_eq!(settings.separator, Some(quizlet::Separator::Csv));
     }
 
@@ -685,5 +894,37 @@ mod tests {
             }
             other => panic!("not free text: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_long_list_of_answers_is_summarised_within_the_limit() {
+        let answers: Vec<String> = (0..40)
+            .map(|i| format!("answer number {i:02} {}", "x".repeat(30)))
+            .collect();
+        let text = accepted_answers(&answers);
+        assert!(text.chars().count() <= limits::FIELD);
+        assert!(text.starts_with("Accepted answers: answer number 00"));
+        assert!(text.ends_with(" more."), "{text}");
+    }
+
+    #[test]
+    fn unsourced_items_pass_only_in_a_pack_that_declares_no_sources() {
+        // Such a pack was written from no working files either, so "the
+        // notes" of a music question point at none.
+        let question = "[[questions]]\nid = \"q\"\nkind = \"free_text\"\ndifficulty = \"easy\"\nprompt = \"Played with the notes separated?\"\nanswers = [\"Lenin\"]\nexplanation = \"Lenin.\"\nsources = []\n";
+        let pack = "[pack]\nid = \"p\"\ntitle = \"P\"\ndescription = \"D\"\n";
+        let imported = crate::content::load::load_pack_text("a.toml", format!("{pack}{question}"));
+        assert!(!imported.has_errors());
+        let with_sources =
+            format!("{pack}[[sources]]\nid = \"s\"\nkind = \"book\"\ntitle = \"S\"\n{question}");
+        let report = crate::content::load::load_pack_text("b.toml", with_sources);
+        let errors: Vec<String> = report.errors().map(|d| d.to_string()).collect();
+        assert_eq!(
+            errors,
+            [
+                "b.toml:13:23: `prompt` refers to \"the notes\": students never see our working files; say who gives the claim (a historian, a document) or make it a misconception with its correction",
+                "b.toml:16:11: `sources` is empty; name at least one source",
+            ]
+        );
     }
 }

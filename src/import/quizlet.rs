@@ -193,12 +193,11 @@ fn generate(pairs: &[Pair], builder: &mut Builder) {
         .collect();
     let terms: Vec<&str> = pairs.iter().map(|p| p.term.as_str()).collect();
     let wrong_options = (pairs.len() >= MULTIPLE_CHOICE_MIN_PAIRS).then(|| distractors(&terms));
-    let entry_explanation = format!(
-        "From the Quizlet set “{}”; no explanation has been written yet.",
-        builder.title
-    );
+    let entry_explanation =
+        "From the teacher's Quizlet set; no explanation has been written yet.".to_string();
     for (index, (pair, entry_id)) in pairs.iter().zip(&entry_ids).enumerate() {
-        let sources = vec![builder.source.clone()];
+        // Imported items cite no source: replies name the teacher's pack.
+        let sources: Vec<String> = Vec::new();
         builder.entries.push(EntryOut {
             id: entry_id.clone(),
             kind: EntryKind::Term,
@@ -223,6 +222,7 @@ fn generate(pairs: &[Pair], builder: &mut Builder) {
             explanation: explanation.clone(),
             related: vec![entry_id.clone()],
             sources: sources.clone(),
+            tags: Vec::new(),
         });
         if let Some(wrong_options) = &wrong_options {
             let mut options: Vec<String> = wrong_options[index]
@@ -244,6 +244,7 @@ fn generate(pairs: &[Pair], builder: &mut Builder) {
                 explanation,
                 related: vec![entry_id.clone()],
                 sources,
+                tags: Vec::new(),
             });
         }
         builder.advance();

@@ -254,7 +254,7 @@ pub fn format_number(value: f64) -> String {
     let digits = format!("{}", value.abs() as i64);
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -86,13 +86,21 @@ fn red_trivia_list_round_trips_into_free_text_questions() {
     assert_eq!(
         stderr(&out),
         format!(
-            "{}:3: note: CONFIG (bot_plays, delay, max_score) is not carried over: a pack holds no game settings; give `/competition start` its rounds and seconds\n",
-            input.display()
+            "{input}:3: note: CONFIG delay 20 -> 20 seconds a question, max_score 5 -> 5 rounds become the pack's competition settings (`[pack.competition]`, used when its questions are the only ones on)\n\
+             {input}:3: note: CONFIG bot_plays is not carried over: studybot has no such settings\n",
+            input = input.display()
         )
     );
 
     let path = dir.path().join("packs/great-terror.toml");
     let pack = load_pack(&path);
+    assert_eq!(
+        pack.competition,
+        studybot::content::CompetitionDefaults {
+            rounds: Some(5),
+            seconds: Some(20)
+        }
+    );
     assert_eq!(pack.id, "great-terror");
     assert_eq!(pack.title, "great-terror");
     assert_eq!(
@@ -970,7 +978,7 @@ const KAHOOT_ROWS: [[&str; 7]; 5] = [
         "1917",
         "1921",
         "1924",
-        "20",
+        "60",
         "2",
     ],
     [
@@ -990,7 +998,7 @@ const KAHOOT_ROWS: [[&str; 7]; 5] = [
         "Kerensky",
         "Stalin",
         "Milyukov",
-        "20",
+        "60",
         "1,3",
     ],
     [
@@ -1020,12 +1028,13 @@ fn kahoot_spreadsheet_in_the_template_layout_becomes_multiple_choice() {
     assert_eq!(
         stderr(&out).lines().collect::<Vec<_>>(),
         [
-            format!("{shown}:8: note: time limits (20 s (2 questions), 30 s (1 question)) are not carried over: a pack holds no timings; give `/competition start` its seconds"),
+            format!("{shown}:8: note: time limits 30 s (1 question), 60 s (2 questions): the pack's competitions give 60 seconds a question (`[pack.competition]`)"),
             format!("{shown}:12: note: answers 1, 3 are all correct; a multiple-choice question here has one right answer, so this question is left out"),
         ]
     );
     let pack = load_pack(&dir.path().join("packs/revolution-quiz.toml"));
     assert_eq!(pack.title, "revolution-quiz");
+    assert_eq!(pack.competition.seconds, Some(60));
     assert_unsourced(&pack);
     let october = question(
         &pack,
@@ -1219,5 +1228,19 @@ fn pack_upload_takes_every_format_by_content_and_extension() {
         answer.footer.as_deref(),
         Some("Source: the teacher's pack \u{201c}revolution-quiz\u{201d}"),
         "{answer:?}"
+    );
+
+    // With only its questions on, a competition takes the spreadsheet's
+    // most common time limit unless the starter gives one.
+    let competition = studybot::handlers::respond(
+        &app,
+        &request(true, command("competition", &["start"], &[])),
+    );
+    assert!(
+        competition
+            .text
+            .starts_with("**3 questions, 60 seconds each.**"),
+        "{}",
+        competition.text
     );
 }

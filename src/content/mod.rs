@@ -162,6 +162,21 @@ impl Question {
     }
 }
 
+/// A pack's own competition settings (`[pack.competition]`), each within
+/// the range `/competition start` accepts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompetitionDefaults {
+    pub rounds: Option<u32>,
+    pub seconds: Option<u32>,
+}
+
+impl CompetitionDefaults {
+    /// The rounds a competition may have.
+    pub const ROUNDS: std::ops::RangeInclusive<u32> = 1..=20;
+    /// The seconds a competition's question may stay open.
+    pub const SECONDS: std::ops::RangeInclusive<u32> = 10..=120;
+}
+
 /// One topic's content, validated.
 #[derive(Debug, Clone)]
 pub struct Pack {
@@ -170,6 +185,8 @@ pub struct Pack {
     pub description: String,
     pub language: String,
     pub spelling: SpellingFolder,
+    /// Used by `/competition start` when every question comes from this pack.
+    pub competition: CompetitionDefaults,
     pub sources: Vec<Source>,
     pub events: Vec<Event>,
     pub entries: Vec<Entry>,
@@ -210,6 +227,7 @@ impl Pack {
             .max()
             .unwrap_or(0);
         Self {
+            competition: CompetitionDefaults::default(),
             longest_event_days,
             source_index: index(sources.iter().map(|s| &s.id).collect()),
             entry_index: index(entries.iter().map(|s| &s.id).collect()),

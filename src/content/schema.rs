@@ -20,6 +20,20 @@ pub struct RawPackMeta {
     pub language: Option<SpannedStr>,
     #[serde(default)]
     pub spelling: Vec<Spanned<Vec<SpannedStr>>>,
+    #[serde(default)]
+    pub competition: Option<RawCompetition>,
+}
+
+/// `[pack.competition]`: what `/competition start` uses when the starter
+/// gives no value and every question it can draw comes from this pack (an
+/// imported quiz keeps its own timing this way).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCompetition {
+    #[serde(default)]
+    pub rounds: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub seconds: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]

@@ -8,10 +8,12 @@
 
 use super::diagnostic::{Diagnostic, Severity, SourceText};
 use super::load::{Located, RawPack, Section};
-use super::schema::{RawAnswer, RawEntry, RawEvent, RawMisconception, RawQuestion, SpannedStr};
+use super::schema::{
+    RawAnswer, RawCompetition, RawEntry, RawEvent, RawMisconception, RawQuestion, SpannedStr,
+};
 use super::{
-    Answer, Entry, Event, Figure, FigureValue, KeyDate, Misconception, Pack, Question,
-    QuestionKind, Source,
+    Answer, CompetitionDefaults, Entry, Event, Figure, FigureValue, KeyDate, Misconception, Pack,
+    Question, QuestionKind, Source,
 };
 use crate::dates::When;
 use crate::text::SpellingFolder;
@@ -525,6 +527,7 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         );
     }
     let spelling = SpellingFolder::new(&groups);
+    let competition = competition_defaults(&mut c, meta_file, m.competition.as_ref());
 
     // Ids: one namespace; the later occurrence in reading order is the duplicate.
     let mut all_ids: Vec<(usize, &SpannedStr, &str)> = Vec::new();
@@ -657,7 +660,7 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
     if c.errors > 0 || !broken_ids.is_empty() {
         return None;
     }
-    Some(Pack::new(
+    let mut pack = Pack::new(
         m.id.get_ref().clone(),
         title,
         description,
@@ -667,7 +670,43 @@ pub(crate) fn build_pack(raw: RawPack, diagnostics: &mut Vec<Diagnostic>) -> Opt
         built_events,
         built_entries,
         built_questions,
-    ))
+    );
+    pack.competition = competition;
+    Some(pack)
+}
+
+/// `[pack.competition]`, each value within what `/competition start` takes.
+fn competition_defaults(
+    c: &mut Checker,
+    file: usize,
+    raw: Option<&RawCompetition>,
+) -> CompetitionDefaults {
+    let Some(raw) = raw else {
+        return CompetitionDefaults::default();
+    };
+    let mut number =
+        |value: &Option<toml::Spanned<i64>>, key: &str, range: std::ops::RangeInclusive<u32>| {
+            let value = value.as_ref()?;
+            match u32::try_from(*value.get_ref()) {
+                Ok(n) if range.contains(&n) => Some(n),
+                _ => {
+                    c.error(
+                        file,
+                        value.span(),
+                        format!(
+                            "`competition.{key}` is a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+    CompetitionDefaults {
+        rounds: number(&raw.rounds, "rounds", CompetitionDefaults::ROUNDS),
+        seconds: number(&raw.seconds, "seconds", CompetitionDefaults::SECONDS),
+    }
 }
 
 fn event(

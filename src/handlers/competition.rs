@@ -100,8 +100,8 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
             "In this server only teachers can start a competition.",
         ));
     }
-    let rounds = number_option(request, "rounds", DEFAULT_ROUNDS, 1, MAX_ROUNDS)?;
-    let seconds = number_option(
+    let mut rounds = number_option(request, "rounds", DEFAULT_ROUNDS, 1, MAX_ROUNDS)?;
+    let mut seconds = number_option(
         request,
         "seconds",
         DEFAULT_SECONDS,
@@ -113,6 +113,20 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
     let library = app.library_for(Some(guild))?;
     let disabled = super::quiz::disabled_for(app, Some(guild))?;
     let candidates = matching_questions(&library.content, &disabled, tag.as_deref(), difficulty)?;
+    // A pack's own settings (`[pack.competition]`: an imported quiz's timing)
+    // apply when every question this competition can draw comes from it and
+    // the starter left the option out.
+    if let Some((first, _)) = candidates.first() {
+        if candidates.iter().all(|(pack, _)| pack.id == first.id) {
+            let given = |name: &str| request.option(name).is_some_and(|v| !v.trim().is_empty());
+            if let Some(pack_rounds) = first.competition.rounds.filter(|_| !given("rounds")) {
+                rounds = pack_rounds;
+            }
+            if let Some(pack_seconds) = first.competition.seconds.filter(|_| !given("seconds")) {
+                seconds = pack_seconds;
+            }
+        }
+    }
     let mut rng = quiz::rng(&[request.interaction.0, channel.0, 0xC0]);
     let order = quiz::shuffled(candidates.len(), &mut rng);
     let questions: Vec<(String, Vec<usize>)> = order

@@ -7,8 +7,8 @@
 //! calamine; every problem names its row and column. Knows nothing of
 //! Discord or of Kahoot beyond its spreadsheet template.
 
-use super::{check_length, fit, limits, one_line, Builder, QuestionOut};
-use crate::content::{Difficulty, QuestionKind};
+use super::{check_length, fit, limits, one_line, within, Builder, QuestionOut};
+use crate::content::{CompetitionDefaults, Difficulty, QuestionKind};
 use calamine::{Data, Reader, Xlsx};
 use std::collections::{BTreeMap, HashMap};
 
@@ -105,7 +105,14 @@ pub(super) fn read(data: &[u8], builder: &mut Builder) {
         }
         builder.advance();
     }
-    if !time_limits.is_empty() {
+    // The most common time limit (the shorter of equals) times the pack's
+    // competitions; the others are named.
+    if let Some((&most_common, _)) = time_limits
+        .iter()
+        .max_by_key(|(seconds, count)| (**count, std::cmp::Reverse(**seconds)))
+    {
+        let seconds = within(most_common as f64, CompetitionDefaults::SECONDS);
+        builder.competition.seconds = Some(seconds);
         let limits: Vec<String> = time_limits
             .iter()
             .map(|(seconds, count)| {
@@ -118,7 +125,7 @@ pub(super) fn read(data: &[u8], builder: &mut Builder) {
         builder.note(
             first_row + header_index,
             format!(
-                "time limits ({}) are not carried over: a pack holds no timings; give `/competition start` its seconds",
+                "time limits {}: the pack's competitions give {seconds} seconds a question (`[pack.competition]`)",
                 limits.join(", ")
             ),
         );

@@ -512,6 +512,7 @@ fn convert(
             id: settings.pack_id.clone(),
             title,
             description: fit(&description, limits::FIELD),
+            competition: builder.competition,
         },
         entries: builder.entries,
         questions: builder.questions,
@@ -545,6 +546,28 @@ struct PackMeta {
     id: String,
     title: String,
     description: String,
+    #[serde(skip_serializing_if = "CompetitionOut::is_empty")]
+    competition: CompetitionOut,
+}
+
+/// `[pack.competition]`: the imported quiz's own rounds and timing.
+#[derive(Serialize, Default, Clone, Copy)]
+struct CompetitionOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rounds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seconds: Option<u32>,
+}
+
+impl CompetitionOut {
+    fn is_empty(&self) -> bool {
+        self.rounds.is_none() && self.seconds.is_none()
+    }
+}
+
+/// `value` within `range`, as a pack's competition setting must be.
+fn within(value: f64, range: std::ops::RangeInclusive<u32>) -> u32 {
+    (value.round().max(0.0).min(u32::MAX as f64) as u32).clamp(*range.start(), *range.end())
 }
 
 #[derive(Serialize)]
@@ -639,6 +662,8 @@ struct Builder {
     /// A description the input gives itself (Red's `DESCRIPTION`).
     description: Option<String>,
     author: Option<String>,
+    /// The input's own competition settings (Red's CONFIG, Kahoot's times).
+    competition: CompetitionOut,
     entries: Vec<EntryOut>,
     questions: Vec<QuestionOut>,
     problems: Vec<Problem>,
@@ -654,6 +679,7 @@ impl Builder {
             title: None,
             description: None,
             author: None,
+            competition: CompetitionOut::default(),
             entries: Vec::new(),
             questions: Vec::new(),
             problems: Vec::new(),
@@ -924,6 +950,43 @@ mod tests {
             [
                 "b.toml:13:23: `prompt` refers to \"the notes\": students never see our working files; say who gives the claim (a historian, a document) or make it a misconception with its correction",
                 "b.toml:16:11: `sources` is empty; name at least one source",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_packs_competition_settings_are_checked_against_what_competitions_take() {
+        let pack = |settings: &str| {
+            format!("[pack]\nid = \"p\"\ntitle = \"P\"\ndescription = \"D\"\n\n[pack.competition]\n{settings}\n\n[[questions]]\nid = \"q\"\nkind = \"true_false\"\ndifficulty = \"easy\"\nprompt = \"Yes?\"\nanswer = true\nexplanation = \"Yes.\"\nsources = []\n")
+        };
+        let (content, _) =
+            crate::content::load::load_pack_text("a.toml", pack("rounds = 3\nseconds = 45"))
+                .into_result()
+                .expect("loads");
+        assert_eq!(
+            content.packs[0].competition,
+            crate::content::CompetitionDefaults {
+                rounds: Some(3),
+                seconds: Some(45)
+            }
+        );
+        let report = crate::content::load::load_pack_text(
+            "b.toml",
+            pack("rounds = 0\nseconds = 5\nlaps = 2"),
+        );
+        let errors: Vec<String> = report.errors().map(|d| d.to_string()).collect();
+        assert_eq!(
+            errors[errors.len() - 1],
+            "b.toml:9:1: unknown field `laps`, expected `rounds` or `seconds`"
+        );
+        let report =
+            crate::content::load::load_pack_text("c.toml", pack("rounds = 0\nseconds = 5"));
+        let errors: Vec<String> = report.errors().map(|d| d.to_string()).collect();
+        assert_eq!(
+            errors,
+            [
+                "c.toml:7:10: `competition.rounds` is a whole number from 1 to 20",
+                "c.toml:8:11: `competition.seconds` is a whole number from 10 to 120",
             ]
         );
     }

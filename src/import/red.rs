@@ -11,7 +11,8 @@
 //! booleans also accept what Red accepts for them). Knows nothing of Discord
 //! or of the bot that the list was made for beyond its file format.
 
-use super::{check_length, is_typeable, limits, one_line, Builder, QuestionOut};
+use super::{check_length, is_typeable, limits, one_line, within, Builder, QuestionOut};
+use crate::content::CompetitionDefaults;
 use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
 use saphyr_parser::Event;
 use std::collections::{HashMap, HashSet};
@@ -246,9 +247,10 @@ fn description(value: &MarkedYaml<'_>, builder: &mut Builder) {
     }
 }
 
-/// Red's `CONFIG`: checked as Red checks it; studybot's competitions take
-/// their length and time per question from `/competition start`, so every
-/// setting is named in a note as not carried over.
+/// Red's `CONFIG`: checked as Red checks it. `delay` (Red's time to answer
+/// a question) and `max_score` (the points that win) become the pack's
+/// competition seconds and rounds; the rest has no counterpart here
+/// (`timeout` is Red's stop after silence) and is named in a note.
 fn config(line: usize, value: &MarkedYaml<'_>, builder: &mut Builder) {
     let YamlData::Mapping(settings) = &value.data else {
         if matches!(scalar_text(value), Some(None)) {
@@ -263,6 +265,7 @@ fn config(line: usize, value: &MarkedYaml<'_>, builder: &mut Builder) {
         return;
     };
     let mut dropped = Vec::new();
+    let mut kept = Vec::new();
     for (key, value) in settings {
         let (key_line, key_column) = position(key);
         let (value_line, value_column) = position(value);
@@ -304,14 +307,40 @@ fn config(line: usize, value: &MarkedYaml<'_>, builder: &mut Builder) {
             );
             continue;
         }
-        dropped.push(name);
+        let written = scalar_text(value).flatten().unwrap_or_default();
+        match (name.as_str(), number) {
+            ("max_score", Some(n)) => {
+                let rounds = within(n, CompetitionDefaults::ROUNDS);
+                builder.competition.rounds = Some(rounds);
+                kept.push(format!("max_score {written} -> {rounds} rounds"));
+            }
+            ("delay", Some(n)) => {
+                let seconds = within(n, CompetitionDefaults::SECONDS);
+                builder.competition.seconds = Some(seconds);
+                kept.push(format!("delay {written} -> {seconds} seconds a question"));
+            }
+            _ => dropped.push(name),
+        }
+    }
+    if !kept.is_empty() {
+        builder.note(
+            line,
+            format!(
+                "CONFIG {} become the pack's competition settings (`[pack.competition]`, used when its questions are the only ones on)",
+                kept.join(", ")
+            ),
+        );
     }
     if !dropped.is_empty() {
         builder.note(
             line,
             format!(
-                "CONFIG ({}) is not carried over: a pack holds no game settings; give `/competition start` its rounds and seconds",
-                dropped.join(", ")
+                "CONFIG {} not carried over: studybot has no such settings",
+                if dropped.len() == 1 {
+                    format!("{} is", dropped[0])
+                } else {
+                    format!("({}) are", dropped.join(", "))
+                }
             ),
         );
     }
@@ -559,11 +588,16 @@ Repeated?:
             notes,
             [
                 "l.yaml:1: `$schema` (the schema for editors to check the list against) is not kept",
-                "l.yaml:4: CONFIG (max_score, timeout, delay, bot_plays, reveal_answer, payout_multiplier, use_spoilers) is not carried over: a pack holds no game settings; give `/competition start` its rounds and seconds",
+                "l.yaml:4: CONFIG max_score 10 -> 10 rounds, delay 20.5 -> 21 seconds a question become the pack's competition settings (`[pack.competition]`, used when its questions are the only ones on)",
+                "l.yaml:4: CONFIG (timeout, bot_plays, reveal_answer, payout_multiplier, use_spoilers) are not carried over: studybot has no such settings",
                 "l.yaml:23: the question on line 21 is repeated on line 23; the last one is kept, as Red does",
             ]
         );
         assert_eq!(builder.author.as_deref(), Some("Red"));
+        assert_eq!(
+            (builder.competition.rounds, builder.competition.seconds),
+            (Some(10), Some(21))
+        );
         assert_eq!(
             builder.description.as_deref(),
             Some("A list with every kind of key.")

@@ -574,11 +574,12 @@ pub async fn pack(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Add a pack of your own (one .toml file) for this server
+/// Add a pack for this server: a .toml pack, a Red list, an Anki deck or a Kahoot sheet
 #[poise::command(slash_command, rename = "upload")]
 pub async fn pack_upload(
     ctx: Context<'_>,
-    #[description = "The pack file (.toml, at most 1 MiB)"] file: serenity::Attachment,
+    #[description = "The file (.toml, .yaml, .apkg, .txt or .xlsx; at most 1 MiB)"]
+    file: serenity::Attachment,
 ) -> Result<(), Error> {
     // The size is checked before anything is downloaded; the handler checks
     // it again (and everything else) for either edge.

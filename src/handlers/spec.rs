@@ -277,10 +277,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[
             CommandSpec {
                 name: "upload",
-                description: "Add a pack of your own (one .toml file) for this server",
+                description: "Add a pack for this server: a .toml pack, a Red list, an Anki deck or a Kahoot sheet",
                 options: &[OptionSpec {
                     name: "file",
-                    description: "The pack file (.toml, at most 1 MiB)",
+                    description: "The file (.toml, .yaml, .apkg, .txt or .xlsx; at most 1 MiB)",
                     required: true,
                 }],
                 subcommands: &[],

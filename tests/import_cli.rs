@@ -1,7 +1,12 @@
-//! `studybot import` through the real binary: small Red trivia lists and
-//! Quizlet sets written for these tests become packs that the real content
-//! checker loads, with the questions and answers they came with; malformed
-//! input is reported at its lines and nothing is written.
+//! `studybot import` through the real binary, and `/pack upload` through the
+//! handlers: Red trivia lists (small ones written here, and the 54 that
+//! ship with Red-DiscordBot 3.5.24), Anki decks (packages made by genanki
+//! and by Anki's own code, in both collection formats, and the plain-text
+//! export), Kahoot spreadsheets in the template's layout and Quizlet sets
+//! become packs that the real content checker loads, with the questions and
+//! answers they came with; malformed input is reported at its lines (rows
+//! and columns for a spreadsheet) and nothing is written. Inputs from the
+//! Python registry are skipped when missing, unless CI is set.
 
 mod common;
 use common::*;

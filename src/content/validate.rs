@@ -54,9 +54,14 @@ struct Checker<'a> {
 
 /// Phrases by which a text points students at our working files instead of
 /// a published work ("as the notes say"). Matched whole-word, any case.
-const WORKING_FILE_PHRASES: [&str; 11] = [
+const WORKING_FILE_PHRASES: [&str; 16] = [
     "the notes",
+    "the note",
+    "some notes",
+    "class notes",
+    "student notes",
     "revision notes",
+    "revision note",
     "source notes",
     "source note",
     "these notes",

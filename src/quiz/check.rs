@@ -26,6 +26,7 @@
 //! accepted answers, the rivals and the question's wording.
 
 use crate::text::SpellingFolder;
+
 /// Reads a number as people write it; `None` when it is not one.
 pub fn parse_number(input: &str) -> Option<f64> {
     let mut text = input.trim().to_lowercase();
@@ -196,124 +197,33 @@ impl Judgement {
 }
 
 /// Words that hedge a number ("about 1,100"): such a guess wants a tolerance.
+#[rustfmt::skip]
 const HEDGES: &[&str] = &[
-    "about",
-    "around",
-    "approximately",
-    "approx",
-    "roughly",
-    "circa",
-    "c",
-    "ca",
-    "nearly",
-    "almost",
-    "some",
+    "about", "around", "approximately", "approx", "roughly", "circa", "c", "ca", "nearly",
+    "almost", "some",
 ];
 
 /// Words that only frame an answer ("I think it was ..."). Never a negation
 /// or a connective: "not Yezhov" and "Yezhov or Yagoda" stay wrong.
+#[rustfmt::skip]
 const FRAMING: &[&str] = &[
-    "i",
-    "im",
-    "id",
-    "ive",
-    "me",
-    "my",
-    "think",
-    "thought",
-    "believe",
-    "guess",
-    "suppose",
-    "reckon",
-    "say",
-    "would",
-    "it",
-    "its",
-    "was",
-    "is",
-    "were",
-    "are",
-    "be",
-    "been",
-    "that",
-    "this",
-    "he",
-    "she",
-    "they",
-    "them",
-    "him",
-    "her",
-    "his",
-    "their",
-    "the",
-    "a",
-    "an",
-    "answer",
-    "maybe",
-    "probably",
-    "perhaps",
-    "possibly",
-    "likely",
-    "pretty",
-    "quite",
-    "fairly",
-    "very",
-    "sure",
-    "certain",
-    "certainly",
-    "definitely",
-    "surely",
-    "must",
-    "have",
-    "has",
-    "had",
-    "called",
-    "named",
-    "known",
-    "as",
-    "by",
-    "of",
-    "in",
-    "on",
-    "at",
-    "to",
-    "from",
-    "hmm",
-    "um",
-    "uh",
-    "er",
-    "erm",
-    "well",
-    "oh",
-    "ok",
-    "okay",
-    "so",
-    "yes",
-    "yeah",
-    "yep",
-    "mr",
-    "comrade",
-    "who",
-    "what",
-    "which",
-    "where",
-    "when",
-    "did",
-    "do",
-    "does",
-    "one",
-    "person",
-    "man",
-    "woman",
-    "guy",
-    "called",
+    "i", "im", "id", "ive", "me", "my", "think", "thought", "believe", "guess", "suppose",
+    "reckon", "say", "would", "it", "its", "was", "is", "were", "are", "be", "been", "that",
+    "this", "he", "she", "they", "them", "him", "her", "his", "their", "the", "a", "an",
+    "answer", "maybe", "probably", "perhaps", "possibly", "likely", "pretty", "quite", "fairly",
+    "very", "sure", "certain", "certainly", "definitely", "surely", "must", "have", "has",
+    "had", "called", "named", "known", "as", "by", "of", "in", "on", "at", "to", "from", "hmm",
+    "um", "uh", "er", "erm", "well", "oh", "ok", "okay", "so", "yes", "yeah", "yep", "mr",
+    "comrade", "who", "what", "which", "where", "when", "did", "do", "does", "one", "person",
+    "man", "woman", "guy",
 ];
 
 /// Words that link or negate: never framing, even when the question uses them.
+#[rustfmt::skip]
 const CONNECTIVES: &[&str] = &[
-    "not", "no", "nor", "or", "and", "but", "never", "neither", "either", "also", "both", "plus",
-    "vs", "versus", "except", "instead", "rather", "than", "then", "isnt", "wasnt", "arent",
-    "werent", "dont", "didnt", "doesnt", "nope", "unless", "nt",
+    "not", "no", "nor", "or", "and", "but", "never", "neither", "either", "also", "both",
+    "plus", "vs", "versus", "except", "instead", "rather", "than", "then", "isnt", "wasnt",
+    "arent", "werent", "dont", "didnt", "doesnt", "nope", "unless", "nt",
 ];
 
 /// Words written before a document number: "No. 00447", "Nº 447", "number 5".
@@ -334,20 +244,10 @@ fn without_doubt(normalized: &str) -> String {
 }
 
 /// Multiplier words that belong to the number before them.
+#[rustfmt::skip]
 const MULTIPLIERS: &[&str] = &[
-    "k",
-    "thousand",
-    "thousands",
-    "m",
-    "mn",
-    "mil",
-    "million",
-    "millions",
-    "bn",
-    "billion",
-    "billions",
-    "%",
-    "percent",
+    "k", "thousand", "thousands", "m", "mn", "mil", "million", "millions", "bn", "billion",
+    "billions", "%", "percent",
 ];
 
 /// Reads the number of a typed answer: as [`parse_number`], with a document
@@ -665,8 +565,8 @@ struct Accepted<'a> {
 
 /// Judges a typed text answer. See the module documentation for the rules.
 pub fn judge_text(guess: &str, expected: &TextAnswer, folder: &SpellingFolder) -> Judgement {
-    let guess_words = words(&without_doubt(&crate::text::normalize(guess)), folder);
-    if guess_words.is_empty() {
+    let as_typed = words(guess, folder);
+    if as_typed.is_empty() {
         return Judgement::wrong();
     }
     let accepted: Vec<Accepted> = expected
@@ -685,6 +585,20 @@ pub fn judge_text(guess: &str, expected: &TextAnswer, folder: &SpellingFolder) -
     if accepted.is_empty() {
         return Judgement::wrong();
     }
+    // 1. The whole guess is an accepted answer.
+    let typed_key = key_of(&as_typed);
+    if accepted.iter().any(|a| a.form.key == typed_key) {
+        return spelled(&accepted, &as_typed);
+    }
+    // Admitted doubt is left out from here on ("Yezhov, not sure").
+    let guess_words = words(&without_doubt(&crate::text::normalize(guess)), folder);
+    if guess_words.is_empty() {
+        return Judgement::wrong();
+    }
+    let guess_key = key_of(&guess_words);
+    if accepted.iter().any(|a| a.form.key == guess_key) {
+        return spelled(&accepted, &guess_words);
+    }
     // A rival that is an accepted answer, or part of one ("NKVD" in "NKVD
     // troika"), is not another answer to this question.
     let rivals: Vec<Vec<Word>> = expected
@@ -694,12 +608,6 @@ pub fn judge_text(guess: &str, expected: &TextAnswer, folder: &SpellingFolder) -
         .filter(|r| !r.is_empty() && !accepted.iter().any(|a| find_words(&a.words, r).is_some()))
         .collect();
     let rival_forms: Vec<Form> = rivals.iter().map(|r| Form::of(r)).collect();
-    let guess_key = key_of(&guess_words);
-
-    // 1. The whole guess is an accepted answer.
-    if accepted.iter().any(|a| a.form.key == guess_key) {
-        return spelled(&accepted, &guess_words);
-    }
     // 2. The whole guess is another entry or distractor: wrong, however close.
     if rival_forms.iter().any(|r| r.key == guess_key) {
         return Judgement::wrong();
@@ -1091,6 +999,8 @@ mod tests {
             assert!(matches(good, &["Yezhov"], &["Yagoda"], &none), "{good}");
         }
         assert!(!matches("the chairman", &["chair"], &[], &none));
+        // An answer that is itself a phrase of doubt still matches itself.
+        assert!(matches("not sure", &["not sure"], &[], &none));
         assert!(!matches(
             "it was a chair or a table",
             &["chair"],

@@ -48,6 +48,8 @@ pub struct Config {
     pub discord: DiscordConfig,
     pub database: DatabaseConfig,
     pub content: ContentConfig,
+    /// `[log]` (also accepted as `[logging]`).
+    #[serde(alias = "logging")]
     pub log: LogConfig,
     pub time: TimeConfig,
     pub privacy: PrivacyConfig,
@@ -100,12 +102,24 @@ impl Default for ContentConfig {
 pub struct LogConfig {
     /// A tracing filter such as `info` or `studybot=debug`; `RUST_LOG` wins.
     pub level: String,
+    /// `text` (one line per event, coloured only on a terminal) or `json`
+    /// (one JSON object per line, for log shippers).
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
         Self {
             level: "info".to_string(),
+            format: LogFormat::Text,
         }
     }
 }
@@ -234,5 +248,17 @@ mod tests {
         let err =
             Config::parse("c.toml", "[time]\ndefault_timezone = \"Mars/Base\"\n").unwrap_err();
         assert!(err.to_string().contains("Mars/Base"));
+    }
+
+    #[test]
+    fn the_log_format_is_read_under_log_or_logging() {
+        for section in ["log", "logging"] {
+            let config =
+                Config::parse("c.toml", &format!("[{section}]\nformat = \"json\"\n")).unwrap();
+            assert_eq!(config.log.format, LogFormat::Json, "[{section}]");
+        }
+        assert_eq!(Config::default().log.format, LogFormat::Text);
+        let err = Config::parse("c.toml", "[log]\nformat = \"xml\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:2:10"), "{err}");
     }
 }

@@ -185,25 +185,138 @@ impl<W: Write> Write for RedactingWriter<W> {
     }
 }
 
-/// The process's subscriber: `filter` (tracing's `Targets`), lines written
-/// through `redactor` to `out`.
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogStyle {
+    /// One line per event; `colour` adds ANSI colours (only for a terminal:
+    /// in a file or journald they are noise).
+    Text { colour: bool },
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+impl LogStyle {
+    /// The style for `format`, writing to stderr: colour only when stderr
+    /// is a terminal and `NO_COLOR` is not set (<https://no-color.org>).
+    pub fn for_stderr(
+        format: crate::config::LogFormat,
+        stderr_is_terminal: bool,
+        no_color: bool,
+    ) -> Self {
+        match format {
+            crate::config::LogFormat::Json => LogStyle::Json,
+            crate::config::LogFormat::Text => LogStyle::Text {
+                colour: stderr_is_terminal && !no_color,
+            },
+        }
+    }
+}
+
+/// The process's subscriber: `filter` (tracing's `Targets`), lines in
+/// `style` written through `redactor` to `out`.
 pub fn subscriber<M>(
     filter: tracing_subscriber::filter::Targets,
     redactor: &Redactor,
     out: M,
+    style: LogStyle,
 ) -> impl tracing::Subscriber + Send + Sync
 where
     M: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
     use tracing_subscriber::prelude::*;
+    let writer = redactor.writer(out);
+    let (text, json) = match style {
+        LogStyle::Text { colour } => (
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(colour)
+                    .with_writer(writer),
+            ),
+            None,
+        ),
+        LogStyle::Json => (
+            None,
+            Some(tracing_subscriber::fmt::layer().json().with_writer(writer)),
+        ),
+    };
     tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(redactor.writer(out)))
+        .with(text)
+        .with(json)
         .with(filter)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Log lines written in `style`, with the secret `tok3n-s3cret-value`.
+    fn lines_in(style: LogStyle) -> String {
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let sink = buffer.clone();
+        let redactor = Redactor::new(["tok3n-s3cret-value".to_string()]);
+        let subscriber = subscriber(
+            "info".parse().unwrap(),
+            &redactor,
+            move || SharedBuffer(sink.clone()),
+            style,
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(guild = 7, "could not post with tok3n-s3cret-value");
+            tracing::info!("second line");
+        });
+        let text = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+        text
+    }
+
+    struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for SharedBuffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn logs_are_coloured_only_on_a_terminal_and_json_is_one_object_a_line() {
+        use crate::config::LogFormat;
+        assert_eq!(
+            LogStyle::for_stderr(LogFormat::Text, true, false),
+            LogStyle::Text { colour: true }
+        );
+        for (terminal, no_color) in [(false, false), (true, true), (false, true)] {
+            assert_eq!(
+                LogStyle::for_stderr(LogFormat::Text, terminal, no_color),
+                LogStyle::Text { colour: false }
+            );
+        }
+        assert_eq!(
+            LogStyle::for_stderr(LogFormat::Json, true, false),
+            LogStyle::Json
+        );
+
+        let plain = lines_in(LogStyle::Text { colour: false });
+        assert!(!plain.contains('\u{1b}'), "{plain:?}");
+        assert!(plain.contains("could not post with [redacted]"), "{plain}");
+        let coloured = lines_in(LogStyle::Text { colour: true });
+        assert!(coloured.contains('\u{1b}'), "{coloured:?}");
+
+        let json = lines_in(LogStyle::Json);
+        let lines: Vec<serde_json::Value> = json
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        assert_eq!(lines.len(), 2, "{json}");
+        assert_eq!(lines[0]["level"], "WARN");
+        assert_eq!(
+            lines[0]["fields"]["message"],
+            "could not post with [redacted]"
+        );
+        assert_eq!(lines[0]["fields"]["guild"], 7);
+        assert!(!json.contains("tok3n"), "{json}");
+    }
 
     #[test]
     fn every_secret_is_replaced_and_short_ones_are_ignored() {

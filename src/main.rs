@@ -233,7 +233,12 @@ fn init_logging(config: &Config) -> studybot::logging::Redactor {
             eprintln!("studybot: ignoring the log filter {wanted:?} ({e}); logging at info");
             tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO)
         });
-    studybot::logging::subscriber(filter, &redactor, std::io::stderr).init();
+    let style = studybot::logging::LogStyle::for_stderr(
+        config.log.format,
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    );
+    studybot::logging::subscriber(filter, &redactor, std::io::stderr, style).init();
     redactor
 }
 

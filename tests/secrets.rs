@@ -46,6 +46,7 @@ fn the_token_is_in_no_log_line_at_trace_level_nor_in_a_panic_message() {
         filter,
         &redactor,
         move || sink.clone(),
+        studybot::logging::LogStyle::Text { colour: false },
     ))
     .unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()

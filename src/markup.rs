@@ -12,12 +12,15 @@ pub const BUTTON_LABEL: usize = 80;
 /// can never ping, even where allowed_mentions would permit it.
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         match c {
-            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '(' | ')' | '<' | ':' => {
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '(' | ')' | '<' => {
                 out.push('\\');
                 out.push(c);
             }
+            // Only a link's `://` needs defusing (so typed text never
+            // becomes a link); a time such as 25:00 keeps its colon bare.
+            ':' if text[at + 1..].starts_with("//") => out.push_str("\\:"),
             '@' => {
                 out.push('@');
                 out.push('\u{200B}');
@@ -66,6 +69,9 @@ mod tests {
         );
         assert_eq!(escape_markdown("<@&123>"), "\\<@\u{200B}&123\\>");
         assert_eq!(escape_markdown("a\u{202E}b\u{2067}c"), "abc");
+        // A time keeps its colon; a link's `://` is defused.
+        assert_eq!(escape_markdown("25:00"), "25:00");
+        assert_eq!(escape_markdown("https://x.io"), "https\\://x.io");
     }
 
     #[test]

@@ -131,6 +131,14 @@ impl Request {
         }
     }
 
+    /// The command's name (`settings time` -> `settings`); `None` for a press.
+    pub fn command_name(&self) -> Option<&str> {
+        match &self.action {
+            Action::Command { name, .. } => Some(name),
+            Action::Press { .. } => None,
+        }
+    }
+
     /// The first subcommand of a command (`settings time` -> `time`).
     pub fn subcommand(&self) -> Option<&str> {
         match &self.action {

@@ -85,6 +85,9 @@ pub fn parse(input: &str) -> Result<DateQuery, QueryError> {
 enum Token {
     /// A whole ISO date with a month or day ("1934-12-01", "1937-07").
     Iso(PartialDate),
+    /// A word in the ISO form of a day that does not exist ("1937-02-31"):
+    /// its own error, as "31 February 1937" gets, not "could not read".
+    BadIso(super::DateError),
     /// A number and how many digits it was written with.
     Number(u32, usize),
     Month(u32),
@@ -137,11 +140,18 @@ fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     for word in text.split(' ') {
         // "1934-12-01" stays whole; "1936-1938" splits into a range.
-        if let Ok(date) = PartialDate::parse_iso(word) {
-            if date.precision() != super::Precision::Year {
+        match PartialDate::parse_iso(word) {
+            Ok(date) if date.precision() != super::Precision::Year => {
                 tokens.push(Token::Iso(date));
                 continue;
             }
+            Err(e @ (super::DateError::NoSuchDay { .. } | super::DateError::NoSuchMonth(_)))
+                if word.len() == 10 =>
+            {
+                tokens.push(Token::BadIso(e));
+                continue;
+            }
+            _ => {}
         }
         let mut parts = word.split(['-', '/']).peekable();
         while let Some(part) = parts.next() {
@@ -201,6 +211,7 @@ fn single(tokens: &[Token]) -> Result<Option<PartialDate>, DateError> {
     }
     match tokens.as_slice() {
         [Token::Iso(date)] => Ok(Some(*date)),
+        [Token::BadIso(e)] => Err(e.clone()),
         [y] => Ok(is_year(y).map(PartialDate::year).transpose()?),
         [Token::Month(m), y] => match is_year(y) {
             Some(y) => PartialDate::month(y, *m).map(Some),
@@ -283,6 +294,17 @@ mod tests {
             parse("31 February 1937").unwrap_err().to_string(),
             "31 February 1937 does not exist (February 1937 has 28 days)"
         );
+        // The ISO form of the same day gets the same answer.
+        assert_eq!(
+            parse("1937-02-31").unwrap_err().to_string(),
+            "31 February 1937 does not exist (February 1937 has 28 days)"
+        );
+        assert_eq!(
+            parse("1937-13-01").unwrap_err().to_string(),
+            "month 13 does not exist (months run from 1 to 12)"
+        );
+        // "1936-38" is still a range, not month 38.
+        assert_eq!(period("1936-38"), "1936/1938");
         assert!(matches!(
             parse("1938 to 1936"),
             Err(QueryError::Impossible(DateError::Backwards { .. }))

@@ -402,8 +402,10 @@ fn podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
         );
     }
     let medals = ["🥇", "🥈", "🥉"];
+    // A medal is for points: nobody stands on the podium with 0.
     let top: Vec<String> = standings
         .iter()
+        .filter(|s| s.points > 0)
         .take(3)
         .zip(medals)
         .map(|(s, medal)| {
@@ -430,14 +432,21 @@ fn podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
         .collect();
     let rows: Vec<(u64, String, i64)> = standings
         .iter()
+        .filter(|s| s.points > 0)
         .take(10)
         .enumerate()
         .map(|(i, s)| (i as u64 + 1, name_or_id(&s.name, s.user.0), s.points))
         .collect();
-    let mut reply = Reply::new(top.join("\n"));
-    super::attach_picture(&mut reply, "podium.png", || {
-        super::quiz::draw_ranking("Competition podium", &rows)
-    });
+    let mut reply = if top.is_empty() {
+        Reply::new("Nobody scored a point, so there is no podium this time.")
+    } else {
+        Reply::new(top.join("\n"))
+    };
+    if !rows.is_empty() {
+        super::attach_picture(&mut reply, "podium.png", || {
+            super::quiz::draw_ranking("Competition podium", &rows)
+        });
+    }
     Ok(reply
         .title("Competition over: the podium")
         .field("Results", fit(&all.join("\n"), 1024))

@@ -124,8 +124,10 @@ fn nothing_on(content: &crate::content::Content, when: When) -> Reply {
             after = Some(event);
         }
     }
+    // "on 4 December 2026", but "in December 2026" and "in 1936-1938".
+    let on_or_in = if first == last { "on" } else { "in" };
     let mut reply = Reply::new(format!(
-        "Nothing in studybot's timeline happened in {when}."
+        "Nothing in studybot's timeline happened {on_or_in} {when}."
     ))
     .title(format!("What happened: {when}"));
     for (label, event) in [("Nearest before", before), ("Nearest after", after)] {

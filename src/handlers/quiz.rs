@@ -297,6 +297,37 @@ pub(crate) fn disabled_for(
     })
 }
 
+/// Up to three tags that the loaded content's questions (at `difficulty`,
+/// if given) really have: the closest in spelling to `typed` first, then
+/// the most used. Suggestions never name a tag that would find nothing.
+fn known_tags(
+    content: &crate::content::Content,
+    typed: &str,
+    difficulty: Option<Difficulty>,
+) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for question in content.question_packs().flat_map(|p| p.questions.iter()) {
+        if difficulty.is_none_or(|d| question.difficulty == d) {
+            for tag in &question.tags {
+                *counts.entry(tag.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let typed = typed.trim().to_lowercase();
+    let mut tags: Vec<(&str, usize)> = counts.into_iter().collect();
+    tags.sort_by(|a, b| {
+        let closeness = |t: &str| strsim::jaro_winkler(&typed, t);
+        closeness(b.0)
+            .total_cmp(&closeness(a.0))
+            .then(b.1.cmp(&a.1))
+            .then(a.0.cmp(b.0))
+    });
+    tags.into_iter()
+        .take(3)
+        .map(|(t, _)| t.to_string())
+        .collect()
+}
+
 /// Every question matching a filter that is not `disabled`; a user error
 /// when none does.
 pub(crate) fn matching_questions<'a>(
@@ -312,8 +343,24 @@ pub(crate) fn matching_questions<'a>(
         .filter(|(_, q)| difficulty.is_none_or(|d| q.difficulty == d))
         .collect();
     if candidates.is_empty() {
+        let known = known_tags(content, tag.unwrap_or(""), difficulty);
+        let suggestion = match known.as_slice() {
+            [] => String::new(),
+            tags => format!(
+                " Try {}: {}.",
+                if tags.len() == 1 {
+                    "this tag"
+                } else {
+                    "one of these tags"
+                },
+                tags.iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         return Err(Error::user(format!(
-            "No questions match{}{}. Try another tag, such as `trials`, `army` or `nkvd`.",
+            "No questions match{}{}.{suggestion}",
             tag.map(|t| format!(" the tag \"{}\"", crate::markup::quote(t)))
                 .unwrap_or_default(),
             difficulty
@@ -708,11 +755,13 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
         )
         .title(title));
     }
+    // The name is set off in bold and cut to Discord's 32 characters, so a
+    // display name such as "Bob — 9999 points" cannot pass for a score.
     let line = |s: &crate::store::Standing| {
         format!(
-            "**{}.** {} — {} points ({} of {} correct)",
+            "**{}.** **{}** — {} points ({} of {} correct)",
             s.rank,
-            escape_markdown(&s.name),
+            escape_markdown(&fit(&s.name, 32)),
             s.points,
             s.correct,
             s.answered
@@ -729,7 +778,10 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
     }
     let mut reply = Reply::new(text.join("\n"))
         .title(title.clone())
-        .footer(format!("{} students have scored", board.players));
+        .footer(match board.players {
+            1 => "1 student has scored".to_string(),
+            n => format!("{n} students have scored"),
+        });
     if super::wants_picture(request) {
         let rows: Vec<(u64, String, i64)> = board
             .top
@@ -784,6 +836,7 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
         .caller
         .as_ref()
         .map(|s| s.name.clone())
+        .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| {
             if user == request.user {
                 request.display_name.clone()
@@ -791,15 +844,25 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
                 format!("student {user}")
             }
         });
+    // One's own stats without a known name are "Your stats", never "Stats: ".
+    let title = if name.trim().is_empty() {
+        "Your stats".to_string()
+    } else {
+        format!("Stats: {}", escape_markdown(&fit(&name, 64)))
+    };
     let answered: u64 = results.iter().map(|r| r.answered).sum();
     let correct: u64 = results.iter().map(|r| r.correct).sum();
     if answered == 0 {
-        return Ok(Reply::new(format!(
-            "{} has not answered any questions here yet.",
-            escape_markdown(&name)
-        ))
-        .title("Stats")
-        .ephemeral());
+        let who = if user == request.user {
+            "You have".to_string()
+        } else {
+            format!("{} has", escape_markdown(&name))
+        };
+        return Ok(
+            Reply::new(format!("{who} not answered any questions here yet."))
+                .title(title)
+                .ephemeral(),
+        );
     }
     let day = local_day(app, Some(guild), request.now)?;
     let settings = app.store.settings(guild)?;
@@ -835,7 +898,7 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
         correct,
         correct as f64 * 100.0 / answered as f64
     ))
-    .title(format!("Stats: {}", escape_markdown(&name)))
+    .title(title)
     .field(
         "Daily streak",
         format!(
@@ -863,10 +926,25 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
             ),
         );
     }
-    if !tags.is_empty() {
-        let n = tags.len().min(3);
-        reply = reply.field("Strongest topics", describe(&tags[..n]));
-        let weakest: Vec<_> = tags.iter().rev().take(n).cloned().collect();
+    // A topic is never both: the strongest come from the better half and
+    // must have some right answers; the weakest are the rest, lowest first,
+    // and must have some wrong ones.
+    let strong = tags
+        .iter()
+        .take(tags.len().div_ceil(2).min(3))
+        .take_while(|(_, rate, _)| *rate > 0.0)
+        .count();
+    let weakest: Vec<_> = tags[strong..]
+        .iter()
+        .rev()
+        .filter(|(_, rate, _)| *rate < 1.0)
+        .take(3)
+        .cloned()
+        .collect();
+    if strong > 0 {
+        reply = reply.field("Strongest topics", describe(&tags[..strong]));
+    }
+    if !weakest.is_empty() {
         reply = reply.field("Weakest topics", describe(&weakest));
     }
     Ok(reply.ephemeral())

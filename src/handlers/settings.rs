@@ -27,9 +27,14 @@ fn teacher_guild(app: &App, request: &Request) -> Result<GuildId, Error> {
         Error::user("Settings belong to a class server: use this in your server.")
     })?;
     if !super::is_teacher(app, request, guild)? {
-        return Err(Error::user(
-            "Only teachers can change studybot's settings (Manage Server, or the teacher role).",
-        ));
+        let what = match (request.command_name(), request.subcommand()) {
+            (Some("settings"), Some("show")) => "see studybot's settings",
+            (Some("season"), _) => "start or end a season",
+            _ => "change studybot's settings",
+        };
+        return Err(Error::user(format!(
+            "Only teachers can {what} (Manage Server, or the teacher role)."
+        )));
     }
     Ok(guild)
 }

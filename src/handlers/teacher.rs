@@ -28,14 +28,21 @@ pub(crate) fn teacher_guild(app: &App, request: &Request) -> Result<GuildId, Err
     Ok(guild)
 }
 
-/// One CSV cell. A spreadsheet runs a cell that starts with `=`, `+`, `-`
-/// or `@` (or a tab or carriage return) as a formula, so such a cell gets a
+/// One CSV cell. Line breaks and other control characters become spaces
+/// and bidirectional overrides are dropped (a display name must not split a
+/// row or reorder the columns after it on screen). A spreadsheet runs a cell
+/// that starts with `=`, `+`, `-` or `@` as a formula, so such a cell gets a
 /// leading apostrophe; then the usual quoting.
 pub fn csv_cell(text: &str) -> String {
-    let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let text: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let safe = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {
-        text.to_string()
+        text
     };
     if safe.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", safe.replace('"', "\"\""))
@@ -465,9 +472,11 @@ mod tests {
         assert_eq!(csv_cell("+1"), "'+1");
         assert_eq!(csv_cell("-2+3"), "'-2+3");
         assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("\tx"), " x");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(csv_cell("line\nbreak"), "line break");
+        assert_eq!(csv_cell("Ann\u{202E}001\u{2066}"), "Ann001");
+        assert_eq!(csv_cell("x\r\n=1"), "x  =1");
         assert_eq!(csv_cell("Zoë \"Z\""), "\"Zoë \"\"Z\"\"\"");
     }
 }

@@ -229,8 +229,16 @@ pub fn correct_answer(question: &Question) -> String {
             tolerance,
             unit,
         } => {
-            let mut s = format_number(*value);
-            if let Some(unit) = unit {
+            // A year is written as a year: "1999", not "1,999 year".
+            let is_year = unit
+                .as_deref()
+                .is_some_and(|u| matches!(u.trim().to_lowercase().as_str(), "year" | "years"));
+            let mut s = if is_year && value.fract() == 0.0 {
+                format!("{value}")
+            } else {
+                format_number(*value)
+            };
+            if let Some(unit) = unit.as_deref().filter(|_| !is_year) {
                 s.push(' ');
                 s.push_str(unit);
             }
@@ -367,6 +375,34 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_year_answer_reads_as_a_year() {
+        let numeric = |value: f64, unit: Option<&str>, tolerance: f64| Question {
+            id: "q".into(),
+            difficulty: crate::content::Difficulty::Medium,
+            prompt: String::new(),
+            explanation: String::new(),
+            answer: Answer::Numeric {
+                value,
+                tolerance,
+                unit: unit.map(String::from),
+            },
+            related: Vec::new(),
+            sources: Vec::new(),
+            tags: Vec::new(),
+            provenance: Vec::new(),
+        };
+        assert_eq!(correct_answer(&numeric(1999.0, Some("year"), 0.0)), "1999");
+        assert_eq!(
+            correct_answer(&numeric(1937.0, Some("years"), 1.0)),
+            "1937 (answers within 1 accepted)"
+        );
+        assert_eq!(
+            correct_answer(&numeric(681692.0, Some("people"), 0.0)),
+            "681,692 people"
+        );
     }
 
     #[test]

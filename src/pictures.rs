@@ -5,7 +5,10 @@
 //! Drawn with tiny-skia (a rasteriser: paths, fills, PNG encoding) and the
 //! glyph outlines of the bundled DejaVu Sans (`assets/fonts`, Bitstream Vera
 //! licence, see `assets/fonts/LICENSE-DejaVu.txt`) read with ab_glyph, so
-//! text is filled as vector paths like every other shape. Behind the
+//! text is filled as vector paths like every other shape. A letter DejaVu
+//! lacks (Chinese, Japanese and Korean names) is taken from the bundled Droid
+//! Sans Fallback (Apache 2.0, `assets/fonts/LICENSE-DroidSansFallback.txt`)
+//! rather than drawn as an empty box. Behind the
 //! `pictures` cargo feature (on by default). Knows nothing of Discord, the
 //! store or content packs: it draws the plain rows it is given.
 
@@ -14,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 static FONT_DATA: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+static FALLBACK_FONT_DATA: &[u8] = include_bytes!("../assets/fonts/DroidSansFallback.ttf");
 
 #[derive(Debug, thiserror::Error)]
 pub enum PictureError {
@@ -58,10 +62,11 @@ fn paint(rgb: (u8, u8, u8)) -> Paint<'static> {
     paint
 }
 
-/// A pixmap with the font, and the few drawing operations the pictures use.
+/// A pixmap with the fonts, and the few drawing operations the pictures use.
 struct Canvas {
     pixmap: Pixmap,
-    font: FontRef<'static>,
+    /// DejaVu Sans first, then the fallback for what it lacks.
+    fonts: [FontRef<'static>; 2],
 }
 
 impl Canvas {
@@ -74,27 +79,46 @@ impl Canvas {
             BACKGROUND.2,
             255,
         ));
-        let font = FontRef::try_from_slice(FONT_DATA)
-            .map_err(|e| PictureError::Draw(format!("the bundled font: {e}")))?;
-        Ok(Self { pixmap, font })
+        let font = |data| {
+            FontRef::try_from_slice(data)
+                .map_err(|e| PictureError::Draw(format!("a bundled font: {e}")))
+        };
+        Ok(Self {
+            pixmap,
+            fonts: [font(FONT_DATA)?, font(FALLBACK_FONT_DATA)?],
+        })
     }
 
-    fn scale(&self, size: f32) -> f32 {
-        size / self.font.units_per_em().unwrap_or(2048.0)
+    /// The font that has `c` (DejaVu's empty box when none has it), its
+    /// glyph, and the scale from its units to `size` pixels.
+    fn glyph(&self, c: char, size: f32) -> (usize, ab_glyph::GlyphId, f32) {
+        let which = self
+            .fonts
+            .iter()
+            .position(|f| f.glyph_id(c).0 != 0)
+            .unwrap_or(0);
+        let font = &self.fonts[which];
+        (
+            which,
+            font.glyph_id(c),
+            size / font.units_per_em().unwrap_or(2048.0),
+        )
     }
 
     /// The width of `text` at `size` pixels.
     fn text_width(&self, text: &str, size: f32) -> f32 {
-        let scale = self.scale(size);
         let mut width = 0.0;
         let mut previous = None;
         for c in text.chars() {
-            let id = self.font.glyph_id(c);
-            if let Some(p) = previous {
-                width += self.font.kern_unscaled(p, id) * scale;
+            let (which, id, scale) = self.glyph(c, size);
+            let font = &self.fonts[which];
+            if let Some((p_which, p)) = previous {
+                if p_which == which {
+                    width += font.kern_unscaled(p, id) * scale;
+                }
             }
-            width += self.font.h_advance_unscaled(id) * scale;
-            previous = Some(id);
+            width += font.h_advance_unscaled(id) * scale;
+            previous = Some((which, id));
         }
         width
     }
@@ -113,16 +137,18 @@ impl Canvas {
 
     /// Fills `text` with its baseline at `y`, starting at `x`.
     fn text(&mut self, text: &str, x: f32, y: f32, size: f32, rgb: (u8, u8, u8)) {
-        let scale = self.scale(size);
         let mut path = PathBuilder::new();
         let mut pen = x;
         let mut previous = None;
         for c in text.chars() {
-            let id = self.font.glyph_id(c);
-            if let Some(p) = previous {
-                pen += self.font.kern_unscaled(p, id) * scale;
+            let (which, id, scale) = self.glyph(c, size);
+            let font = &self.fonts[which];
+            if let Some((p_which, p)) = previous {
+                if p_which == which {
+                    pen += font.kern_unscaled(p, id) * scale;
+                }
             }
-            if let Some(outline) = self.font.outline(id) {
+            if let Some(outline) = font.outline(id) {
                 // Font units grow upwards; pixels grow downwards.
                 let at = |p: ab_glyph::Point| (pen + p.x * scale, y - p.y * scale);
                 let mut end = None;
@@ -159,8 +185,8 @@ impl Canvas {
                     path.close();
                 }
             }
-            pen += self.font.h_advance_unscaled(id) * scale;
-            previous = Some(id);
+            pen += font.h_advance_unscaled(id) * scale;
+            previous = Some((which, id));
         }
         if let Some(path) = path.finish() {
             self.pixmap.fill_path(
@@ -358,4 +384,29 @@ pub fn ranking(title: &str, rows: &[Ranked]) -> Result<Vec<u8>, PictureError> {
         canvas.text(&format!("{}", r.points), LEFT + 380.0 + bar, y, 15.0, MUTED);
     }
     canvas.png()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_names_are_drawn_from_the_fallback_font_not_as_boxes() {
+        let canvas = Canvas::new(10, 10).unwrap();
+        for c in ['王', '小', 'ア', '한'] {
+            let (which, id, _) = canvas.glyph(c, 20.0);
+            assert_eq!(which, 1, "{c} comes from the fallback");
+            assert_ne!(id.0, 0, "{c} has a glyph");
+            assert!(canvas.fonts[1].outline(id).is_some(), "{c} has an outline");
+        }
+        for c in ['A', 'Я', 'é', '…'] {
+            assert_eq!(canvas.glyph(c, 20.0).0, 0, "{c} stays in DejaVu Sans");
+        }
+        // DejaVu's empty box is one narrow advance whatever the letter; CJK
+        // letters are full-width.
+        let boxes = canvas.fonts[0].h_advance_unscaled(canvas.fonts[0].glyph_id('王'));
+        let (_, id, scale) = canvas.glyph('王', 20.0);
+        let full = canvas.fonts[1].h_advance_unscaled(id) * scale;
+        assert!(full > boxes * (20.0 / 2048.0), "{full} vs {boxes}");
+    }
 }

@@ -153,7 +153,10 @@ fn a_class_can_be_scripted_through_the_cli() {
     assert_eq!(press("1", "Ada", "12")["title"], "Already answered");
     let board = ask("1", "Ada", "13", &["leaderboard"]);
     assert!(
-        board["text"].as_str().unwrap().starts_with("**1.** Ada — "),
+        board["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("**1.** **Ada** — "),
         "{board}"
     );
     let stats = ask("1", "Ada", "14", &["stats"]);
@@ -247,7 +250,10 @@ fn backup_copies_a_database_in_use() {
     );
     let board: Value = serde_json::from_str(&stdout(&board)).unwrap();
     assert!(
-        board["text"].as_str().unwrap().starts_with("**1.** Cy — "),
+        board["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("**1.** **Cy** — "),
         "{board}"
     );
 

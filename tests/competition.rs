@@ -295,7 +295,7 @@ fn a_scripted_competition_scores_speed_runs_and_a_podium() {
     board.display_name = "dana".into();
     let board = handlers::respond(&app, &board);
     assert!(
-        board.text.starts_with("**1.** boris — 37 points (2 of 2 correct)\n**2.** anna — 32 points (2 of 2 correct)\n**3.** chen — 15 points (1 of 2 correct)"),
+        board.text.starts_with("**1.** **boris** — 37 points (2 of 2 correct)\n**2.** **anna** — 32 points (2 of 2 correct)\n**3.** **chen** — 15 points (1 of 2 correct)"),
         "{}",
         board.text
     );

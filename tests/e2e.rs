@@ -573,11 +573,13 @@ fn the_daily_question_is_channel_posted_once_at_local_time_and_scored_once_per_s
         let board = h.fake.command(BORIS, "leaderboard", json!([])).await;
         let text = embed(&board)["description"].as_str().unwrap().to_string();
         assert!(
-            text.starts_with(&format!("**1.** anna — {points} points (1 of 1 correct)")),
+            text.starts_with(&format!(
+                "**1.** **anna** — {points} points (1 of 1 correct)"
+            )),
             "{text}"
         );
         assert!(
-            text.contains("**2.** boris — 0 points (0 of 1 correct)"),
+            text.contains("**2.** **boris** — 0 points (0 of 1 correct)"),
             "{text}"
         );
 

@@ -261,9 +261,9 @@ fn a_week_of_a_class() {
         board_lines(&board),
         [
             // A tie on points and answers: the lower user id ranks first.
-            "**1.** Ada — 66 points (3 of 3 correct)",
-            "**2.** Cy — 66 points (3 of 3 correct)",
-            "**3.** Ben — 20 points (1 of 3 correct)",
+            "**1.** **Ada** — 66 points (3 of 3 correct)",
+            "**2.** **Cy** — 66 points (3 of 3 correct)",
+            "**3.** **Ben** — 20 points (1 of 3 correct)",
         ]
     );
     let week = command(

@@ -236,7 +236,7 @@ fn a_season_ends_only_when_its_teacher_confirms() {
     let board = ask(&app, 7, false, "leaderboard", &[], &[("period", "season")]);
     assert!(board.title.as_deref().unwrap().contains("Autumn term"));
     assert!(
-        board.text.starts_with("**1.** user7"),
+        board.text.starts_with("**1.** **user7**"),
         "the latest name seen: {}",
         board.text
     );
@@ -266,7 +266,7 @@ fn a_season_ends_only_when_its_teacher_confirms() {
         ended.title.as_deref(),
         Some("Season \"Autumn term\" has ended: final standings")
     );
-    assert!(ended.text.starts_with("**1.** user7"), "{}", ended.text);
+    assert!(ended.text.starts_with("**1.** **user7**"), "{}", ended.text);
     assert!(app.store.open_season(GuildId(10)).unwrap().is_none());
     assert!(press(&app, 1, &button.custom_id)
         .text

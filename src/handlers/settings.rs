@@ -350,9 +350,9 @@ pub fn confirm_end_season(
                 .iter()
                 .map(|s| {
                     format!(
-                        "**{}.** {} — {} points",
+                        "**{}.** **{}** — {} points",
                         s.rank,
-                        escape_markdown(&s.name),
+                        escape_markdown(&crate::markup::fit(&s.name, 32)),
                         s.points
                     )
                 })

@@ -238,9 +238,18 @@ pub fn correct_answer(question: &Question) -> String {
             } else {
                 format_number(*value)
             };
-            if let Some(unit) = unit.as_deref().filter(|_| !is_year) {
-                s.push(' ');
-                s.push_str(unit);
+            // A day of a month reads as a date: "5 August", not "5 day of August".
+            match unit.as_deref().map(str::trim) {
+                _ if is_year => {}
+                Some(unit) if unit.to_lowercase().starts_with("day of ") => {
+                    s.push(' ');
+                    s.push_str(unit["day of ".len()..].trim());
+                }
+                Some(unit) => {
+                    s.push(' ');
+                    s.push_str(unit);
+                }
+                None => {}
             }
             if *tolerance > 0.0 {
                 s.push_str(&format!(
@@ -402,6 +411,10 @@ mod tests {
         assert_eq!(
             correct_answer(&numeric(681692.0, Some("people"), 0.0)),
             "681,692 people"
+        );
+        assert_eq!(
+            correct_answer(&numeric(5.0, Some("day of August"), 0.0)),
+            "5 August"
         );
     }
 

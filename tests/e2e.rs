@@ -641,11 +641,11 @@ fn a_restart_between_presses_keeps_the_buttons_working_and_the_score_exact() {
         let board = h.fake.command(ANNA, "leaderboard", json!([])).await;
         let text = embed(&board)["description"].as_str().unwrap().to_string();
         assert!(
-            text.contains(&format!("anna — {points} points (1 of 1 correct)")),
+            text.contains(&format!("**anna** — {points} points (1 of 1 correct)")),
             "{text}"
         );
         assert!(
-            text.contains(&format!("boris — {points} points (1 of 1 correct)")),
+            text.contains(&format!("**boris** — {points} points (1 of 1 correct)")),
             "{text}"
         );
 

@@ -504,37 +504,6 @@ fn bad_command_line_values_exit_with_usage_status() {
 /// it with `pip download Red-DiscordBot==3.5.24 --no-deps -d DIR`).
 const RED_WHEEL_ENV: &str = "STUDYBOT_RED_WHEEL_DIR";
 
-/// Whether a test that needs something from outside the repository must
-/// run (CI) or may say it was skipped (a developer's machine without it).
-fn skip_or_fail(what: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("CI is set, so this test is required, but {what}");
-    }
-    eprintln!("skipped: {what}");
-}
-
-/// Runs `python3 -c script args...`; `false` (after `skip_or_fail`) when
-/// python3 or the module the script needs is missing.
-fn python(module: &str, script: &str, args: &[&str]) -> bool {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        skip_or_fail(&format!(
-            "python3 cannot import {module} (pip install {module})"
-        ));
-        return false;
-    }
-    let out = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "python3 failed:\n{}", stderr(&out));
-    true
-}
-
 #[test]
 fn reds_own_54_bundled_lists_import_and_pass_the_checker() {
     let Some(wheel_dir) = std::env::var_os(RED_WHEEL_ENV) else {
@@ -632,24 +601,6 @@ fn reds_own_54_bundled_lists_import_and_pass_the_checker() {
     let flags = load_pack(&dir.path().join("packs/usflags.toml"));
     assert!(flags.questions[0].prompt.contains("https://i.imgur.com/"));
 }
-
-/// genanki's deck for the tests: a basic note with HTML and tags, a basic
-/// and reversed note, a cloze note with two deletions (one with a hint),
-/// in a nested deck. `placeholder`: what a new package holds as its
-/// `collection.anki2`, one note telling old Ankis to update.
-const GENANKI_SCRIPT: &str = r#"
-import sys, genanki
-out, mode = sys.argv[1], sys.argv[2]
-if mode == "placeholder":
-    deck = genanki.Deck(1, "Default")
-    deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=["Please update to the latest Anki version, then import the .colpkg/.apkg file again.", "Update"]))
-else:
-    deck = genanki.Deck(2059400110, "History::Russia 1917")
-    deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=["Who led the <b>Bolsheviks</b> in 1917?", "Lenin"], tags=["russia", "Revolution::1917"]))
-    deck.add_note(genanki.Note(model=genanki.BASIC_AND_REVERSED_CARD_MODEL, fields=["Tsar who abdicated in March 1917", "Nicholas&nbsp;II"]))
-    deck.add_note(genanki.Note(model=genanki.CLOZE_MODEL, fields=["The {{c1::February}} Revolution ended the rule of the {{c2::Romanovs::dynasty}}.", ""]))
-genanki.Package(deck).write_to_file(out)
-"#;
 
 /// The questions of the test deck, whichever way it was packaged: (prompt,
 /// accepted answers, tags).
@@ -930,50 +881,6 @@ fn broken_anki_files_get_one_message_at_their_position_and_nothing_is_written() 
         );
     }
     assert!(!dir.path().join("packs").exists());
-}
-
-/// A spreadsheet in the layout of Kahoot's quiz template: a title and
-/// instructions above the header row (row 8), then one numbered row per
-/// question from row 9, with `rows` (question, answers 1-4, time limit,
-/// correct answer(s)) filled in; a number stays a number cell.
-fn kahoot_sheet(rows: &[[&str; 7]]) -> Vec<u8> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.write_string(0, 1, "Quiz template").unwrap();
-    sheet
-        .write_string(
-            2,
-            1,
-            "Add questions, at least two answer alternatives, time limit and choose correct answers (at least one).",
-        )
-        .unwrap();
-    let headers = [
-        "Question - max 120 characters",
-        "Answer 1 - max 75 characters",
-        "Answer 2 - max 75 characters",
-        "Answer 3 - max 75 characters",
-        "Answer 4 - max 75 characters",
-        "Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs",
-        "Correct answer(s) - choose at least one",
-    ];
-    for (column, header) in headers.iter().enumerate() {
-        sheet.write_string(7, column as u16 + 1, *header).unwrap();
-    }
-    for (index, row) in rows.iter().enumerate() {
-        let r = 8 + index as u32;
-        sheet.write_number(r, 0, (index + 1) as f64).unwrap();
-        for (column, value) in row.iter().enumerate() {
-            let c = column as u16 + 1;
-            if value.is_empty() {
-                continue;
-            }
-            match value.parse::<f64>() {
-                Ok(number) if column >= 5 => sheet.write_number(r, c, number).unwrap(),
-                _ => sheet.write_string(r, c, *value).unwrap(),
-            };
-        }
-    }
-    workbook.save_to_buffer().unwrap()
 }
 
 const KAHOOT_ROWS: [[&str; 7]; 5] = [

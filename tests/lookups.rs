@@ -269,7 +269,7 @@ fn on_this_day_and_today_use_the_clock() {
     assert!(
         today
             .text
-            .contains("Nothing in studybot's timeline happened in 1 December 2026"),
+            .contains("Nothing in studybot's timeline happened on 1 December 2026"),
         "{}",
         today.text
     );

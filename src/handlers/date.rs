@@ -97,7 +97,9 @@ pub fn page(
         }
     }
     match asked {
-        Some((first, last)) => events.sort_by_key(|(_, e)| e.when.fit(first, last)),
+        Some((first, last)) => {
+            events.sort_by_cached_key(|(_, e)| e.when.fit(first, last).map(|f| f.rank()))
+        }
         // On this day: one day in many years, in date order.
         None => events.sort_by_key(|(_, e)| (e.when.first_day(), e.when.last_day())),
     }

@@ -742,9 +742,14 @@ impl PackIndex {
         folded: &str,
     ) -> Option<(MatchKind, f64, Evidence)> {
         let key = &self.keys[k as usize];
-        let mut used = vec![false; key.words.len()];
-        // Where each matched query word landed in the key, in query order.
-        let mut landed: Vec<usize> = Vec::with_capacity(query.len());
+        // Key words already matched, as bits (a title has far fewer than 64
+        // meaningful words; any beyond are not weighed).
+        let n = key.words.len().min(64);
+        let mut used = 0u64;
+        let free = |used: u64, j: usize| used & (1 << j) == 0;
+        // Whether the matched words sit one after another in the key, in
+        // the query's order.
+        let (mut previous, mut phrase) = (None::<usize>, true);
         let (mut matched, mut typos, mut cut_short) = (0usize, 0usize, None::<f64>);
         // Words matched by stem but written differently.
         let mut inflected = 0usize;
@@ -752,7 +757,7 @@ impl PackIndex {
         for (i, q) in query.iter().enumerate() {
             let same = q
                 .stem
-                .and_then(|s| (0..key.words.len()).find(|&j| !used[j] && key.words[j].stem == s));
+                .and_then(|s| (0..n).find(|&j| free(used, j) && key.words[j].stem == s));
             // A word the pack knows is that word, not a typo of another
             // ("Nikolai" is not "Nikolaev" cut short), unless the item
             // knows it too, under another of its names ("Genrich Jagoda":
@@ -767,12 +772,18 @@ impl PackIndex {
                 if known {
                     return None;
                 }
-                (0..key.words.len())
-                    .filter(|&j| !used[j])
+                (0..n)
+                    .filter(|&j| free(used, j))
                     .filter_map(|j| {
                         let word = &key.words[j];
                         let folded = word_typos(q.text, &self.word_texts[word.text as usize]);
-                        let plain = word_typos(q.plain, &self.word_texts[word.plain as usize]);
+                        // The written forms differ from the folded ones only
+                        // where the pack's spelling changed a letter.
+                        let plain = if word.plain != word.text || q.plain != q.text {
+                            word_typos(q.plain, &self.word_texts[word.plain as usize])
+                        } else {
+                            None
+                        };
                         folded.into_iter().chain(plain).min().map(|d| (j, d))
                     })
                     .min_by_key(|&(_, d)| d)
@@ -782,7 +793,7 @@ impl PackIndex {
                 if known || i != last || q.text.chars().count() < PREFIX_LETTERS {
                     return None;
                 }
-                (0..key.words.len()).filter(|&j| !used[j]).find_map(|j| {
+                (0..n).filter(|&j| free(used, j)).find_map(|j| {
                     let word = &self.word_texts[key.words[j].text as usize];
                     let share = q.text.len() as f64 / word.len() as f64;
                     (word.starts_with(q.text) && share >= PREFIX_SHARE).then(|| {
@@ -792,14 +803,17 @@ impl PackIndex {
                 })
             });
             if let Some((j, d)) = found {
-                used[j] = true;
-                landed.push(j);
+                used |= 1 << j;
+                phrase &= previous.is_none_or(|p| j == p + 1);
+                previous = Some(j);
                 matched += 1;
                 typos += d;
             }
         }
-        let covered = used.iter().filter(|u| **u).count();
-        let distinctive = key.distinctive.is_some_and(|d| used[usize::from(d)]);
+        let covered = used.count_ones() as usize;
+        let distinctive = key
+            .distinctive
+            .is_some_and(|d| usize::from(d) < n && !free(used, usize::from(d)));
         let evidence = Evidence {
             query_words: query.len().min(255) as u8,
             matched: matched.min(255) as u8,
@@ -825,7 +839,6 @@ impl PackIndex {
             // its order, name the event ("Shakhty trial", "Yezhov arrested");
             // one word ("Yegorov") or the words shuffled ("who replaced
             // Yezhov" against "Yezhov replaces Yagoda") only point at it.
-            let phrase = landed.windows(2).all(|w| w[1] == w[0] + 1);
             (matched >= 2 && phrase)
                 .then_some((MatchKind::Partial, 0.60 + 0.1 * coverage - typo_cost))
         } else if all_query

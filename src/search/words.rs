@@ -64,9 +64,10 @@ pub fn stem(word: &str) -> &str {
 }
 
 /// How many typos a word may have and still be the word it looks like,
-/// by the length of the shorter of the two: none up to four letters ("Kun"
-/// is not "Kim"), one up to seven ("Morozov" is not "Molotov", two apart),
-/// two up to eleven, three beyond.
+/// by the length of the longer of the two (a dropped letter makes the typed
+/// word shorter): none up to four letters ("Kun" is not "Kim"), one up to
+/// seven ("Morozov" is not "Molotov", two apart), two up to eleven, three
+/// beyond.
 pub fn typo_budget(letters: usize) -> usize {
     match letters {
         0..=4 => 0,
@@ -104,7 +105,7 @@ pub fn key_typos(typed: &str, key: &str) -> Option<usize> {
 
 fn within_budget(typed: &str, word: &str) -> Option<usize> {
     let (a, b) = (typed.chars().count(), word.chars().count());
-    let budget = typo_budget(a.min(b));
+    let budget = typo_budget(a.max(b));
     if budget == 0 || a.abs_diff(b) > budget {
         return None;
     }
@@ -153,6 +154,7 @@ mod tests {
             "short words match only exactly"
         );
         assert_eq!(word_typos("448", "447"), None);
+        assert_eq!(word_typos("kaer", "kaber"), Some(1), "a dropped letter");
         assert_eq!(key_typos("kulakoperation", "kulak operation"), Some(1));
         assert_eq!(key_typos("order 448", "order 447"), None);
         assert_eq!(key_typos("special board", "special troika"), None);

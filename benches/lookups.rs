@@ -128,8 +128,12 @@ fn bench(c: &mut Criterion) {
     let date_lookup = |q: &str| match query::parse(q) {
         Ok(DateQuery::Period(w)) => {
             let (first, last) = (w.first_day(), w.last_day());
-            let mut found: Vec<_> = pack.events_overlapping(first, last).collect();
-            found.sort_by_cached_key(|e| e.when.fit(first, last).map(|f| f.rank()));
+            let found = studybot::dates::rank_by_fit(
+                pack.events_overlapping(first, last),
+                |e| e.when,
+                first,
+                last,
+            );
             found.len()
         }
         _ => 0,

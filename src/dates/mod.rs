@@ -350,6 +350,43 @@ impl Fit {
     }
 }
 
+/// Orders `items`, given in date order (by first day, then last day), as
+/// [`Fit`] sorts them against `first..=last`, dropping those outside it.
+/// The period's own items only need sorting by precision, which keeps their
+/// date order, so only the few that overlap the period are sorted: a year
+/// of a large pack ranks in the time it takes to read it.
+pub fn rank_by_fit<T>(
+    items: impl IntoIterator<Item = T>,
+    when: impl Fn(&T) -> When,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<T> {
+    let mut inside: [Vec<T>; 3] = Default::default();
+    let mut around: Vec<(u64, T)> = Vec::new();
+    for item in items {
+        match when(&item).fit(first, last) {
+            Some(Fit::Inside { precision, .. }) => {
+                let bucket = match precision.0 {
+                    Precision::Day => 0,
+                    Precision::Month => 1,
+                    Precision::Year => 2,
+                };
+                inside[bucket].push(item);
+            }
+            Some(fit) => around.push((fit.rank(), item)),
+            None => {}
+        }
+    }
+    around.sort_by_key(|(rank, _)| *rank);
+    let mut ranked: Vec<T> =
+        Vec::with_capacity(inside.iter().map(Vec::len).sum::<usize>() + around.len());
+    for bucket in inside {
+        ranked.extend(bucket);
+    }
+    ranked.extend(around.into_iter().map(|(_, item)| item));
+    ranked
+}
+
 impl fmt::Display for When {
     /// "1 December 1934", "19-24 August 1936", "1936-1938", "July 1937 - November 1938".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -442,6 +479,10 @@ mod tests {
         let mut by_rank = found;
         by_rank.sort_by_key(|iso| when(iso).fit(first, last).unwrap().rank());
         assert_eq!(by_rank, found, "rank() sorts as Fit does");
+        let mut in_date_order = found;
+        in_date_order.sort_by_key(|iso| (when(iso).first_day(), when(iso).last_day()));
+        let ranked = rank_by_fit(in_date_order, |iso| when(iso), first, last);
+        assert_eq!(ranked, found, "rank_by_fit orders as Fit does");
         assert_eq!(
             found,
             [

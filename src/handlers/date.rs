@@ -98,7 +98,9 @@ pub fn page(
     }
     match asked {
         Some((first, last)) => {
-            events.sort_by_cached_key(|(_, e)| e.when.fit(first, last).map(|f| f.rank()))
+            // Each pack's events come in date order; several packs' merge.
+            events.sort_by_key(|(_, e)| (e.when.first_day(), e.when.last_day()));
+            events = crate::dates::rank_by_fit(events, |(_, e)| e.when, first, last);
         }
         // On this day: one day in many years, in date order.
         None => events.sort_by_key(|(_, e)| (e.when.first_day(), e.when.last_day())),

@@ -109,8 +109,38 @@ fn within_budget(typed: &str, word: &str) -> Option<usize> {
     if budget == 0 || a.abs_diff(b) > budget {
         return None;
     }
-    let distance = strsim::osa_distance(typed, word);
+    let distance = if typed.is_ascii() && word.is_ascii() && a < 32 && b < 32 {
+        osa_ascii(typed.as_bytes(), word.as_bytes())
+    } else {
+        strsim::osa_distance(typed, word)
+    };
     (distance <= budget).then_some(distance)
+}
+
+/// Optimal string alignment distance (edits, a swapped neighbour pair
+/// counting as one) of two short ASCII words, on the stack: the lookup
+/// weighs a few hundred word pairs per query, and allocating rows for each
+/// was most of its time. Same result as `strsim::osa_distance`.
+fn osa_ascii(a: &[u8], b: &[u8]) -> usize {
+    let mut before = [0usize; 33];
+    let mut previous: [usize; 33] = std::array::from_fn(|j| j);
+    let mut current = [0usize; 33];
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            current[j] = best;
+        }
+        before = previous;
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -158,6 +188,35 @@ mod tests {
         assert_eq!(key_typos("kulakoperation", "kulak operation"), Some(1));
         assert_eq!(key_typos("order 448", "order 447"), None);
         assert_eq!(key_typos("special board", "special troika"), None);
+    }
+
+    #[test]
+    fn stack_distance_agrees_with_strsim() {
+        let words = [
+            "",
+            "a",
+            "yezov",
+            "yezhov",
+            "troiak",
+            "troika",
+            "ca",
+            "abc",
+            "kaer",
+            "kaber",
+            "tukhachevskiy",
+            "tukachevsky",
+            "morozov",
+            "molotov",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    osa_ascii(a.as_bytes(), b.as_bytes()),
+                    strsim::osa_distance(a, b),
+                    "{a} / {b}"
+                );
+            }
+        }
     }
 
     #[test]

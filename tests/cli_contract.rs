@@ -104,23 +104,26 @@ fn tick_json_is_one_document() {
 fn an_attachment_that_is_not_a_file_is_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     let content = content_arg();
-    let out = studybot(
-        dir.path(),
-        &[
-            "--content",
-            &content,
-            "ask",
-            "--db",
-            "a.db",
-            "--guild",
-            "1",
-            "--teacher",
-            "--attach",
-            "/dev/zero",
-            "pack",
-            "upload",
-        ],
-    );
+    let upload = |file: &str| {
+        studybot(
+            dir.path(),
+            &[
+                "--content",
+                &content,
+                "ask",
+                "--db",
+                "a.db",
+                "--guild",
+                "1",
+                "--teacher",
+                "--attach",
+                file,
+                "pack",
+                "upload",
+            ],
+        )
+    };
+    let out = upload("/dev/zero");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("--attach /dev/zero is not a regular file"),
@@ -132,23 +135,7 @@ fn an_attachment_that_is_not_a_file_is_refused_before_reading() {
     let big = dir.path().join("big.toml");
     let file = std::fs::File::create(&big).unwrap();
     file.set_len(64 * 1024 * 1024).unwrap();
-    let out = studybot(
-        dir.path(),
-        &[
-            "--content",
-            &content,
-            "ask",
-            "--db",
-            "a.db",
-            "--guild",
-            "1",
-            "--teacher",
-            "--attach",
-            "big.toml",
-            "pack",
-            "upload",
-        ],
-    );
+    let out = upload("big.toml");
     assert!(
         stdout(&out)
             .contains("`big.toml`: the file is over 1024 KiB, the most /pack upload accepts"),

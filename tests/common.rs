@@ -211,3 +211,46 @@ pub fn kahoot_sheet(rows: &[[&str; 7]]) -> Vec<u8> {
     }
     workbook.save_to_buffer().unwrap()
 }
+
+/// Five questions in the Kahoot template, for the import tests and the
+/// README's `revolution-quiz.xlsx`.
+pub const KAHOOT_ROWS: [[&str; 7]; 5] = [
+    [
+        "In which year did the October Revolution take place?",
+        "1905",
+        "1917",
+        "1921",
+        "1924",
+        "60",
+        "2",
+    ],
+    [
+        "Who commanded the Red Army in the Civil War?",
+        "Trotsky",
+        "Kamenev",
+        "",
+        "",
+        "30",
+        "1",
+    ],
+    // The template numbers rows a quiz leaves empty.
+    ["", "", "", "", "", "", ""],
+    [
+        "Which of these were Bolsheviks?",
+        "Lenin",
+        "Kerensky",
+        "Stalin",
+        "Milyukov",
+        "60",
+        "1,3",
+    ],
+    [
+        "Where was the Tsar's family killed?",
+        "Yekaterinburg",
+        "Moscow",
+        "Petrograd",
+        "Kiev",
+        "",
+        "1",
+    ],
+];

@@ -883,47 +883,6 @@ fn broken_anki_files_get_one_message_at_their_position_and_nothing_is_written() 
     assert!(!dir.path().join("packs").exists());
 }
 
-const KAHOOT_ROWS: [[&str; 7]; 5] = [
-    [
-        "In which year did the October Revolution take place?",
-        "1905",
-        "1917",
-        "1921",
-        "1924",
-        "60",
-        "2",
-    ],
-    [
-        "Who commanded the Red Army in the Civil War?",
-        "Trotsky",
-        "Kamenev",
-        "",
-        "",
-        "30",
-        "1",
-    ],
-    // The template numbers rows a quiz leaves empty.
-    ["", "", "", "", "", "", ""],
-    [
-        "Which of these were Bolsheviks?",
-        "Lenin",
-        "Kerensky",
-        "Stalin",
-        "Milyukov",
-        "60",
-        "1,3",
-    ],
-    [
-        "Where was the Tsar's family killed?",
-        "Yekaterinburg",
-        "Moscow",
-        "Petrograd",
-        "Kiev",
-        "",
-        "1",
-    ],
-];
-
 #[test]
 fn kahoot_spreadsheet_in_the_template_layout_becomes_multiple_choice() {
     let dir = tempfile::tempdir().unwrap();

@@ -87,26 +87,7 @@ fn make_teacher_files(dir: &Path) -> Vec<&'static str> {
     ] {
         std::fs::copy(fixtures.join(fixture), dir.join(name)).unwrap();
     }
-    let sheet = kahoot_sheet(&[
-        [
-            "In which year did the October Revolution take place?",
-            "1905",
-            "1917",
-            "1921",
-            "1924",
-            "60",
-            "2",
-        ],
-        [
-            "Who led the Bolsheviks in 1917?",
-            "Kerensky",
-            "Trotsky",
-            "Lenin",
-            "",
-            "30",
-            "3",
-        ],
-    ]);
+    let sheet = kahoot_sheet(&KAHOOT_ROWS);
     std::fs::write(dir.join("revolution-quiz.xlsx"), sheet).unwrap();
     let deck = dir.join("russia.apkg");
     if python("genanki", GENANKI_SCRIPT, &[deck.to_str().unwrap(), "deck"]) {

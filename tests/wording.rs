@@ -37,6 +37,17 @@ fn press(id: &str) -> Action {
     }
 }
 
+/// The display position of the right (or a wrong) option of the stored
+/// question `key` shown in `order`.
+fn position_of(app: &App, key: &str, order: &[usize], right: bool) -> usize {
+    let library = app.library();
+    let (pack, question) = studybot::quiz::find(&library.content, key).unwrap();
+    order
+        .iter()
+        .position(|&i| studybot::quiz::is_correct(pack, question, Some(i), None) == right)
+        .unwrap()
+}
+
 /// Answers the daily question with its right (or a wrong) button.
 fn answer_daily(app: &App, user: u64, name: &str, right: bool) -> Reply {
     let daily = ask(app, user, name, command("daily", &[], &[]));
@@ -45,13 +56,7 @@ fn answer_daily(app: &App, user: u64, name: &str, right: bool) -> Reply {
         .instance(1)
         .unwrap()
         .expect("the daily question is instance 1");
-    let library = app.library();
-    let (pack, question) = studybot::quiz::find(&library.content, &instance.question).unwrap();
-    let position = instance
-        .option_order
-        .iter()
-        .position(|&i| studybot::quiz::is_correct(pack, question, Some(i), None) == right)
-        .unwrap();
+    let position = position_of(app, &instance.question, &instance.option_order, right);
     assert!(daily.buttons.len() >= 2);
     ask(app, user, name, press(&format!("q1:1:{position}")))
 }
@@ -87,13 +92,7 @@ fn stats_without_a_name_and_with_only_wrong_answers_read_right() {
             .clone();
         let instance: i64 = id.split(':').nth(1).unwrap().parse().unwrap();
         let stored = app.store.instance(instance).unwrap().unwrap();
-        let library = app.library();
-        let (pack, question) = studybot::quiz::find(&library.content, &stored.question).unwrap();
-        let wrong = stored
-            .option_order
-            .iter()
-            .position(|&i| !studybot::quiz::is_correct(pack, question, Some(i), None))
-            .unwrap();
+        let wrong = position_of(&app, &stored.question, &stored.option_order, false);
         let reply = ask(&app, 5, "", press(&format!("q1:{instance}:{wrong}")));
         assert!(reply.title.is_some(), "answer {n}: {}", reply.text);
     }
@@ -127,13 +126,7 @@ fn a_competition_nobody_scored_in_has_no_medals() {
     handlers::competition::advance(&app, id, now()).unwrap();
     let stored = app.store.competition(id).unwrap().unwrap();
     let round = stored.round(1).unwrap();
-    let library = app.library();
-    let (pack, question) = studybot::quiz::find(&library.content, &round.question).unwrap();
-    let wrong = round
-        .option_order
-        .iter()
-        .position(|&i| !studybot::quiz::is_correct(pack, question, Some(i), None))
-        .unwrap();
+    let wrong = position_of(&app, &round.question, &round.option_order, false);
     let mut r = request_at(
         now() + chrono::Duration::seconds(2),
         Some(GUILD),

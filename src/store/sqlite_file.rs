@@ -34,16 +34,31 @@ fn damaged(path: &Path, detail: &str) -> StoreError {
     }
 }
 
+/// What `pragma` found wrong with the database behind `conn`, if anything;
+/// an error that itself says the file is damaged (or not a database) is a
+/// finding too, not a failure of the check.
+fn damage_found(conn: &Connection, pragma: &str) -> Result<Option<String>, StoreError> {
+    problems(conn, pragma).or_else(as_finding)
+}
+
+/// An SQLite error met while checking or copying: damage found (`Some`), or
+/// a failure of the operation itself.
+fn as_finding(e: rusqlite::Error) -> Result<Option<String>, StoreError> {
+    if is_corruption(&e) {
+        Ok(Some(e.to_string()))
+    } else {
+        Err(super::sqlite::db_error(e))
+    }
+}
+
 /// Checks the database behind `conn` (the file at `path`) with
 /// `quick_check`: every page and index entry is readable and well formed.
 /// A file that is not a database at all, or whose pages are damaged, is
 /// [`StoreError::Corrupt`].
 pub fn check_sound(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    match problems(conn, "quick_check") {
-        Ok(None) => Ok(()),
-        Ok(Some(detail)) => Err(damaged(path, &detail)),
-        Err(e) if is_corruption(&e) => Err(damaged(path, &e.to_string())),
-        Err(e) => Err(super::sqlite::db_error(e)),
+    match damage_found(conn, "quick_check")? {
+        None => Ok(()),
+        Some(detail) => Err(damaged(path, &detail)),
     }
 }
 
@@ -58,16 +73,14 @@ pub fn check_file(path: &Path) -> Result<(), StoreError> {
     }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(super::sqlite::db_error)?;
-    match problems(&conn, "integrity_check") {
-        Ok(None) => Ok(()),
-        Ok(Some(detail)) => Err(damaged(path, &detail)),
-        Err(e) if is_corruption(&e) => Err(damaged(path, &e.to_string())),
-        Err(e) => Err(super::sqlite::db_error(e)),
+    match damage_found(&conn, "integrity_check")? {
+        None => Ok(()),
+        Some(detail) => Err(damaged(path, &detail)),
     }
 }
 
 /// Whether SQLite's error means the file is damaged or not a database.
-pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
+fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(
         e,
         rusqlite::Error::SqliteFailure(f, _)
@@ -175,21 +188,14 @@ fn copy_and_check(source: &Path, copy: &Path) -> Result<Option<String>, StoreErr
     from.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(super::sqlite::db_error)?;
     let _ = std::fs::remove_file(copy);
-    match from.backup(rusqlite::MAIN_DB, copy, None) {
-        Ok(()) => {}
-        Err(e) if is_corruption(&e) => return Ok(Some(e.to_string())),
-        Err(e) => return Err(super::sqlite::db_error(e)),
+    if let Err(e) = from.backup(rusqlite::MAIN_DB, copy, None) {
+        return as_finding(e);
     }
     let written = Connection::open(copy).map_err(super::sqlite::db_error)?;
     // The copy keeps the source's WAL mode; a backup is one self-contained
     // file (the bot switches it back to WAL when it opens it).
-    let checked = written
-        .pragma_update(None, "journal_mode", "DELETE")
-        .and_then(|()| problems(&written, "integrity_check"));
-    drop(written);
-    match checked {
-        Ok(found) => Ok(found),
-        Err(e) if is_corruption(&e) => Ok(Some(e.to_string())),
-        Err(e) => Err(super::sqlite::db_error(e)),
+    match written.pragma_update(None, "journal_mode", "DELETE") {
+        Ok(()) => damage_found(&written, "integrity_check"),
+        Err(e) => as_finding(e),
     }
 }

@@ -12,6 +12,7 @@
 //!                               └──────────────┬────────────┘
 //!                                              ▼
 //!                     handlers/  one fn per command or button: Request -> Reply
+//!                     │   spec.rs: the command table (names, options, handlers)
 //!                     │   respond(): the single error path
 //!                     ├── content/   packs: schema, load, validate, diagnostics
 //!                     ├── search/    which entry a student means

@@ -155,10 +155,29 @@ impl Request {
         }
     }
 
+    /// An option's text as given; `respond` has already checked it against
+    /// the command table and brought it to its one form (see
+    /// `handlers::spec`), so the typed readers below cannot disagree with it.
     pub fn option(&self, name: &str) -> Option<&str> {
         match &self.action {
             Action::Command { options, .. } => options.get(name).map(String::as_str),
             Action::Press { .. } => None,
         }
+    }
+
+    /// A boolean option (`picture`): false when not given.
+    pub fn flag(&self, name: &str) -> bool {
+        self.option(name) == Some("true")
+    }
+
+    /// A whole-number option (`rounds`).
+    pub fn number(&self, name: &str) -> Option<i64> {
+        self.option(name).and_then(|n| n.parse().ok())
+    }
+
+    /// A user, channel or role option as its id; `None` when not given or
+    /// `none`.
+    pub fn id(&self, name: &str) -> Option<u64> {
+        self.option(name).and_then(|n| n.parse().ok())
     }
 }

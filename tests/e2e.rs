@@ -213,55 +213,55 @@ fn registration_declares_every_command_with_its_options_contexts_and_permissions
             "usable everywhere: {explain}"
         );
 
-        for guild_only in [
-            "quiz",
-            "daily",
-            "leaderboard",
-            "stats",
-            "competition",
-            "settings",
-            "season",
-            "pack",
-            "score",
-            "export",
-            "student",
-            "class",
-        ] {
-            assert_eq!(
-                by_name(guild_only)["contexts"],
-                json!([0]),
-                "/{guild_only} is guild-only"
-            );
+        // Who may run each command and where, as the command table says
+        // (the payload's other fields are checked against the table in
+        // src/discord/commands.rs).
+        use studybot::handlers::spec::{Place, Who};
+        for command in studybot::handlers::spec::COMMANDS {
+            let registered = by_name(command.name);
+            match command.place {
+                Place::Server => assert_eq!(
+                    registered["contexts"],
+                    json!([0]),
+                    "/{} is guild-only",
+                    command.name
+                ),
+                Place::Anywhere => assert!(
+                    registered.get("contexts").is_none() || registered["contexts"].is_null(),
+                    "/{} is usable everywhere",
+                    command.name
+                ),
+            }
+            match command.who {
+                Who::Teachers => assert_eq!(
+                    registered["default_member_permissions"],
+                    json!(MANAGE_GUILD),
+                    "/{} needs Manage Server by default",
+                    command.name
+                ),
+                Who::Everyone => assert!(
+                    registered["default_member_permissions"].is_null(),
+                    "/{} is open to everyone",
+                    command.name
+                ),
+            }
         }
-        let upload = &by_name("pack")["options"][0];
-        assert_eq!(upload["name"], "upload");
-        assert_eq!(upload["options"][0]["name"], "file");
-        assert_eq!(upload["options"][0]["type"], 11, "an attachment option");
-        for teacher in [
-            "settings", "season", "pack", "score", "export", "student", "class",
-        ] {
+        for teacher in ["settings", "pack", "class"] {
             assert_eq!(
                 by_name(teacher)["default_member_permissions"],
                 json!(MANAGE_GUILD),
                 "/{teacher} needs Manage Server by default"
             );
         }
-        for open in [
-            "explain",
-            "date",
-            "timeline",
-            "quiz",
-            "daily",
-            "leaderboard",
-            "stats",
-            "competition",
-            "help",
-        ] {
-            assert!(
-                by_name(open)["default_member_permissions"].is_null(),
-                "/{open} is open to everyone"
-            );
-        }
+        assert_eq!(
+            by_name("daily")["contexts"],
+            json!([0]),
+            "/daily is guild-only"
+        );
+        let upload = &by_name("pack")["options"][0];
+        assert_eq!(upload["name"], "upload");
+        assert_eq!(upload["options"][0]["name"], "file");
+        assert_eq!(upload["options"][0]["type"], 11, "an attachment option");
         let settings: Vec<&str> = by_name("settings")["options"]
             .as_array()
             .unwrap()

@@ -152,3 +152,29 @@ fn the_readme_command_reader_splits_quotes_and_drops_comments() {
         ]
     );
 }
+
+/// README's "Commands" section is the command table as `/help` lists it:
+/// every command once, in order, with its usage and description.
+#[test]
+fn the_readme_lists_the_command_table() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Commands\n")
+        .nth(1)
+        .expect("README.md has a \"## Commands\" section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let listed: Vec<String> = section
+        .lines()
+        .filter(|line| line.starts_with("- `/"))
+        .map(|line| line.trim_start_matches("- ").to_string())
+        .collect();
+    let table = studybot::handlers::help::command_lines();
+    assert_eq!(
+        listed,
+        table,
+        "README.md's command list and the command table (src/handlers/spec.rs) differ; the table's lines are:\n{}",
+        table.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n")
+    );
+}

@@ -337,7 +337,7 @@ fn settings_show_warns_when_the_ping_role_cannot_ping() {
         true,
         "settings",
         &["show"],
-        &[("role_mentionable", "false")],
+        &[("mentionable_roles", "5,6")],
     );
     assert!(
         field(&blocked).contains("this role is not mentionable"),
@@ -350,7 +350,7 @@ fn settings_show_warns_when_the_ping_role_cannot_ping() {
         true,
         "settings",
         &["show"],
-        &[("role_mentionable", "true")],
+        &[("mentionable_roles", "5,77")],
     );
     assert_eq!(field(&fine), "<@&77>");
 }

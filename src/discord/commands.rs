@@ -1,46 +1,107 @@
-//! Thin slash commands: read the options, call the core, render, respond.
-//! Option names and descriptions match `handlers::spec` (a test keeps them
-//! in step), so the CLI and Discord accept the same commands.
+//! Slash commands, built at run time from the command table
+//! ([`crate::handlers::spec::COMMANDS`]): one poise [`poise::Command`] per
+//! entry, all sharing one action ([`slash_action`]) that reads Discord's
+//! typed options into the core's [`Request`], runs it through the same
+//! handler the CLI uses, and renders the reply. The registration payload
+//! ([`registration`]) is written from the same table, so what Discord shows,
+//! what the bot dispatches and what `/help` lists cannot drift apart.
+//!
+//! Nothing here names a command: a command is added in the table alone.
 
 use super::{asker, render, respond_in_time, Context, Error};
-use crate::request::Action;
-use crate::search::Suggestion;
+use crate::app::App;
+use crate::handlers::spec::{self, After, CommandSpec, EdgeFact, OptionKind, Place, Who};
+use crate::request::{Action, Request};
 use poise::serenity_prelude as serenity;
+use serenity::ResolvedValue;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// Every command, in the order `/help` lists them.
-pub fn all() -> Vec<poise::Command<std::sync::Arc<crate::App>, Error>> {
-    vec![
-        explain(),
-        date(),
-        timeline(),
-        quiz(),
-        review(),
-        daily(),
-        leaderboard(),
-        stats(),
-        competition(),
-        settings(),
-        season(),
-        pack(),
-        score(),
-        export(),
-        student(),
-        class(),
-        privacy(),
-        help(),
-    ]
+type Command = poise::Command<Arc<App>, Error>;
+type AppContext<'a> = poise::ApplicationContext<'a, Arc<App>, Error>;
+
+/// Every command, in the table's order, as poise dispatches them.
+pub fn all() -> Vec<Command> {
+    spec::COMMANDS.iter().map(|c| command(c, None)).collect()
 }
 
-/// The body of the command registration (`PUT .../commands`): poise's
-/// builders, except that `default_member_permissions` is sent as the integer
-/// Discord's API description declares (serenity would send a string).
-pub fn registration(
-    commands: &[poise::Command<std::sync::Arc<crate::App>, Error>],
-) -> Vec<serde_json::Value> {
-    poise::builtins::create_application_commands(commands)
-        .into_iter()
-        .map(|builder| {
+fn command(spec: &'static CommandSpec, parent: Option<&'static CommandSpec>) -> Command {
+    let qualified_name = match parent {
+        Some(parent) => format!("{} {}", parent.name, spec.name),
+        None => spec.name.to_string(),
+    };
+    let top = parent.unwrap_or(spec);
+    Command {
+        slash_action: Some(slash_action),
+        subcommands: spec
+            .subcommands
+            .iter()
+            .map(|sub| command(sub, Some(spec)))
+            .collect(),
+        subcommand_required: !spec.subcommands.is_empty(),
+        name: spec.name.to_string(),
+        identifying_name: qualified_name.replace(' ', "_"),
+        source_code_name: qualified_name.replace(' ', "_"),
+        qualified_name,
+        description: Some(spec.description.to_string()),
+        guild_only: parent.is_none() && top.place == Place::Server,
+        default_member_permissions: match (parent, top.who) {
+            (None, Who::Teachers) => serenity::Permissions::MANAGE_GUILD,
+            _ => serenity::Permissions::empty(),
+        },
+        parameters: spec.options.iter().map(parameter).collect(),
+        ..Default::default()
+    }
+}
+
+/// An option as poise needs it to route autocomplete; its Discord type is
+/// declared in [`registration`].
+fn parameter(option: &'static spec::OptionSpec) -> poise::CommandParameter<Arc<App>, Error> {
+    poise::CommandParameter {
+        name: option.name.to_string(),
+        name_localizations: Default::default(),
+        description: Some(option.description.to_string()),
+        description_localizations: Default::default(),
+        required: option.required,
+        channel_types: matches!(option.kind, OptionKind::Channel)
+            .then(|| vec![serenity::ChannelType::Text]),
+        choices: Vec::new(),
+        type_setter: None,
+        autocomplete_callback: option.autocomplete.map(|_| autocomplete as _),
+        __non_exhaustive: (),
+    }
+}
+
+/// The body of the command registration (`PUT .../commands`), from the
+/// table: each option with its Discord type and limits, teacher commands
+/// defaulting to Manage Server, server commands usable in servers only.
+/// `default_member_permissions` is sent as the integer Discord's API
+/// description declares (serenity would send a string).
+pub fn registration() -> Vec<serde_json::Value> {
+    spec::COMMANDS
+        .iter()
+        .map(|spec| {
+            let mut builder = serenity::CreateCommand::new(spec.name).description(spec.description);
+            if spec.who == Who::Teachers {
+                builder = builder.default_member_permissions(serenity::Permissions::MANAGE_GUILD);
+            }
+            if spec.place == Place::Server {
+                builder = builder.contexts(vec![serenity::InteractionContext::Guild]);
+            }
+            for option in spec.options {
+                builder = builder.add_option(option_builder(option));
+            }
+            for sub in spec.subcommands {
+                let mut sub_builder = serenity::CreateCommandOption::new(
+                    serenity::CommandOptionType::SubCommand,
+                    sub.name,
+                    sub.description,
+                );
+                for option in sub.options {
+                    sub_builder = sub_builder.add_sub_option(option_builder(option));
+                }
+                builder = builder.add_option(sub_builder);
+            }
             let mut command = serde_json::to_value(builder).unwrap_or_default();
             let bits = command
                 .get("default_member_permissions")
@@ -54,110 +115,226 @@ pub fn registration(
         .collect()
 }
 
-async fn run(
-    ctx: Context<'_>,
-    name: &str,
-    options: Vec<(&str, Option<String>)>,
-) -> Result<(), Error> {
-    run_as(ctx, name, &[], options, false).await
-}
-
-/// Runs a command. `teacher_command` marks commands whose use Discord has
-/// already authorised through their default member permission (Manage
-/// Server, or whatever a server admin granted instead): the invoker acts as
-/// a teacher for them.
-async fn run_as(
-    ctx: Context<'_>,
-    name: &str,
-    subcommands: &[&str],
-    options: Vec<(&str, Option<String>)>,
-    teacher_command: bool,
-) -> Result<(), Error> {
-    run_full(ctx, name, subcommands, options, teacher_command, None).await
-}
-
-/// Runs a teacher command that carries a file (a pack upload).
-async fn run_with_file(
-    ctx: Context<'_>,
-    name: &str,
-    subcommands: &[&str],
-    file: crate::request::Upload,
-) -> Result<(), Error> {
-    run_full(ctx, name, subcommands, vec![], true, Some(file)).await
-}
-
-async fn run_full(
-    ctx: Context<'_>,
-    name: &str,
-    subcommands: &[&str],
-    options: Vec<(&str, Option<String>)>,
-    teacher_command: bool,
-    attachment: Option<crate::request::Upload>,
-) -> Result<(), Error> {
-    let app = ctx.data().clone();
-    let (guild, channel) = (ctx.guild_id(), ctx.channel_id());
-    let interaction = match ctx {
-        poise::Context::Application(a) => a.interaction.id,
-        poise::Context::Prefix(_) => return Ok(()),
+fn option_builder(option: &spec::OptionSpec) -> serenity::CreateCommandOption {
+    use serenity::CommandOptionType as Type;
+    let kind = match option.kind {
+        OptionKind::Text { .. } | OptionKind::Choice(_) => Type::String,
+        OptionKind::Integer { .. } => Type::Integer,
+        OptionKind::Boolean => Type::Boolean,
+        OptionKind::User => Type::User,
+        OptionKind::Channel => Type::Channel,
+        OptionKind::Role => Type::Role,
+        OptionKind::File => Type::Attachment,
     };
-    let member = ctx.author_member().await.map(|m| m.into_owned());
+    let mut builder = serenity::CreateCommandOption::new(kind, option.name, option.description)
+        .required(option.required);
+    match option.kind {
+        OptionKind::Text {
+            max_length: Some(max),
+        } => builder = builder.max_length(max),
+        OptionKind::Integer { min, max } => {
+            builder = builder
+                .min_int_value(u64::try_from(min).unwrap_or(0))
+                .max_int_value(u64::try_from(max).unwrap_or(0))
+        }
+        OptionKind::Choice(words) => {
+            for word in words {
+                builder = builder.add_string_choice(*word, *word);
+            }
+        }
+        OptionKind::Channel => {
+            builder = builder.channel_types(vec![serenity::ChannelType::Text]);
+        }
+        _ => {}
+    }
+    if option.autocomplete.is_some() {
+        builder = builder.set_autocomplete(true);
+    }
+    builder
+}
+
+/// The table entries a poise command stands for: (top-level, leaf).
+fn specs_of(command: &Command) -> Option<(&'static CommandSpec, &'static CommandSpec)> {
+    let mut words = command.qualified_name.split(' ');
+    let top = spec::command(words.next()?)?;
+    let leaf = match words.next() {
+        Some(sub) => top.subcommand(sub)?,
+        None => top,
+    };
+    Some((top, leaf))
+}
+
+/// The one action of every slash command.
+fn slash_action(
+    ctx: AppContext<'_>,
+) -> poise::BoxFuture<'_, Result<(), poise::FrameworkError<'_, Arc<App>, Error>>> {
+    Box::pin(async move {
+        run(ctx)
+            .await
+            .map_err(|error| poise::FrameworkError::new_command(ctx.into(), error))
+    })
+}
+
+/// Reads the interaction's options into the core's words, runs the
+/// command, and sends the reply (deferring first, privately or not as the
+/// table says, if the handler is slow).
+async fn run(ctx: AppContext<'_>) -> Result<(), Error> {
+    let (top, leaf) = specs_of(ctx.command).ok_or_else(|| {
+        format!(
+            "/{} is not in the command table",
+            ctx.command.qualified_name
+        )
+    })?;
+    let mut options = BTreeMap::new();
+    let mut attachment = None;
+    for option in ctx.args {
+        let value = match &option.value {
+            ResolvedValue::String(text) => text.to_string(),
+            ResolvedValue::Integer(number) => number.to_string(),
+            ResolvedValue::Number(number) => number.to_string(),
+            ResolvedValue::Boolean(flag) => flag.to_string(),
+            ResolvedValue::User(user, _) => user.id.get().to_string(),
+            ResolvedValue::Channel(channel) => channel.id.get().to_string(),
+            ResolvedValue::Role(role) => role.id.get().to_string(),
+            ResolvedValue::Attachment(file) => match upload(ctx, file).await? {
+                Some(file) => {
+                    attachment = Some(file);
+                    continue;
+                }
+                None => return Ok(()),
+            },
+            _ => continue,
+        };
+        options.insert(option.name.to_string(), value);
+    }
+    let ctx_any = poise::Context::Application(ctx);
+    if let Some(EdgeFact::MentionableRoles) = leaf.edge_fact {
+        if let Some(roles) = mentionable_roles(ctx_any) {
+            options.insert("mentionable_roles".to_string(), roles);
+        }
+    }
+    let app = ctx.data.clone();
+    let member = ctx_any.author_member().await.map(|m| m.into_owned());
     let mut who = asker(
         &app,
-        guild,
-        channel,
-        ctx.author(),
+        ctx_any.guild_id(),
+        ctx_any.channel_id(),
+        ctx_any.author(),
         member.as_ref(),
-        interaction,
+        ctx.interaction.id,
     );
-    who.teacher |= teacher_command;
-    let options: BTreeMap<String, String> = options
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
-        .collect();
-    let mut request = who.request(Action::Command {
-        name: name.to_string(),
-        subcommands: subcommands.iter().map(|s| s.to_string()).collect(),
+    // Discord has already authorised a teacher command through its default
+    // member permission (Manage Server, or what a server admin granted
+    // instead): whoever runs it acts as a teacher for it.
+    who.teacher |= top.who == Who::Teachers;
+    let mut request: Request = who.request(Action::Command {
+        name: top.name.to_string(),
+        subcommands: if std::ptr::eq(top, leaf) {
+            Vec::new()
+        } else {
+            vec![leaf.name.to_string()]
+        },
         options,
     });
     request.attachment = attachment;
-    // Personal and teacher replies are private; if the handler is slow, the
-    // deferral must already say so.
-    let private = matches!(
-        name,
-        "quiz"
-            | "review"
-            | "stats"
-            | "settings"
-            | "season"
-            | "help"
-            | "export"
-            | "student"
-            | "class"
-            | "privacy"
-            | "pack"
-            | "score"
-    );
+    let private = leaf.private;
     let (reply, deferred) = respond_in_time(&app, request, || async move {
         if private {
-            ctx.defer_ephemeral().await?;
+            ctx_any.defer_ephemeral().await?;
         } else {
-            ctx.defer().await?;
+            ctx_any.defer().await?;
         }
         Ok(())
     })
     .await?;
     let layout = render::layout(&reply);
-    if let (false, poise::Context::Application(a)) = (layout.files.is_empty(), ctx) {
-        return send_with_files(
-            &ctx.serenity_context().http,
-            a.interaction,
+    if layout.files.is_empty() {
+        ctx_any.send(layout.to_poise()).await?;
+    } else {
+        send_with_files(
+            &ctx.serenity_context.http,
+            ctx.interaction,
             &layout,
             deferred,
         )
-        .await;
+        .await?;
     }
-    ctx.send(layout.to_poise()).await?;
+    if leaf.after == After::RunCompetition {
+        // The rounds are channel messages sent by a runner, not follow-ups:
+        // an interaction token expires after 15 minutes.
+        super::competitions::run_in_channel(ctx.serenity_context, ctx.data, ctx_any.channel_id())
+            .await;
+    }
     Ok(())
+}
+
+/// The server's mentionable roles from the cache, comma separated (`None`
+/// outside a server or when the cache does not hold it).
+fn mentionable_roles(ctx: Context<'_>) -> Option<String> {
+    let guild = ctx.guild_id()?;
+    let guild = ctx.cache().guild(guild)?;
+    let roles: Vec<String> = guild
+        .roles
+        .values()
+        .filter(|role| role.mentionable)
+        .map(|role| role.id.get().to_string())
+        .collect();
+    Some(roles.join(","))
+}
+
+/// Downloads an attached file for the handler, checking its size before
+/// anything is downloaded (the handler checks it again, and everything
+/// else, for either edge). `None` when the download failed and the user was
+/// told.
+async fn upload(
+    ctx: AppContext<'_>,
+    file: &serenity::Attachment,
+) -> Result<Option<crate::request::Upload>, Error> {
+    let limit = crate::handlers::packs::MAX_UPLOAD_BYTES;
+    let data = if (file.size as usize) <= limit {
+        match download(&file.url, limit).await {
+            Ok(data) => data,
+            Err(error) => {
+                tracing::warn!(%error, "could not download an uploaded file");
+                poise::Context::Application(ctx)
+                    .send(
+                        poise::CreateReply::default()
+                            .content(
+                                "studybot could not download that file from Discord. Please try again.",
+                            )
+                            .ephemeral(true)
+                            .allowed_mentions(serenity::CreateAllowedMentions::new()),
+                    )
+                    .await?;
+                return Ok(None);
+            }
+        }
+    } else {
+        // Stands in for the file: the handler refuses it by its size alone.
+        vec![0; limit + 1]
+    };
+    Ok(Some(crate::request::Upload {
+        name: file.filename.clone(),
+        data,
+    }))
+}
+
+/// Fetches an attachment from Discord's CDN, refusing an error status
+/// (serenity's `Attachment::download` would return an error page as the
+/// file) and stopping at `limit + 1` bytes.
+async fn download(url: &str, limit: usize) -> Result<Vec<u8>, String> {
+    let mut response = reqwest::get(url).await.map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("status {}", response.status()));
+    }
+    let mut data = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        data.extend_from_slice(&chunk);
+        if data.len() > limit {
+            break;
+        }
+    }
+    Ok(data)
 }
 
 /// Sends a reply that carries files (a score export). Discord's API
@@ -188,725 +365,187 @@ async fn send_with_files(
     Ok(())
 }
 
-async fn autocomplete_term(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
-    let suggestions: Vec<Suggestion> = crate::handlers::autocomplete(
-        ctx.data(),
-        ctx.guild_id().map(|g| crate::request::GuildId(g.get())),
-        "explain",
-        "term",
-        partial,
-    );
-    suggestions
-        .into_iter()
-        .map(|s| serenity::AutocompleteChoice::new(s.name, s.value))
-        .collect()
-}
-
-/// Explain a term, person, place, document or organisation
-#[poise::command(slash_command)]
-pub async fn explain(
-    ctx: Context<'_>,
-    #[description = "What to explain, e.g. troika, Yezhov, Order 00447"]
-    #[autocomplete = "autocomplete_term"]
-    #[max_length = 200]
-    term: String,
-) -> Result<(), Error> {
-    run(ctx, "explain", vec![("term", Some(term))]).await
-}
-
-/// What happened on a date, in a month, a year or a period
-#[poise::command(slash_command)]
-pub async fn date(
-    ctx: Context<'_>,
-    #[description = "e.g. 1 December 1934, July 1937, 1936-1938, today, on this day"]
-    #[max_length = 100]
-    when: String,
-) -> Result<(), Error> {
-    run(ctx, "date", vec![("when", Some(when))]).await
-}
-
-/// Browse the events of a period or a tag, page by page
-#[poise::command(slash_command)]
-pub async fn timeline(
-    ctx: Context<'_>,
-    #[description = "Start: a date or year, e.g. 1936"] from: Option<String>,
-    #[description = "End: a date or year, e.g. 1938"] to: Option<String>,
-    #[description = "Only events with this tag, e.g. trials, army, nkvd"] tag: Option<String>,
-    #[description = "Also send it as a picture (true or false)"] picture: Option<bool>,
-) -> Result<(), Error> {
-    run(
-        ctx,
-        "timeline",
-        vec![
-            ("from", from),
-            ("to", to),
-            ("tag", tag),
-            ("picture", picture.map(|p| p.to_string())),
-        ],
-    )
-    .await
-}
-
-#[derive(Debug, poise::ChoiceParameter)]
-pub enum Difficulty {
-    #[name = "easy"]
-    Easy,
-    #[name = "medium"]
-    Medium,
-    #[name = "hard"]
-    Hard,
-}
-
-/// A practice question just for you
-#[poise::command(slash_command, guild_only)]
-pub async fn quiz(
-    ctx: Context<'_>,
-    #[description = "Only questions on this topic, e.g. trials, army, nkvd"] tag: Option<String>,
-    #[description = "easy, medium or hard"] difficulty: Option<Difficulty>,
-) -> Result<(), Error> {
-    let difficulty = difficulty.map(|d| format!("{d:?}").to_lowercase());
-    run(ctx, "quiz", vec![("tag", tag), ("difficulty", difficulty)]).await
-}
-
-/// Revise what you got wrong, when it is due
-#[poise::command(slash_command)]
-pub async fn review(ctx: Context<'_>) -> Result<(), Error> {
-    run(ctx, "review", vec![]).await
-}
-
-/// Today's class question
-#[poise::command(slash_command, guild_only)]
-pub async fn daily(ctx: Context<'_>) -> Result<(), Error> {
-    run(ctx, "daily", vec![]).await
-}
-
-#[derive(Debug, poise::ChoiceParameter)]
-pub enum Period {
-    #[name = "all-time"]
-    AllTime,
-    #[name = "season"]
-    Season,
-    #[name = "week"]
-    Week,
-}
-
-/// The class leaderboard
-#[poise::command(slash_command, guild_only)]
-pub async fn leaderboard(
-    ctx: Context<'_>,
-    #[description = "all-time, season or week"] period: Option<Period>,
-    #[description = "Also send it as a picture (true or false)"] picture: Option<bool>,
-) -> Result<(), Error> {
-    let period = period.map(|p| match p {
-        Period::AllTime => "all-time".to_string(),
-        Period::Season => "season".to_string(),
-        Period::Week => "week".to_string(),
-    });
-    run(
-        ctx,
-        "leaderboard",
-        vec![
-            ("period", period),
-            ("picture", picture.map(|p| p.to_string())),
-        ],
-    )
-    .await
-}
-
-/// Answers, accuracy, streaks and topics
-#[poise::command(slash_command, guild_only)]
-pub async fn stats(
-    ctx: Context<'_>,
-    #[description = "Whose stats (default: yours)"] user: Option<serenity::User>,
-) -> Result<(), Error> {
-    run(
-        ctx,
-        "stats",
-        vec![("user", user.map(|u| u.id.get().to_string()))],
-    )
-    .await
-}
-
-/// A timed group quiz in this channel: speed points and a podium
-#[poise::command(
-    slash_command,
-    guild_only,
-    subcommands("competition_start", "competition_stop"),
-    subcommand_required
-)]
-pub async fn competition(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Start a competition in this channel
-#[poise::command(slash_command, rename = "start")]
-pub async fn competition_start(
-    ctx: Context<'_>,
-    #[description = "How many questions (1-20, default 5)"]
-    #[min = 1]
-    #[max = 20]
-    rounds: Option<u32>,
-    #[description = "Seconds per question (10-120, default 20)"]
-    #[min = 10]
-    #[max = 120]
-    seconds: Option<u32>,
-    #[description = "Only questions with this tag, e.g. trials"] tag: Option<String>,
-    #[description = "Only questions of this difficulty"] difficulty: Option<Difficulty>,
-) -> Result<(), Error> {
-    let difficulty = difficulty.map(|d| format!("{d:?}").to_lowercase());
-    run_as(
-        ctx,
-        "competition",
-        &["start"],
-        vec![
-            ("rounds", rounds.map(|r| r.to_string())),
-            ("seconds", seconds.map(|s| s.to_string())),
-            ("tag", tag),
-            ("difficulty", difficulty),
-        ],
-        false,
-    )
-    .await?;
-    // The rounds are channel messages sent by a runner, not follow-ups: an
-    // interaction token expires after 15 minutes.
-    super::competitions::run_in_channel(ctx.serenity_context(), ctx.data(), ctx.channel_id()).await;
-    Ok(())
-}
-
-/// Stop this channel's competition (its starter or a teacher)
-#[poise::command(slash_command, rename = "stop")]
-pub async fn competition_stop(ctx: Context<'_>) -> Result<(), Error> {
-    run_as(ctx, "competition", &["stop"], vec![], false).await
-}
-
-#[derive(Debug, poise::ChoiceParameter)]
-pub enum Who {
-    #[name = "everyone"]
-    Everyone,
-    #[name = "teachers"]
-    Teachers,
-}
-
-/// Who may start a competition
-#[poise::command(slash_command, rename = "competitions")]
-pub async fn settings_competitions(
-    ctx: Context<'_>,
-    #[description = "everyone (the default) or teachers"] who: Who,
-) -> Result<(), Error> {
-    let who = match who {
-        Who::Everyone => "everyone",
-        Who::Teachers => "teachers",
-    };
-    setting(ctx, "competitions", "who", Some(who.to_string())).await
-}
-
-/// Teacher settings: the daily question's channel, time and days
-#[poise::command(
-    slash_command,
-    guild_only,
-    default_member_permissions = "MANAGE_GUILD",
-    subcommands(
-        "settings_channel",
-        "settings_time",
-        "settings_timezone",
-        "settings_days",
-        "settings_role",
-        "settings_teacher_role",
-        "settings_competitions",
-        "settings_show"
-    ),
-    subcommand_required
-)]
-pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-async fn setting(
-    ctx: Context<'_>,
-    sub: &str,
-    option: &str,
-    value: Option<String>,
-) -> Result<(), Error> {
-    run_as(ctx, "settings", &[sub], vec![(option, value)], true).await
-}
-
-/// The channel the daily question is posted in
-#[poise::command(slash_command, rename = "channel")]
-pub async fn settings_channel(
-    ctx: Context<'_>,
-    #[description = "The class channel (or none)"]
-    #[channel_types("Text")]
-    // Resolved from the interaction itself: no REST call to fetch it.
-    channel: serenity::PartialChannel,
-) -> Result<(), Error> {
-    setting(
-        ctx,
-        "channel",
-        "channel",
-        Some(channel.id.get().to_string()),
-    )
-    .await
-}
-
-/// The local time of the daily post
-#[poise::command(slash_command, rename = "time")]
-pub async fn settings_time(
-    ctx: Context<'_>,
-    #[description = "24-hour time, e.g. 07:30"] time: String,
-) -> Result<(), Error> {
-    setting(ctx, "time", "time", Some(time)).await
-}
-
-/// This server's time zone
-#[poise::command(slash_command, rename = "timezone")]
-pub async fn settings_timezone(
-    ctx: Context<'_>,
-    #[description = "An IANA time zone, e.g. Europe/London"] timezone: String,
-) -> Result<(), Error> {
-    setting(ctx, "timezone", "timezone", Some(timezone)).await
-}
-
-/// The weekdays the daily question is posted
-#[poise::command(slash_command, rename = "days")]
-pub async fn settings_days(
-    ctx: Context<'_>,
-    #[description = "e.g. mon-fri, every day, mon,wed,fri"] days: String,
-) -> Result<(), Error> {
-    setting(ctx, "days", "days", Some(days)).await
-}
-
-/// A role to mention in the daily post
-#[poise::command(slash_command, rename = "role")]
-pub async fn settings_role(
-    ctx: Context<'_>,
-    #[description = "The role to mention (or none)"] role: serenity::Role,
-) -> Result<(), Error> {
-    setting(ctx, "role", "role", Some(role.id.get().to_string())).await
-}
-
-/// The role that counts as teachers
-#[poise::command(slash_command, rename = "teacher-role")]
-pub async fn settings_teacher_role(
-    ctx: Context<'_>,
-    #[description = "The teachers' role (or none)"] role: serenity::Role,
-) -> Result<(), Error> {
-    setting(ctx, "teacher-role", "role", Some(role.id.get().to_string())).await
-}
-
-/// Show the settings and how to set studybot up
-#[poise::command(slash_command, rename = "show")]
-pub async fn settings_show(ctx: Context<'_>) -> Result<(), Error> {
-    // Whether the configured ping role can be pinged is Discord's to know:
-    // read its flag from the cache and pass it on.
-    let mentionable = match (
-        ctx.guild_id(),
-        ctx.guild_id().and_then(|g| {
-            ctx.data()
-                .store
-                .settings(crate::request::GuildId(g.get()))
-                .ok()
-        }),
-    ) {
-        (Some(guild), Some(settings)) => settings.ping_role.and_then(|role| {
-            ctx.cache().guild(guild).and_then(|g| {
-                g.roles
-                    .get(&serenity::RoleId::new(role))
-                    .map(|r| r.mentionable.to_string())
-            })
-        }),
-        _ => None,
-    };
-    run_as(
-        ctx,
-        "settings",
-        &["show"],
-        vec![("role_mentionable", mentionable)],
-        true,
-    )
-    .await
-}
-
-/// Teacher tools: start or end a leaderboard season
-#[poise::command(
-    slash_command,
-    guild_only,
-    default_member_permissions = "MANAGE_GUILD",
-    subcommands("season_start", "season_end"),
-    subcommand_required
-)]
-pub async fn season(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Start a named season
-#[poise::command(slash_command, rename = "start")]
-pub async fn season_start(
-    ctx: Context<'_>,
-    #[description = "The season's name, e.g. Autumn term"]
-    #[max_length = 60]
-    name: Option<String>,
-) -> Result<(), Error> {
-    run_as(ctx, "season", &["start"], vec![("name", name)], true).await
-}
-
-/// End the running season (asks for confirmation)
-#[poise::command(slash_command, rename = "end")]
-pub async fn season_end(ctx: Context<'_>) -> Result<(), Error> {
-    run_as(ctx, "season", &["end"], vec![], true).await
-}
-
-/// Teacher tools: the questions your class gets
-#[poise::command(
-    slash_command,
-    guild_only,
-    default_member_permissions = "MANAGE_GUILD",
-    subcommands(
-        "pack_upload",
-        "pack_list",
-        "pack_enable",
-        "pack_disable",
-        "pack_remove",
-        "pack_reports"
-    ),
-    subcommand_required
-)]
-pub async fn pack(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Add a pack for this server: a .toml pack, a Red list, an Anki deck or a Kahoot sheet
-#[poise::command(slash_command, rename = "upload")]
-pub async fn pack_upload(
-    ctx: Context<'_>,
-    #[description = "The file (.toml, .yaml, .apkg, .txt or .xlsx; at most 1 MiB)"]
-    file: serenity::Attachment,
-) -> Result<(), Error> {
-    // The size is checked before anything is downloaded; the handler checks
-    // it again (and everything else) for either edge.
-    let limit = crate::handlers::packs::MAX_UPLOAD_BYTES;
-    let data = if (file.size as usize) <= limit {
-        match download(&file.url, limit).await {
-            Ok(data) => data,
-            Err(error) => {
-                tracing::warn!(%error, "could not download an uploaded pack");
-                ctx.send(
-                    poise::CreateReply::default()
-                        .content(
-                            "studybot could not download that file from Discord. Please try again.",
-                        )
-                        .ephemeral(true)
-                        .allowed_mentions(serenity::CreateAllowedMentions::new()),
-                )
-                .await?;
-                return Ok(());
-            }
-        }
-    } else {
-        // Stands in for the file: the handler refuses it by its size alone.
-        vec![0; limit + 1]
-    };
-    run_with_file(
-        ctx,
-        "pack",
-        &["upload"],
-        crate::request::Upload {
-            name: file.filename.clone(),
-            data,
-        },
-    )
-    .await
-}
-
-/// Fetches an attachment from Discord's CDN, refusing an error status
-/// (serenity's `Attachment::download` would return an error page as the
-/// file) and stopping at `limit + 1` bytes.
-async fn download(url: &str, limit: usize) -> Result<Vec<u8>, String> {
-    let mut response = reqwest::get(url).await.map_err(|e| e.to_string())?;
-    if !response.status().is_success() {
-        return Err(format!("status {}", response.status()));
-    }
-    let mut data = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
-        data.extend_from_slice(&chunk);
-        if data.len() > limit {
-            break;
-        }
-    }
-    Ok(data)
-}
-
-/// The packs this server's questions come from
-#[poise::command(slash_command, rename = "list")]
-pub async fn pack_list(ctx: Context<'_>) -> Result<(), Error> {
-    run_as(ctx, "pack", &["list"], vec![], true).await
-}
-
-/// Ask a pack's questions in this server again
-#[poise::command(slash_command, rename = "enable")]
-pub async fn pack_enable(
-    ctx: Context<'_>,
-    #[description = "The pack's id (see /pack list)"]
-    #[max_length = 30]
-    pack: String,
-) -> Result<(), Error> {
-    run_as(ctx, "pack", &["enable"], vec![("pack", Some(pack))], true).await
-}
-
-/// Stop asking a pack's questions in this server
-#[poise::command(slash_command, rename = "disable")]
-pub async fn pack_disable(
-    ctx: Context<'_>,
-    #[description = "The pack's id (see /pack list)"]
-    #[max_length = 30]
-    pack: String,
-) -> Result<(), Error> {
-    run_as(ctx, "pack", &["disable"], vec![("pack", Some(pack))], true).await
-}
-
-/// Delete a pack uploaded for this server (asks for confirmation)
-#[poise::command(slash_command, rename = "remove")]
-pub async fn pack_remove(
-    ctx: Context<'_>,
-    #[description = "The pack's id (see /pack list)"]
-    #[max_length = 30]
-    pack: String,
-) -> Result<(), Error> {
-    run_as(ctx, "pack", &["remove"], vec![("pack", Some(pack))], true).await
-}
-
-/// Problems students reported with questions
-#[poise::command(slash_command, rename = "reports")]
-pub async fn pack_reports(ctx: Context<'_>) -> Result<(), Error> {
-    run_as(ctx, "pack", &["reports"], vec![], true).await
-}
-
-/// Teacher tools: correct a student's marks
-#[poise::command(
-    slash_command,
-    guild_only,
-    default_member_permissions = "MANAGE_GUILD",
-    subcommands("score_accept"),
-    subcommand_required
-)]
-pub async fn score(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Count an answer marked wrong as right
-#[poise::command(slash_command, rename = "accept")]
-pub async fn score_accept(
-    ctx: Context<'_>,
-    #[description = "The student"] user: serenity::User,
-) -> Result<(), Error> {
-    let user = Some(user.id.get().to_string());
-    run_as(ctx, "score", &["accept"], vec![("user", user)], true).await
-}
-
-/// Teacher tools: export the class's scores
-#[poise::command(
-    slash_command,
-    guild_only,
-    default_member_permissions = "MANAGE_GUILD",
-    subcommands("export_scores"),
-    subcommand_required
-)]
-pub async fn export(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// The scores as a CSV file for a spreadsheet
-#[poise::command(slash_command, rename = "scores")]
-pub async fn export_scores(
-    ctx: Context<'_>,
-    #[description = "current, or a season's name (default: all time)"]
-    #[max_length = 60]
-    season: Option<String>,
-) -> Result<(), Error> {
-    run_as(ctx, "export", &["scores"], vec![("season", season)], true).await
-}
-
-/// Teacher tools: manage one student's data
-#[poise::command(
-    slash_command,
-    guild_only,
-    default_member_permissions = "MANAGE_GUILD",
-    subcommands("student_remove"),
-    subcommand_required
-)]
-pub async fn student(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Delete a student's answers and scores in this server
-#[poise::command(slash_command, rename = "remove")]
-pub async fn student_remove(
-    ctx: Context<'_>,
-    #[description = "The student"] user: serenity::User,
-) -> Result<(), Error> {
-    let user = Some(user.id.get().to_string());
-    run_as(ctx, "student", &["remove"], vec![("user", user)], true).await
-}
-
-/// Teacher tools: how the class is doing
-#[poise::command(
-    slash_command,
-    guild_only,
-    default_member_permissions = "MANAGE_GUILD",
-    subcommands("class_report"),
-    subcommand_required
-)]
-pub async fn class(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// The weakest questions and topics this season
-#[poise::command(slash_command, rename = "report")]
-pub async fn class_report(ctx: Context<'_>) -> Result<(), Error> {
-    run_as(ctx, "class", &["report"], vec![], true).await
-}
-
-/// Your data: delete everything studybot stores about you
-#[poise::command(slash_command, subcommands("privacy_delete_me"), subcommand_required)]
-pub async fn privacy(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Delete your answers, scores and review schedule everywhere
-#[poise::command(slash_command, rename = "delete-me")]
-pub async fn privacy_delete_me(ctx: Context<'_>) -> Result<(), Error> {
-    run_as(ctx, "privacy", &["delete-me"], vec![], false).await
-}
-
-/// What studybot can do and how to set it up
-#[poise::command(slash_command)]
-pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
-    run(ctx, "help", vec![]).await
+/// Suggestions while the user types an option the table marks for
+/// autocomplete.
+fn autocomplete<'a>(
+    ctx: AppContext<'a>,
+    partial: &'a str,
+) -> poise::BoxFuture<'a, Result<serenity::CreateAutocompleteResponse, poise::SlashArgError>> {
+    Box::pin(async move {
+        let focused = ctx.args.iter().find_map(|o| match o.value {
+            ResolvedValue::Autocomplete { .. } => Some(o.name),
+            _ => None,
+        });
+        let choices = match focused {
+            Some(option) => crate::handlers::autocomplete(
+                ctx.data,
+                ctx.interaction
+                    .guild_id
+                    .map(|g| crate::request::GuildId(g.get())),
+                &ctx.command.qualified_name,
+                option,
+                partial,
+            )
+            .into_iter()
+            .map(|s| serenity::AutocompleteChoice::new(s.name, s.value))
+            .collect(),
+            None => Vec::new(),
+        };
+        Ok(serenity::CreateAutocompleteResponse::new().set_choices(choices))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn same(
-        command: &poise::Command<std::sync::Arc<crate::App>, Error>,
-        spec: &crate::handlers::spec::CommandSpec,
-    ) {
-        let names: Vec<&str> = command.parameters.iter().map(|p| p.name.as_str()).collect();
-        let spec_names: Vec<&str> = spec.options.iter().map(|o| o.name).collect();
-        assert_eq!(names, spec_names, "/{}", command.qualified_name);
-        for (p, o) in command.parameters.iter().zip(spec.options) {
-            assert_eq!(
-                p.required, o.required,
-                "/{} {}",
-                command.qualified_name, o.name
-            );
-            assert_eq!(
-                p.description.as_deref(),
-                Some(o.description),
-                "/{} {}",
-                command.qualified_name,
-                o.name
-            );
-        }
+    /// The poise commands (what is dispatched) against the table.
+    fn same(command: &Command, spec: &CommandSpec) {
+        let at = &command.qualified_name;
+        assert_eq!(command.name, spec.name);
         assert_eq!(
             command.description.as_deref(),
             Some(spec.description),
-            "/{}",
-            command.qualified_name
+            "/{at}"
         );
+        let names: Vec<&str> = command.parameters.iter().map(|p| p.name.as_str()).collect();
+        let spec_names: Vec<&str> = spec.options.iter().map(|o| o.name).collect();
+        assert_eq!(names, spec_names, "/{at}");
+        for (p, o) in command.parameters.iter().zip(spec.options) {
+            assert_eq!(p.required, o.required, "/{at} {}", o.name);
+            assert_eq!(
+                p.autocomplete_callback.is_some(),
+                o.autocomplete.is_some(),
+                "/{at} {}",
+                o.name
+            );
+        }
         let subs: Vec<&str> = command
             .subcommands
             .iter()
             .map(|c| c.name.as_str())
             .collect();
         let spec_subs: Vec<&str> = spec.subcommands.iter().map(|c| c.name).collect();
-        assert_eq!(subs, spec_subs, "/{}", command.qualified_name);
+        assert_eq!(subs, spec_subs, "/{at}");
+        assert!(command.slash_action.is_some(), "/{at}");
         for (sub, spec_sub) in command.subcommands.iter().zip(spec.subcommands) {
             same(sub, spec_sub);
-        }
-    }
-
-    #[test]
-    fn discord_commands_match_the_core_catalogue() {
-        for command in all() {
-            let spec = crate::handlers::spec::command(&command.name)
-                .unwrap_or_else(|| panic!("/{} is not in handlers::spec", command.name));
-            same(&command, spec);
-        }
-        assert_eq!(all().len(), crate::handlers::spec::COMMANDS.len());
-        let guild_only: Vec<String> = all()
-            .into_iter()
-            .filter(|c| c.guild_only)
-            .map(|c| c.name)
-            .collect();
-        assert_eq!(
-            guild_only,
-            [
-                "quiz",
-                "daily",
-                "leaderboard",
-                "stats",
-                "competition",
-                "settings",
-                "season",
-                "pack",
-                "score",
-                "export",
-                "student",
-                "class"
-            ]
-        );
-        let teacher: Vec<String> = all()
-            .into_iter()
-            .filter(|c| c.default_member_permissions == serenity::Permissions::MANAGE_GUILD)
-            .map(|c| c.name)
-            .collect();
-        assert_eq!(
-            teacher,
-            ["settings", "season", "pack", "score", "export", "student", "class"],
-            "teacher commands default to Manage Server"
-        );
-    }
-
-    #[test]
-    fn registration_payload_carries_permissions_as_integers_and_fits_discord_limits() {
-        // Names, options, contexts and permissions as Discord receives them
-        // are checked end to end (tests/e2e.rs); this checks what the
-        // payload function itself adds.
-        let commands = registration(&all());
-        let by_name = |name: &str| {
-            commands
-                .iter()
-                .find(|c| c["name"] == name)
-                .unwrap_or_else(|| panic!("/{name} not registered"))
-                .clone()
-        };
-        let manage_guild = serenity::Permissions::MANAGE_GUILD.bits();
-        for name in ["settings", "season"] {
             assert_eq!(
-                by_name(name)["default_member_permissions"],
-                serde_json::json!(manage_guild),
-                "/{name}: an integer, as Discord's API description declares"
+                specs_of(sub).map(|(_, leaf)| leaf.name),
+                Some(spec_sub.name)
             );
         }
-        assert!(by_name("daily")
-            .get("default_member_permissions")
-            .is_none_or(|p| p.is_null()));
-        assert_eq!(
-            by_name("settings")["options"][4]["options"][0]["type"],
-            8,
-            "a role option"
-        );
-        let period = &by_name("leaderboard")["options"][0];
-        let choices: Vec<&str> = period["choices"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap())
-            .collect();
-        assert_eq!(choices, ["all-time", "season", "week"]);
-        for command in &commands {
-            assert!(command["description"].as_str().unwrap().chars().count() <= 100);
+    }
+
+    #[test]
+    fn dispatched_commands_are_the_table() {
+        let commands = all();
+        assert_eq!(commands.len(), spec::COMMANDS.len());
+        for (command, spec) in commands.iter().zip(spec::COMMANDS) {
+            same(command, spec);
+            assert_eq!(command.guild_only, spec.place == Place::Server);
+            assert_eq!(
+                command.default_member_permissions == serenity::Permissions::MANAGE_GUILD,
+                spec.who == Who::Teachers
+            );
+        }
+    }
+
+    /// Discord's option type number of a kind (its API's table).
+    fn discord_type(kind: OptionKind) -> u64 {
+        match kind {
+            OptionKind::Text { .. } | OptionKind::Choice(_) => 3,
+            OptionKind::Integer { .. } => 4,
+            OptionKind::Boolean => 5,
+            OptionKind::User => 6,
+            OptionKind::Channel => 7,
+            OptionKind::Role => 8,
+            OptionKind::File => 11,
+        }
+    }
+
+    fn same_options(registered: &serde_json::Value, options: &[spec::OptionSpec], at: &str) {
+        let registered = registered.as_array().map(Vec::as_slice).unwrap_or_default();
+        assert_eq!(registered.len(), options.len(), "{at}");
+        for (r, o) in registered.iter().zip(options) {
+            assert_eq!(r["name"], o.name, "{at}");
+            assert_eq!(r["description"], o.description, "{at} {}", o.name);
+            assert_eq!(r["type"], discord_type(o.kind), "{at} {}", o.name);
+            assert_eq!(r["required"], o.required, "{at} {}", o.name);
+            assert_eq!(
+                r["autocomplete"].as_bool().unwrap_or(false),
+                o.autocomplete.is_some(),
+                "{at} {}",
+                o.name
+            );
+            match o.kind {
+                OptionKind::Text { max_length } => {
+                    assert_eq!(r["max_length"].as_u64(), max_length.map(u64::from), "{at}")
+                }
+                OptionKind::Integer { min, max } => {
+                    assert_eq!(r["min_value"], min, "{at}");
+                    assert_eq!(r["max_value"], max, "{at}");
+                }
+                OptionKind::Choice(words) => {
+                    let choices: Vec<&str> = r["choices"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| {
+                            assert_eq!(c["name"], c["value"]);
+                            c["name"].as_str().unwrap()
+                        })
+                        .collect();
+                    assert_eq!(choices, words, "{at}");
+                }
+                OptionKind::Channel => assert_eq!(r["channel_types"], serde_json::json!([0])),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_registration_payload_is_the_table() {
+        let registered = registration();
+        assert_eq!(registered.len(), spec::COMMANDS.len());
+        let manage_guild = serenity::Permissions::MANAGE_GUILD.bits();
+        for (r, spec) in registered.iter().zip(spec::COMMANDS) {
+            let at = format!("/{}", spec.name);
+            assert_eq!(r["name"], spec.name);
+            assert_eq!(r["description"], spec.description, "{at}");
+            match spec.who {
+                // An integer, as Discord's API description declares.
+                Who::Teachers => assert_eq!(
+                    r["default_member_permissions"],
+                    serde_json::json!(manage_guild),
+                    "{at}"
+                ),
+                Who::Everyone => assert!(
+                    r.get("default_member_permissions")
+                        .is_none_or(|p| p.is_null()),
+                    "{at}"
+                ),
+            }
+            match spec.place {
+                Place::Server => assert_eq!(r["contexts"], serde_json::json!([0]), "{at}"),
+                Place::Anywhere => assert!(r.get("contexts").is_none_or(|c| c.is_null()), "{at}"),
+            }
+            if spec.subcommands.is_empty() {
+                same_options(&r["options"], spec.options, &at);
+            } else {
+                let subs = r["options"].as_array().unwrap();
+                assert_eq!(subs.len(), spec.subcommands.len(), "{at}");
+                for (sub, sub_spec) in subs.iter().zip(spec.subcommands) {
+                    assert_eq!(sub["type"], 1, "{at}: a subcommand");
+                    assert_eq!(sub["name"], sub_spec.name, "{at}");
+                    assert_eq!(sub["description"], sub_spec.description, "{at}");
+                    same_options(
+                        &sub["options"],
+                        sub_spec.options,
+                        &format!("{at} {}", sub_spec.name),
+                    );
+                }
+            }
         }
     }
 }

@@ -275,9 +275,9 @@ pub async fn serve(
         })
         // Owners are not used: skip the application-info request at start-up.
         .initialize_owners(false)
-        .setup(move |ctx, ready, framework| {
+        .setup(move |ctx, ready, _framework| {
             Box::pin(async move {
-                let payload = commands::registration(&framework.options().commands);
+                let payload = commands::registration();
                 match dev_guild {
                     Some(guild) => ctx.http.create_guild_commands(serenity::GuildId::new(guild), &payload).await?,
                     None => ctx.http.create_global_commands(&payload).await?,

@@ -26,6 +26,7 @@ use crate::store::{
 use chrono::{DateTime, Utc};
 
 pub const DEFAULT_ROUNDS: u32 = 5;
+pub const MIN_ROUNDS: u32 = 1;
 pub const MAX_ROUNDS: u32 = 20;
 pub const DEFAULT_SECONDS: u32 = 20;
 pub const MIN_SECONDS: u32 = 10;
@@ -66,27 +67,6 @@ pub struct Step {
     pub next: Option<DateTime<Utc>>,
 }
 
-fn number_option(
-    request: &Request,
-    name: &str,
-    default: u32,
-    min: u32,
-    max: u32,
-) -> Result<u32, Error> {
-    match request
-        .option(name)
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        None => Ok(default),
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (min..=max).contains(n))
-            .ok_or_else(|| Error::user(format!("`{name}` is a whole number from {min} to {max}."))),
-    }
-}
-
 /// `/competition start [rounds] [seconds] [tag] [difficulty]`.
 pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = guild_of(request)?;
@@ -100,14 +80,15 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
             "In this server only teachers can start a competition.",
         ));
     }
-    let mut rounds = number_option(request, "rounds", DEFAULT_ROUNDS, 1, MAX_ROUNDS)?;
-    let mut seconds = number_option(
-        request,
-        "seconds",
-        DEFAULT_SECONDS,
-        MIN_SECONDS,
-        MAX_SECONDS,
-    )?;
+    // In range: the command table checked them (see `spec`).
+    let option = |name: &str, default: u32| {
+        request
+            .number(name)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(default)
+    };
+    let mut rounds = option("rounds", DEFAULT_ROUNDS);
+    let mut seconds = option("seconds", DEFAULT_SECONDS);
     let (tag, difficulty) = question_filter(request)?;
     remember(app, request)?;
     let library = app.library_for(Some(guild))?;

@@ -4,6 +4,9 @@
 //! single error path: a user mistake becomes an ephemeral explanation and
 //! anything else is logged and answered with a short apology. Handlers are
 //! plain functions over [`App`]; they never know which edge called them.
+//! Commands are dispatched through the command table ([`spec::COMMANDS`]),
+//! which checks each option against its kind first; buttons by their
+//! decoded [`CustomId`].
 
 pub mod competition;
 pub mod date;
@@ -58,17 +61,6 @@ pub fn respond(app: &App, request: &Request) -> Reply {
     }
 }
 
-/// Whether the request asks for a picture (`picture:true`).
-pub(crate) fn wants_picture(request: &Request) -> bool {
-    matches!(
-        request
-            .option("picture")
-            .map(|p| p.trim().to_lowercase())
-            .as_deref(),
-        Some("true" | "yes" | "1")
-    )
-}
-
 /// Attaches the PNG `draw` makes as `name`; the text reply stands alone if
 /// drawing fails (logged) or this build has no pictures.
 #[cfg_attr(not(feature = "pictures"), allow(unused_variables))]
@@ -94,16 +86,6 @@ pub(crate) fn attach_picture(
             None => note.to_string(),
         });
     }
-}
-
-/// A user named by id or mention (`123`, `<@123>`, `<@!123>`).
-pub(crate) fn user_id(text: &str) -> Option<u64> {
-    text.trim()
-        .trim_start_matches("<@")
-        .trim_start_matches('!')
-        .trim_end_matches('>')
-        .parse()
-        .ok()
 }
 
 /// Whether the asker is a teacher in `guild`: Manage Server (or a command
@@ -155,11 +137,13 @@ pub(crate) fn guard_teacher_press(
 /// Whether a request is a lookup in the content: no writes, and no database
 /// read beyond one settings row (a date "today" needs the guild's timezone).
 /// It takes microseconds, so the Discord edge runs it in place instead of
-/// handing it to the blocking pool.
+/// handing it to the blocking pool. Commands say so in the command table
+/// ([`spec::Speed::InPlace`]); of the buttons, those that page or open
+/// content.
 pub fn is_lookup(request: &Request) -> bool {
     match &request.action {
-        Action::Command { name, .. } => {
-            matches!(name.as_str(), "explain" | "date" | "timeline" | "help")
+        Action::Command { .. } => {
+            spec::resolve(request).is_some_and(|(_, leaf)| leaf.speed == spec::Speed::InPlace)
         }
         Action::Press { custom_id, .. } => matches!(
             CustomId::decode(custom_id),
@@ -170,37 +154,38 @@ pub fn is_lookup(request: &Request) -> bool {
 
 fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
     match &request.action {
-        Action::Command { name, .. } => match name.as_str() {
-            "explain" => explain::explain(app, request),
-            "date" => date::date(app, request),
-            "timeline" => timeline::timeline(app, request),
-            "daily" => quiz::daily(app, request),
-            "quiz" => quiz::practice(app, request),
-            "review" => quiz::review(app, request),
-            "leaderboard" => quiz::leaderboard(app, request),
-            "stats" => quiz::stats(app, request),
-            "settings" => settings::settings(app, request),
-            "season" => settings::season(app, request),
-            "help" => Ok(help::help()),
-            "privacy" => privacy::privacy(app, request),
-            "export" => teacher::export(app, request),
-            "pack" => packs::pack(app, request),
-            "score" => teacher::score(app, request),
-            "student" => teacher::student(app, request),
-            "class" => teacher::class_report(app, request),
-            "competition" => match request.subcommand() {
-                Some("start") => competition::start(app, request),
-                Some("stop") => competition::stop(app, request),
-                _ => Err(Error::user(
-                    "Use `/competition start` or `/competition stop`.",
-                )),
-            },
-            other => Err(Error::user(format!(
-                "There is no command `{other}`. Try /help for the list."
-            ))),
+        Action::Command {
+            name, subcommands, ..
+        } => match spec::resolve(request) {
+            Some((_, leaf)) => {
+                let request = leaf.check_options(request)?;
+                let run = leaf
+                    .run
+                    .ok_or_else(|| Error::Internal(format!("/{name} has no handler")))?;
+                run(app, &request)
+            }
+            None => Err(unknown_command(name, subcommands)),
         },
         Action::Press { custom_id, .. } => press(app, request, CustomId::decode(custom_id)?),
     }
+}
+
+/// What a user is told for a command the table does not have, or a command
+/// named without (or with a wrong) subcommand.
+fn unknown_command(name: &str, subcommands: &[String]) -> Error {
+    let Some(top) = spec::command(name) else {
+        return Error::user(format!(
+            "There is no command `{name}`. Try /help for the list."
+        ));
+    };
+    let _ = subcommands;
+    let choices: Vec<String> = top
+        .subcommands
+        .iter()
+        .map(|sub| format!("/{name} {}", sub.name))
+        .collect();
+    let choices: Vec<&str> = choices.iter().map(String::as_str).collect();
+    Error::user(format!("Use {}.", spec::one_of(&choices)))
 }
 
 /// A button press, decoded once. Teacher actions pass [`guard_teacher_press`]
@@ -251,8 +236,9 @@ fn press(app: &App, request: &Request, id: CustomId) -> Result<Reply, Error> {
 }
 
 /// Autocomplete for a command's option while the user types: at most 25
-/// suggestions of at most 100 characters, best first. Empty for options
-/// without autocomplete.
+/// suggestions of at most 100 characters, best first. `command` is the
+/// command's qualified name (`explain`, `pack enable`); empty for options
+/// the command table gives no autocomplete.
 pub fn autocomplete(
     app: &App,
     guild: Option<crate::request::GuildId>,
@@ -260,14 +246,22 @@ pub fn autocomplete(
     option: &str,
     partial: &str,
 ) -> Vec<Suggestion> {
-    match (command, option) {
-        ("explain", "term") => match app.library_for(guild) {
+    let mut words = command.split(' ');
+    let leaf = words
+        .next()
+        .and_then(spec::command)
+        .and_then(|top| match words.next() {
+            Some(sub) => top.subcommand(sub),
+            None => Some(top),
+        });
+    match leaf.and_then(|leaf| leaf.option(option)?.autocomplete) {
+        Some(spec::Autocomplete::Terms) => match app.library_for(guild) {
             Ok(library) => library.search.suggest(partial),
             Err(error) => {
                 tracing::warn!(%error, "autocomplete without the server's own packs");
                 app.library().search.suggest(partial)
             }
         },
-        _ => Vec::new(),
+        None => Vec::new(),
     }
 }

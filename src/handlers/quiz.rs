@@ -782,7 +782,7 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
             1 => "1 student has scored".to_string(),
             n => format!("{n} students have scored"),
         });
-    if super::wants_picture(request) {
+    if request.flag("picture") {
         let rows: Vec<(u64, String, i64)> = board
             .top
             .iter()
@@ -818,18 +818,7 @@ pub(crate) fn draw_ranking(_title: &str, _rows: &[(u64, String, i64)]) -> Result
 pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = guild_of(request)?;
     remember(app, request)?;
-    let user = match request
-        .option("user")
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    {
-        Some(text) => UserId(super::user_id(text).ok_or_else(|| {
-            Error::user(
-                "Name the student by mentioning them, or leave `user` out for your own stats.",
-            )
-        })?),
-        None => request.user,
-    };
+    let user = request.id("user").map_or(request.user, UserId);
     let results = app.store.question_results(Some(guild), user)?;
     let board = app.store.leaderboard(guild, "all", 0, user)?;
     let name = board

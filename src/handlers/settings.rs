@@ -107,6 +107,14 @@ fn parse_id(text: &str) -> Option<Option<u64>> {
         .map(Some)
 }
 
+/// Whether `role` can be pinged, by the edge's list of the server's
+/// mentionable roles (`None`: the edge did not say).
+fn mentionable(request: &Request, role: u64) -> Option<bool> {
+    request
+        .option("mentionable_roles")
+        .map(|roles| roles.split(',').any(|id| id.trim().parse() == Ok(role)))
+}
+
 pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = teacher_guild(app, request)?;
     let mut s = app.store.settings(guild)?;
@@ -235,14 +243,15 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
     .field("Days", describe_days(s.post_days.as_deref()))
     .field(
         "Mention in the daily post",
-        // The adapter passes the role's current "mentionable" flag when it knows it.
-        match (s.ping_role, request.option("role_mentionable")) {
-            (None, _) => "nobody".to_string(),
-            (Some(r), Some("false")) => format!(
+        // The Discord edge passes the server's mentionable roles (an edge
+        // fact of `/settings show` in the command table) when it knows them.
+        match s.ping_role.map(|r| (r, mentionable(request, r))) {
+            None => "nobody".to_string(),
+            Some((r, Some(false))) => format!(
                 "<@&{r}>: **this role is not mentionable**, so the daily post cannot ping it. Make it mentionable under Server Settings > Roles, or give studybot the Mention @everyone permission."
             ),
-            (Some(r), Some("true")) => format!("<@&{r}>"),
-            (Some(r), _) => format!("<@&{r}> (the role must be mentionable to ping)"),
+            Some((r, Some(true))) => format!("<@&{r}>"),
+            Some((r, None)) => format!("<@&{r}> (the role must be mentionable to ping)"),
         },
     )
     .field("Teacher role", s.teacher_role.map(|r| format!("<@&{r}>")).unwrap_or_else(|| "Manage Server only".to_string()))

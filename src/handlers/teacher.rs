@@ -127,8 +127,7 @@ pub fn student(app: &App, request: &Request) -> Result<Reply, Error> {
         return Err(Error::user("Use `/student remove`."));
     }
     let user = request
-        .option("user")
-        .and_then(super::user_id)
+        .id("user")
         .ok_or_else(|| Error::user("Name the student to remove, e.g. `/student remove @name`."))?;
     let removed = app.store.remove_student(guild, UserId(user))?;
     if removed.answers + removed.competition_answers + removed.totals == 0 {
@@ -344,8 +343,7 @@ pub fn score(app: &App, request: &Request) -> Result<Reply, Error> {
         return Err(Error::user("Use `/score accept`."));
     }
     let user = request
-        .option("user")
-        .and_then(super::user_id)
+        .id("user")
         .ok_or_else(|| Error::user("Name the student, e.g. `/score accept @name`."))?;
     let wrong = app
         .store

@@ -25,7 +25,7 @@ pub fn timeline(app: &App, request: &Request) -> Result<Reply, Error> {
         opt("to"),
         opt("tag").map(|t| t.to_lowercase()),
         0,
-        super::wants_picture(request),
+        request.flag("picture"),
     )
 }
 

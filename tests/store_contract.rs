@@ -2001,26 +2001,9 @@ fn old_review_cards_of_uploaded_packs_get_their_servers_id(db: &TestDb) {
     old_answer(Some(OTHER), 2, "ww1/marne");
     old_answer(None, 2, "ww1/archduke");
     drop(store);
-    // Back to the schema version before that migration.
-    match &db._cleanup {
-        Cleanup::File { .. } => {
-            let path = db.url.strip_prefix("sqlite://").unwrap();
-            let conn = rusqlite::Connection::open(path).unwrap();
-            let version: i64 = conn
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .unwrap();
-            conn.pragma_update(None, "user_version", version - 1)
-                .unwrap();
-        }
-        Cleanup::Schema { server, schema } => admin(
-            server,
-            &format!(
-                "DELETE FROM {schema}.studybot_migrations
-                 WHERE version = (SELECT max(version) FROM {schema}.studybot_migrations)"
-            ),
-        )
-        .unwrap(),
-    }
+    // Back to the schema as the build before that migration left it, with
+    // the history it kept (before the migration runner changed).
+    as_an_earlier_build_left_it(db, Back::OneMigration);
     let store = db.open();
     let keys = |user: u64| -> Vec<String> {
         let mut keys: Vec<String> = store
@@ -2047,6 +2030,105 @@ fn old_review_cards_of_uploaded_packs_get_their_servers_id(db: &TestDb) {
         }
     );
     assert_eq!(store.review_card(UserId(1), "ww1/marne").unwrap(), None);
+}
+
+/// How far back [`as_an_earlier_build_left_it`] takes a database.
+enum Back {
+    /// Today's schema, recorded only as builds before the shared migration
+    /// runner recorded it.
+    RunnerOnly,
+    /// The same, one migration earlier: that migration's history entry is
+    /// gone, so the next open runs it again (it must be safe to).
+    OneMigration,
+}
+
+/// Rewrites a closed database's schema history as the builds before the
+/// shared runner (`store/migrate.rs`) kept it: SQLite's `user_version`
+/// (rusqlite_migration), PostgreSQL's `studybot_migrations`, and no
+/// `refinery_schema_history`.
+fn as_an_earlier_build_left_it(db: &TestDb, back: Back) {
+    let rewind = |latest: i64| match back {
+        Back::RunnerOnly => latest,
+        Back::OneMigration => latest - 1,
+    };
+    match &db._cleanup {
+        Cleanup::File { .. } => {
+            let path = db.url.strip_prefix("sqlite://").unwrap();
+            let conn = rusqlite::Connection::open(path).unwrap();
+            let latest: i64 = conn
+                .query_row(
+                    "SELECT max(version) FROM refinery_schema_history",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            conn.execute_batch("DROP TABLE refinery_schema_history")
+                .unwrap();
+            conn.pragma_update(None, "user_version", rewind(latest))
+                .unwrap();
+        }
+        Cleanup::Schema { server, schema } => {
+            let mut client = studybot::store::postgres::connect_client(server).unwrap();
+            let latest: i32 = client
+                .query_one(
+                    &format!("SELECT max(version) FROM {schema}.refinery_schema_history"),
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            client
+                .batch_execute(&format!(
+                    "DROP TABLE {schema}.refinery_schema_history;
+                     CREATE TABLE {schema}.studybot_migrations (
+                         version    INTEGER PRIMARY KEY,
+                         applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                     );
+                     INSERT INTO {schema}.studybot_migrations (version)
+                         SELECT generate_series(1, {})",
+                    rewind(i64::from(latest))
+                ))
+                .unwrap();
+        }
+    }
+}
+
+/// A database made by a build before the shared migration runner opens
+/// with nothing lost: its history is taken over (every migration it had
+/// is recorded, none is run again) and it goes on working; opening it
+/// again finds nothing to do.
+fn databases_from_before_the_migration_runner_open_with_nothing_lost(db: &TestDb) {
+    let q = {
+        let store = db.open();
+        store
+            .save_settings(
+                CLASS,
+                &GuildSettings {
+                    timezone: Some("Europe/London".into()),
+                    ..GuildSettings::default()
+                },
+                at(23, 8),
+            )
+            .unwrap();
+        let q = daily(&*store, CLASS, 23, "p/a");
+        record(&*store, &answer(&q, 1, 1, 20));
+        record(&*store, &answer(&q, 2, 2, 0));
+        q
+    };
+    as_an_earlier_build_left_it(db, Back::RunnerOnly);
+    for _ in 0..2 {
+        let store = db.open();
+        assert_eq!(
+            store.settings(CLASS).unwrap().timezone.as_deref(),
+            Some("Europe/London")
+        );
+        assert_eq!(store.tally(q.id).unwrap(), tally(2, 1));
+        assert_eq!(top(&board(&*store, CLASS, "all", 10, 1)), [(1, 20), (2, 0)]);
+    }
+    // Still one instance for the day, and new answers count as before.
+    let store = db.open();
+    assert_eq!(daily(&*store, CLASS, 23, "p/b").id, q.id);
+    record(&*store, &answer(&q, 3, 3, 10));
+    assert_eq!(store.tally(q.id).unwrap(), tally(3, 2));
 }
 
 /// Opening a store while another process holds the migration lock for
@@ -2254,6 +2336,7 @@ contract! {
     database: [
         reopening_sees_the_same_data,
         old_review_cards_of_uploaded_packs_get_their_servers_id,
+        databases_from_before_the_migration_runner_open_with_nothing_lost,
         concurrent_answers_count_exactly_once,
         racing_for_the_daily_and_its_post,
     ],

@@ -10,6 +10,7 @@
 //! contract suite in `tests/store_contract.rs` runs against both). [`open`]
 //! picks the backend from the database URL.
 
+pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
 pub mod sqlite_file;

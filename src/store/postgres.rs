@@ -8,16 +8,12 @@
 //! Discord and nothing of how points are computed: callers say what an answer
 //! is worth and which leaderboard periods it counts in.
 //!
-//! **Migrations.** An ordered list of SQL scripts (`MIGRATIONS`), applied on
-//! open in one transaction and recorded in `studybot_migrations`; the
-//! transaction holds an advisory lock, so processes starting together migrate
-//! once and the others then find nothing to do. An up-to-date database is
-//! only read (a read-only standby still opens); one migrated by a newer build
-//! is refused rather than written to. A list of strings and one loop keep the
-//! migrations beside the code that uses them, as `sqlite.rs` does, where a
-//! framework (refinery) would add a macro crate, file embedding and its own
-//! runner for no more than this, and would not give the lock and the
-//! read-only check above.
+//! **Migrations.** The `.sql` files under `migrations/postgres`, run by the
+//! runner both backends share (`migrate.rs`, refinery), while this backend
+//! holds an advisory lock, so processes starting together migrate once and
+//! the others then find nothing to do. An up-to-date database is only read
+//! (a read-only standby still opens); one migrated by a newer build is
+//! refused rather than written to.
 //!
 //! **Exactly once across processes.** The database, not the process, decides:
 //! answers are unique per interaction and per (instance, student), competition
@@ -75,246 +71,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-/// The schema, oldest first; a database records how many it has had. Append
-/// new scripts; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE guild_settings (
-    guild_id                   BIGINT PRIMARY KEY,
-    timezone                   TEXT,
-    channel_id                 BIGINT,
-    post_time                  TEXT,
-    -- Weekdays, Monday = 0; NULL means every day.
-    post_days                  SMALLINT[],
-    ping_role_id               BIGINT,
-    teacher_role_id            BIGINT,
-    competitions_teachers_only BOOLEAN NOT NULL DEFAULT FALSE,
-    -- Why the last daily post failed (missing channel or permission), for teachers.
-    post_problem               TEXT,
-    updated_at                 TIMESTAMPTZ NOT NULL
-);
--- Text that people type (display names, answers, report texts, season and
--- file names) is BYTEA holding its UTF-8: TEXT cannot hold U+0000, which
--- SQLite keeps and a student can type.
---
--- Display names as last seen, per guild (0 = direct messages).
-CREATE TABLE members (
-    guild_id     BIGINT NOT NULL,
-    user_id      BIGINT NOT NULL,
-    display_name BYTEA NOT NULL,
-    updated_at   TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (guild_id, user_id)
-);
-CREATE INDEX members_by_user ON members (user_id);
-CREATE TABLE instances (
-    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    kind         TEXT NOT NULL CHECK (kind IN ('daily', 'practice')),
-    guild_id     BIGINT,
-    owner_id     BIGINT,
-    day          DATE,
-    question     TEXT COLLATE "C" NOT NULL,
-    option_order BIGINT[] NOT NULL,
-    created_at   TIMESTAMPTZ NOT NULL
-);
-CREATE UNIQUE INDEX instances_one_daily ON instances (guild_id, day) WHERE kind = 'daily';
-CREATE TABLE answers (
-    id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    instance_id    BIGINT NOT NULL REFERENCES instances (id),
-    guild_id       BIGINT,
-    user_id        BIGINT NOT NULL,
-    interaction_id BIGINT NOT NULL UNIQUE,
-    question       TEXT COLLATE "C" NOT NULL,
-    answer         BYTEA NOT NULL,
-    correct        BOOLEAN NOT NULL,
-    points         BIGINT NOT NULL,
-    answered_at    TIMESTAMPTZ NOT NULL,
-    UNIQUE (instance_id, user_id)
-);
-CREATE INDEX answers_by_user ON answers (user_id, guild_id);
-CREATE INDEX answers_by_guild ON answers (guild_id, answered_at);
--- Answered and correct counts per question instance, kept with each answer,
--- so the tally under a daily question is one row read.
-CREATE TABLE instance_tallies (
-    instance_id BIGINT PRIMARY KEY,
-    answered    BIGINT NOT NULL,
-    correct     BIGINT NOT NULL
-);
--- Running totals per leaderboard period ('all', 'season:ID', 'week:YYYY-Www'),
--- so a leaderboard is an index scan, never a sum over answers.
-CREATE TABLE totals (
-    guild_id BIGINT NOT NULL,
-    period   TEXT COLLATE "C" NOT NULL,
-    user_id  BIGINT NOT NULL,
-    points   BIGINT NOT NULL,
-    answered BIGINT NOT NULL,
-    correct  BIGINT NOT NULL,
-    PRIMARY KEY (guild_id, period, user_id)
-);
-CREATE INDEX totals_rank ON totals (guild_id, period, points DESC, answered, user_id);
-CREATE INDEX totals_by_user ON totals (user_id);
--- How many students have a total in each period, and how many sit on each
--- points value: a player count and a caller's rank cost a few index lookups.
-CREATE TABLE period_players (
-    guild_id BIGINT NOT NULL,
-    period   TEXT COLLATE "C" NOT NULL,
-    players  BIGINT NOT NULL,
-    PRIMARY KEY (guild_id, period)
-);
-CREATE TABLE score_counts (
-    guild_id BIGINT NOT NULL,
-    period   TEXT COLLATE "C" NOT NULL,
-    points   BIGINT NOT NULL,
-    users    BIGINT NOT NULL,
-    PRIMARY KEY (guild_id, period, points)
-);
-CREATE TABLE streaks (
-    guild_id BIGINT NOT NULL,
-    user_id  BIGINT NOT NULL,
-    current  BIGINT NOT NULL,
-    best     BIGINT NOT NULL,
-    last_day DATE,
-    PRIMARY KEY (guild_id, user_id)
-);
-CREATE TABLE seasons (
-    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    guild_id   BIGINT NOT NULL,
-    name       BYTEA NOT NULL,
-    started_at TIMESTAMPTZ NOT NULL,
-    ended_at   TIMESTAMPTZ
-);
-CREATE UNIQUE INDEX seasons_one_open ON seasons (guild_id) WHERE ended_at IS NULL;
--- One row per guild and day: claimed before the daily post is sent, marked
--- sent with the message id after, so no process posts it twice.
-CREATE TABLE daily_posts (
-    guild_id   BIGINT NOT NULL,
-    day        DATE NOT NULL,
-    nonce      TEXT NOT NULL,
-    message_id BIGINT,
-    updated_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (guild_id, day)
-);
--- Group quiz competitions: one running per channel; rounds chosen up front.
-CREATE TABLE competitions (
-    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    guild_id   BIGINT NOT NULL,
-    channel_id BIGINT NOT NULL,
-    starter_id BIGINT NOT NULL,
-    seconds    BIGINT NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('running', 'finished', 'stopped')),
-    created_at TIMESTAMPTZ NOT NULL,
-    ended_at   TIMESTAMPTZ
-);
-CREATE UNIQUE INDEX competitions_one_per_channel ON competitions (channel_id) WHERE status = 'running';
-CREATE INDEX competitions_by_guild ON competitions (guild_id);
-CREATE TABLE competition_rounds (
-    competition_id BIGINT NOT NULL REFERENCES competitions (id),
-    round          BIGINT NOT NULL,
-    question       TEXT COLLATE "C" NOT NULL,
-    option_order   BIGINT[] NOT NULL,
-    opened_at      TIMESTAMPTZ,
-    closes_at      TIMESTAMPTZ,
-    closed         BOOLEAN NOT NULL DEFAULT FALSE,
-    message_id     BIGINT,
-    PRIMARY KEY (competition_id, round)
-);
-CREATE TABLE competition_answers (
-    competition_id BIGINT NOT NULL,
-    round          BIGINT NOT NULL,
-    user_id        BIGINT NOT NULL,
-    interaction_id BIGINT NOT NULL UNIQUE,
-    answer         BYTEA NOT NULL,
-    correct        BOOLEAN NOT NULL,
-    points         BIGINT NOT NULL,
-    millis         BIGINT NOT NULL,
-    answered_at    TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (competition_id, round, user_id)
-);
-CREATE INDEX competition_answers_by_user ON competition_answers (user_id);
--- Spaced review (FSRS): one card per student and question, across servers.
-CREATE TABLE review_cards (
-    user_id        BIGINT NOT NULL,
-    question       TEXT COLLATE "C" NOT NULL,
-    due            TIMESTAMPTZ NOT NULL,
-    stability      DOUBLE PRECISION NOT NULL,
-    difficulty     DOUBLE PRECISION NOT NULL,
-    elapsed_days   BIGINT NOT NULL,
-    scheduled_days BIGINT NOT NULL,
-    reps           INTEGER NOT NULL,
-    lapses         INTEGER NOT NULL,
-    state          SMALLINT NOT NULL,
-    last_review    TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (user_id, question)
-);
-CREATE INDEX review_cards_due ON review_cards (user_id, due);
--- Students' reports of problems with questions, and the questions teachers
--- have disabled in their server.
-CREATE TABLE reports (
-    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    guild_id    BIGINT NOT NULL,
-    user_id     BIGINT NOT NULL,
-    question    TEXT COLLATE "C" NOT NULL,
-    text        BYTEA NOT NULL,
-    reported_at TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX reports_by_guild ON reports (guild_id, id);
-CREATE TABLE disabled_questions (
-    guild_id    BIGINT NOT NULL,
-    question    TEXT COLLATE "C" NOT NULL,
-    disabled_by BIGINT NOT NULL,
-    disabled_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (guild_id, question)
-);
--- Packs teachers uploaded (the TOML text they sent; `id` keeps the upload
--- order), the packs a guild turned off, and a revision per guild that every
--- change bumps, so each bot process can tell its copy is stale.
-CREATE TABLE uploaded_packs (
-    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    guild_id    BIGINT NOT NULL,
-    pack_id     TEXT NOT NULL,
-    file_name   BYTEA NOT NULL,
-    text        TEXT NOT NULL,
-    items       BIGINT NOT NULL,
-    uploaded_by BIGINT NOT NULL,
-    uploaded_at TIMESTAMPTZ NOT NULL,
-    UNIQUE (guild_id, pack_id)
-);
-CREATE TABLE packs_turned_off (
-    guild_id BIGINT NOT NULL,
-    pack_id  TEXT NOT NULL,
-    PRIMARY KEY (guild_id, pack_id)
-);
-CREATE TABLE pack_revisions (
-    guild_id BIGINT PRIMARY KEY,
-    revision BIGINT NOT NULL
-);
--- Guilds that removed the bot, and when: their data is deleted after the
--- grace period unless the bot is added back first.
-CREATE TABLE departed_guilds (
-    guild_id BIGINT PRIMARY KEY,
-    left_at  TIMESTAMPTZ NOT NULL
-);
-"#,
-    r#"
--- Review cards of questions from a pack a server uploaded carry that
--- server's id ("ww1/q3@123", see review::card_key): two servers may upload
--- different packs with one id. An existing card takes the server where the
--- student last answered its question from that server's uploaded pack.
-UPDATE review_cards r SET question = r.question || '@' || (
-    SELECT a.guild_id::text FROM answers a
-    JOIN uploaded_packs p ON p.guild_id = a.guild_id
-        AND p.pack_id = split_part(r.question, '/', 1) COLLATE "default"
-    WHERE a.user_id = r.user_id AND a.question = r.question
-    ORDER BY a.id DESC LIMIT 1
-)
-WHERE EXISTS (
-    SELECT 1 FROM answers a
-    JOIN uploaded_packs p ON p.guild_id = a.guild_id
-        AND p.pack_id = split_part(r.question, '/', 1) COLLATE "default"
-    WHERE a.user_id = r.user_id AND a.question = r.question
-);
-"#,
-];
-
 /// The advisory lock key that serialises migrations ("Studybot" in ASCII).
 const MIGRATION_LOCK: i64 = 0x5374_7564_7962_6f74;
 /// How long opening a store waits for another process's migration.
@@ -358,7 +114,9 @@ enum PgError {
     #[error("the PostgreSQL connection threads have stopped")]
     Stopped,
     #[error("the database was migrated by a newer studybot (schema version {found}, this build knows {known})")]
-    SchemaTooNew { found: i32, known: usize },
+    SchemaTooNew { found: i32, known: i32 },
+    #[error("the schema migration failed")]
+    Migration(#[source] refinery::Error),
     /// The same write lost races over and over (rows it conflicted with kept
     /// being deleted): the caller may simply try again.
     #[error("the write kept conflicting with concurrent changes")]
@@ -849,67 +607,68 @@ impl PostgresStore {
     }
 }
 
-/// The schema version a database has had (`None`: never migrated).
-fn applied_version(tx: &mut Transaction<'_>) -> Result<Option<i32>, pg::Error> {
+/// The version refinery's history records (`None`: no history table) and
+/// the one earlier builds kept in `studybot_migrations` (0: none).
+fn schema_versions(client: &mut Client) -> Result<(Option<i32>, i32), pg::Error> {
+    use super::migrate::HISTORY;
     // to_regclass looks along the search path, as unqualified names do.
-    let migrated: bool = tx
-        .query_one("SELECT to_regclass('studybot_migrations') IS NOT NULL", &[])?
-        .try_get(0)?;
-    if !migrated {
-        return Ok(None);
-    }
-    tx.query_one(
-        "SELECT coalesce(max(version), 0) FROM studybot_migrations",
-        &[],
-    )?
-    .try_get(0)
-    .map(Some)
+    let row = client.query_one(
+        "SELECT to_regclass($1) IS NOT NULL, to_regclass('studybot_migrations') IS NOT NULL",
+        &[&HISTORY],
+    )?;
+    let (has_history, has_legacy): (bool, bool) = (row.try_get(0)?, row.try_get(1)?);
+    let recorded = if has_history {
+        let sql = format!("SELECT coalesce(max(version), 0) FROM {HISTORY}");
+        Some(client.query_one(&sql, &[])?.try_get(0)?)
+    } else {
+        None
+    };
+    let legacy = if has_legacy {
+        client
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM studybot_migrations",
+                &[],
+            )?
+            .try_get(0)?
+    } else {
+        0
+    };
+    Ok((recorded, legacy))
 }
 
-/// Applies the migrations the database has not had, in one transaction that
-/// holds an advisory lock (processes starting together migrate once). An
+/// What [`migrate`] must do now, or why it must not.
+fn migration_plan(client: &mut Client) -> Result<super::migrate::Plan, PgError> {
+    use super::migrate::{plan, Dialect, Plan};
+    let (recorded, legacy) = schema_versions(client)?;
+    match plan(Dialect::Postgres, recorded, legacy) {
+        Plan::TooNew { found, known } => Err(PgError::SchemaTooNew { found, known }),
+        next => Ok(next),
+    }
+}
+
+/// Brings the schema up to date (see `migrate.rs`) while holding an
+/// advisory lock, so processes starting together migrate once. An
 /// up-to-date database is only read, so a read-only server (a standby)
 /// still opens.
 fn migrate(session: &mut Session) -> Result<(), PgError> {
-    let known = MIGRATIONS.len();
-    let mut tx = session.client.transaction()?;
-    let check = |applied: i32| match usize::try_from(applied).unwrap_or(0) {
-        done if done > known => Err(PgError::SchemaTooNew {
-            found: applied,
-            known,
-        }),
-        done => Ok(done),
-    };
-    if let Some(applied) = applied_version(&mut tx)? {
-        if check(applied)? == known {
-            tx.commit()?;
-            return Ok(());
-        }
+    use super::migrate::{carry_out, Dialect, Plan};
+    let client = &mut session.client;
+    if migration_plan(client)? == Plan::UpToDate {
+        return Ok(());
     }
     // Waiting for another process's migration is the normal case when
     // several start together, and it may take longer than the 2 s a
-    // student's request waits for a lock: this transaction waits longer.
-    tx.batch_execute(&format!(
-        "SET LOCAL lock_timeout = '{MIGRATION_LOCK_TIMEOUT}'"
-    ))?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS studybot_migrations (
-             version    INTEGER PRIMARY KEY,
-             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-         )",
-    )?;
+    // student's request waits for a lock: this wait is longer.
+    client.batch_execute(&format!("SET lock_timeout = '{MIGRATION_LOCK_TIMEOUT}'"))?;
+    let locked = client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]);
+    client.batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
+    locked?;
     // Again, now that no other process is migrating.
-    let done = check(applied_version(&mut tx)?.unwrap_or(0))?;
-    for (index, script) in MIGRATIONS.iter().enumerate().skip(done) {
-        tx.batch_execute(script)?;
-        let version = i32::try_from(index + 1).expect("fewer than 2^31 migrations");
-        tx.execute(
-            "INSERT INTO studybot_migrations (version) VALUES ($1)",
-            &[&version],
-        )?;
-    }
-    tx.commit()?;
+    let migrated = migration_plan(client)
+        .and_then(|next| carry_out(Dialect::Postgres, next, client).map_err(PgError::Migration));
+    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+    migrated?;
+    unlocked?;
     Ok(())
 }
 

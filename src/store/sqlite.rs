@@ -1,7 +1,7 @@
 //! The embedded SQLite backend of [`Store`].
 //!
-//! One file, created and migrated on open (versioned migrations with
-//! rusqlite_migration, tracked in `user_version`). WAL journal with
+//! One file, created and migrated on open (the `.sql` files under
+//! `migrations/sqlite`, run by `migrate.rs`). WAL journal with
 //! `synchronous=NORMAL`: a committed transaction survives a crash or SIGKILL
 //! of the process (the WAL is written before COMMIT returns), but the last
 //! transactions before a power cut may be lost; FULL would fsync every
@@ -11,269 +11,13 @@
 
 use super::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use rusqlite_migration::{Migrations, M};
 use std::sync::{Arc, Mutex};
-
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE guild_settings (
-    guild_id        INTEGER PRIMARY KEY,
-    timezone        TEXT,
-    channel_id      INTEGER,
-    post_time       TEXT,
-    post_days       TEXT,
-    ping_role_id    INTEGER,
-    teacher_role_id INTEGER,
-    updated_at      TEXT NOT NULL
-);
--- Display names as last seen, per guild (0 = direct messages).
-CREATE TABLE members (
-    guild_id     INTEGER NOT NULL,
-    user_id      INTEGER NOT NULL,
-    display_name TEXT NOT NULL,
-    updated_at   TEXT NOT NULL,
-    PRIMARY KEY (guild_id, user_id)
-) WITHOUT ROWID;
-CREATE TABLE instances (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind         TEXT NOT NULL CHECK (kind IN ('daily', 'practice')),
-    guild_id     INTEGER,
-    owner_id     INTEGER,
-    day          TEXT,
-    question     TEXT NOT NULL,
-    option_order TEXT NOT NULL,
-    created_at   TEXT NOT NULL
-);
-CREATE UNIQUE INDEX instances_one_daily ON instances (guild_id, day) WHERE kind = 'daily';
-CREATE TABLE answers (
-    id             INTEGER PRIMARY KEY,
-    instance_id    INTEGER NOT NULL REFERENCES instances (id),
-    guild_id       INTEGER,
-    user_id        INTEGER NOT NULL,
-    interaction_id INTEGER NOT NULL UNIQUE,
-    question       TEXT NOT NULL,
-    answer         TEXT NOT NULL,
-    correct        INTEGER NOT NULL,
-    points         INTEGER NOT NULL,
-    answered_at    TEXT NOT NULL,
-    UNIQUE (instance_id, user_id)
-);
-CREATE INDEX answers_by_user ON answers (user_id, guild_id);
--- Running totals per leaderboard period ('all', 'season:ID', 'week:YYYY-Www'),
--- so a leaderboard is an index scan, never a sum over answers.
-CREATE TABLE totals (
-    guild_id INTEGER NOT NULL,
-    period   TEXT NOT NULL,
-    user_id  INTEGER NOT NULL,
-    points   INTEGER NOT NULL,
-    answered INTEGER NOT NULL,
-    correct  INTEGER NOT NULL,
-    PRIMARY KEY (guild_id, period, user_id)
-) WITHOUT ROWID;
-CREATE INDEX totals_rank ON totals (guild_id, period, points DESC, answered, user_id);
-CREATE TABLE streaks (
-    guild_id INTEGER NOT NULL,
-    user_id  INTEGER NOT NULL,
-    current  INTEGER NOT NULL,
-    best     INTEGER NOT NULL,
-    last_day TEXT,
-    PRIMARY KEY (guild_id, user_id)
-) WITHOUT ROWID;
-CREATE TABLE seasons (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    guild_id   INTEGER NOT NULL,
-    name       TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    ended_at   TEXT
-);
-CREATE UNIQUE INDEX seasons_one_open ON seasons (guild_id) WHERE ended_at IS NULL;
-"#,
-    r#"
--- How many students have a total in each period, and how many sit on each
--- points value: a leaderboard's player count and a caller's rank then cost a
--- few index lookups instead of a count over every student.
-CREATE TABLE period_players (
-    guild_id INTEGER NOT NULL,
-    period   TEXT NOT NULL,
-    players  INTEGER NOT NULL,
-    PRIMARY KEY (guild_id, period)
-) WITHOUT ROWID;
-INSERT INTO period_players SELECT guild_id, period, count(*) FROM totals GROUP BY guild_id, period;
-CREATE TABLE score_counts (
-    guild_id INTEGER NOT NULL,
-    period   TEXT NOT NULL,
-    points   INTEGER NOT NULL,
-    users    INTEGER NOT NULL,
-    PRIMARY KEY (guild_id, period, points)
-) WITHOUT ROWID;
-INSERT INTO score_counts SELECT guild_id, period, points, count(*) FROM totals GROUP BY guild_id, period, points;
-"#,
-    r#"
--- One row per guild and day: claimed before the daily post is sent, marked
--- sent with the message id after, so a restart or a timeout never posts twice.
-CREATE TABLE daily_posts (
-    guild_id   INTEGER NOT NULL,
-    day        TEXT NOT NULL,
-    nonce      TEXT NOT NULL,
-    message_id INTEGER,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (guild_id, day)
-) WITHOUT ROWID;
--- Why the last daily post failed (missing channel or permission), for teachers.
-ALTER TABLE guild_settings ADD COLUMN post_problem TEXT;
-"#,
-    r#"
--- Answered and correct counts per question instance, kept up to date with
--- each answer in the same transaction, so the tally shown under a daily
--- question is one row read however many students have answered.
-CREATE TABLE instance_tallies (
-    instance_id INTEGER PRIMARY KEY,
-    answered    INTEGER NOT NULL,
-    correct     INTEGER NOT NULL
-);
-INSERT INTO instance_tallies
-    SELECT instance_id, count(*), coalesce(sum(correct), 0) FROM answers GROUP BY instance_id;
-"#,
-    r#"
--- Group quiz competitions: one running per channel; rounds chosen up front
--- and opened one by one; each answer once per student and round. Points
--- also go to the guild's totals, in the same transaction.
-CREATE TABLE competitions (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    guild_id   INTEGER NOT NULL,
-    channel_id INTEGER NOT NULL,
-    starter_id INTEGER NOT NULL,
-    seconds    INTEGER NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('running', 'finished', 'stopped')),
-    created_at TEXT NOT NULL,
-    ended_at   TEXT
-);
-CREATE UNIQUE INDEX competitions_one_per_channel ON competitions (channel_id) WHERE status = 'running';
-CREATE TABLE competition_rounds (
-    competition_id INTEGER NOT NULL REFERENCES competitions (id),
-    round          INTEGER NOT NULL,
-    question       TEXT NOT NULL,
-    option_order   TEXT NOT NULL,
-    opened_at      TEXT,
-    closes_at      TEXT,
-    closed         INTEGER NOT NULL DEFAULT 0,
-    message_id     INTEGER,
-    PRIMARY KEY (competition_id, round)
-) WITHOUT ROWID;
-CREATE TABLE competition_answers (
-    competition_id INTEGER NOT NULL,
-    round          INTEGER NOT NULL,
-    user_id        INTEGER NOT NULL,
-    interaction_id INTEGER NOT NULL UNIQUE,
-    answer         TEXT NOT NULL,
-    correct        INTEGER NOT NULL,
-    points         INTEGER NOT NULL,
-    millis         INTEGER NOT NULL,
-    answered_at    TEXT NOT NULL,
-    PRIMARY KEY (competition_id, round, user_id)
-);
-ALTER TABLE guild_settings ADD COLUMN competitions_teachers_only INTEGER NOT NULL DEFAULT 0;
-"#,
-    r#"
--- Spaced review (FSRS): one card per student and question, across servers.
-CREATE TABLE review_cards (
-    user_id        INTEGER NOT NULL,
-    question       TEXT NOT NULL,
-    due            TEXT NOT NULL,
-    stability      REAL NOT NULL,
-    difficulty     REAL NOT NULL,
-    elapsed_days   INTEGER NOT NULL,
-    scheduled_days INTEGER NOT NULL,
-    reps           INTEGER NOT NULL,
-    lapses         INTEGER NOT NULL,
-    state          INTEGER NOT NULL,
-    last_review    TEXT NOT NULL,
-    PRIMARY KEY (user_id, question)
-) WITHOUT ROWID;
-CREATE INDEX review_cards_due ON review_cards (user_id, due);
-"#,
-    r#"
--- Students' reports of problems with questions, and the questions teachers
--- have disabled in their server.
-CREATE TABLE reports (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    guild_id    INTEGER NOT NULL,
-    user_id     INTEGER NOT NULL,
-    question    TEXT NOT NULL,
-    text        TEXT NOT NULL,
-    reported_at TEXT NOT NULL
-);
-CREATE INDEX reports_by_guild ON reports (guild_id, id);
-CREATE TABLE disabled_questions (
-    guild_id    INTEGER NOT NULL,
-    question    TEXT NOT NULL,
-    disabled_by INTEGER NOT NULL,
-    disabled_at TEXT NOT NULL,
-    PRIMARY KEY (guild_id, question)
-) WITHOUT ROWID;
-"#,
-    r#"
--- Packs teachers uploaded, per guild, as the TOML text they sent; the packs
--- whose questions a guild turned off; and a revision per guild that every
--- change bumps, so each bot process can tell its copy is stale.
-CREATE TABLE uploaded_packs (
-    guild_id    INTEGER NOT NULL,
-    pack_id     TEXT NOT NULL,
-    file_name   TEXT NOT NULL,
-    text        TEXT NOT NULL,
-    items       INTEGER NOT NULL,
-    uploaded_by INTEGER NOT NULL,
-    uploaded_at TEXT NOT NULL,
-    UNIQUE (guild_id, pack_id)
-);
-CREATE TABLE packs_turned_off (
-    guild_id INTEGER NOT NULL,
-    pack_id  TEXT NOT NULL,
-    PRIMARY KEY (guild_id, pack_id)
-) WITHOUT ROWID;
-CREATE TABLE pack_revisions (
-    guild_id INTEGER PRIMARY KEY,
-    revision INTEGER NOT NULL
-);
-"#,
-    r#"
--- Guilds that removed the bot, and when: their data is deleted after the
--- grace period unless the bot is added back first.
-CREATE TABLE departed_guilds (
-    guild_id INTEGER PRIMARY KEY,
-    left_at  TEXT NOT NULL
-);
-"#,
-    r#"
--- Review cards of questions from a pack a server uploaded carry that
--- server's id ("ww1/q3@123", see review::card_key): two servers may upload
--- different packs with one id. An existing card takes the server where the
--- student last answered its question from that server's uploaded pack.
-UPDATE review_cards SET question = question || '@' || (
-    SELECT a.guild_id FROM answers a
-    JOIN uploaded_packs p ON p.guild_id = a.guild_id
-        AND p.pack_id = substr(review_cards.question, 1, instr(review_cards.question, '/') - 1)
-    WHERE a.user_id = review_cards.user_id AND a.question = review_cards.question
-    ORDER BY a.id DESC LIMIT 1
-)
-WHERE EXISTS (
-    SELECT 1 FROM answers a
-    JOIN uploaded_packs p ON p.guild_id = a.guild_id
-        AND p.pack_id = substr(review_cards.question, 1, instr(review_cards.question, '/') - 1)
-    WHERE a.user_id = review_cards.user_id AND a.question = review_cards.question
-);
-"#,
-];
 
 /// Upserts a member's display name (unchanged names are not rewritten).
 const REMEMBER_NAME: &str =
     "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = ?3, updated_at = ?4
      WHERE display_name <> ?3";
-
-fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
-}
 
 /// How long a statement waits for another connection's lock before the
 /// store reports "busy" (and the student is asked to try again): well inside
@@ -443,23 +187,60 @@ fn use_wal(conn: &Connection) -> Result<(), StoreError> {
     }
 }
 
-/// Brings the schema up to date. Two processes opening a new file at the
-/// same moment both read schema version 0 before either migrates, and the
-/// second's migration then fails because the first has created its tables.
-/// Running again reads the version anew and finds nothing left to do; a
-/// migration that is really broken fails every attempt and is reported.
+/// Brings the schema up to date (see `migrate.rs`). Two processes opening
+/// a new file at the same moment both find no history before either
+/// migrates, and the second's migration then fails because the first has
+/// created its tables. Running again reads the history anew and finds
+/// nothing left to do; a migration that is really broken fails every
+/// attempt and is reported.
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     const ATTEMPTS: u64 = 5;
     let mut attempt = 1;
     loop {
-        match migrations().to_latest(conn) {
-            Ok(()) => return Ok(()),
+        match migrate_once(conn) {
+            Ok(done) => return done,
             Err(_) if attempt < ATTEMPTS => {
                 std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
                 attempt += 1;
             }
-            Err(e) => return Err(StoreError::Database(format!("migration failed: {e}"))),
+            Err(e) => return Err(e),
         }
+    }
+}
+
+/// One attempt: the outer error may go away when tried again, the inner
+/// one (a database from a newer build) will not.
+fn migrate_once(conn: &mut Connection) -> Result<Result<(), StoreError>, StoreError> {
+    use super::migrate::{carry_out, plan, Dialect, Plan, HISTORY};
+    let has_history: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [HISTORY],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let recorded: Option<i32> = if has_history {
+        conn.query_row(
+            &format!("SELECT coalesce(max(version), 0) FROM {HISTORY}"),
+            [],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .map_err(db)?
+    } else {
+        None
+    };
+    // Earlier builds (rusqlite_migration) counted migrations in user_version.
+    let legacy: i32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db)?;
+    match plan(Dialect::Sqlite, recorded, legacy) {
+        Plan::TooNew { found, known } => Ok(Err(StoreError::Database(format!(
+            "the database was migrated by a newer studybot (schema version {found}, this build knows {known})"
+        )))),
+        next => carry_out(Dialect::Sqlite, next, conn)
+            .map(Ok)
+            .map_err(|e| StoreError::Database(format!("migration failed: {e}"))),
     }
 }
 
@@ -2541,7 +2322,7 @@ mod tests {
         // A database as the previous release left it (migrations 1-3), with
         // answers but no kept tallies.
         let mut conn = Connection::open_in_memory().unwrap();
-        migrations().to_version(&mut conn, 3).unwrap();
+        super::super::migrate::sqlite_to_version(&mut conn, 3).unwrap();
         let old = SqliteStore {
             conn: Mutex::new(conn),
             answer_queue: Mutex::new(Vec::new()),
@@ -2566,7 +2347,7 @@ mod tests {
         })
         .unwrap();
         let mut conn = old.conn.into_inner().unwrap();
-        migrations().to_latest(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
         let store = SqliteStore {
             conn: Mutex::new(conn),
             answer_queue: Mutex::new(Vec::new()),

@@ -32,7 +32,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use studybot::request::{GuildId, InteractionId, UserId};
-use studybot::store::{InstanceKind, NewAnswer, NewInstance, Store};
+use studybot::store::prelude::*;
+use studybot::store::{InstanceKind, NewAnswer, NewInstance};
 
 /// Students already on the leaderboard of the guild.
 const STUDENTS: u64 = 100_000;

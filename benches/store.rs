@@ -9,8 +9,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::time::Instant;
 use studybot::request::{GuildId, InteractionId, UserId};
+use studybot::store::prelude::*;
 use studybot::store::sqlite::SqliteStore;
-use studybot::store::{InstanceKind, NewAnswer, NewInstance, Store};
+use studybot::store::{InstanceKind, NewAnswer, NewInstance};
 
 #[path = "support/mod.rs"]
 mod support;

@@ -52,6 +52,7 @@ pub mod handlers;
 pub mod import;
 pub mod logging;
 pub mod markup;
+pub mod model;
 #[cfg(feature = "pictures")]
 pub mod pictures;
 pub mod quiz;

@@ -8,8 +8,8 @@
 //! what a card's key says (see [`card_key`]); it knows nothing of Discord or
 //! of how cards are stored.
 
+use crate::model::ReviewCard;
 use crate::request::GuildId;
-use crate::store::ReviewCard;
 use chrono::{DateTime, Utc};
 use rs_fsrs::{Card, Rating, State, FSRS};
 

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use studybot::config::Config;
 use studybot::handlers;
 use studybot::request::{Action, GuildId, UserId};
+use studybot::store::prelude::*;
 use studybot::store::sqlite::SqliteStore;
 use studybot::store::Store;
 use studybot::{App, Library, Reply};

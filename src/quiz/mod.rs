@@ -8,8 +8,8 @@
 pub mod check;
 
 use crate::content::{Answer, Content, Difficulty, Pack, Question};
+use crate::model::{Season, Streak};
 use crate::request::GuildId;
-use crate::store::{Season, Streak};
 use chrono::{Datelike, Duration, NaiveDate};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};

@@ -1,0 +1,279 @@
+//! [`AnswerStore`] for [`PostgresStore`]: question instances, answers and what they change (tallies, streaks), and teachers' corrections of marks.
+
+use super::*;
+
+impl AnswerStore for PostgresStore {
+    fn daily_instance(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .query_opt(DAILY_INSTANCE, &[&(guild.0 as i64), &day])?
+                .map(|r| instance_row(&r))
+                .transpose()
+                .map_err(PgError::from)
+        })
+    }
+
+    fn previous_daily(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .query_opt(
+                    concat!(
+                        "SELECT ",
+                        instance_columns!(),
+                        " FROM instances WHERE kind = 'daily' AND guild_id = $1 AND day < $2 ORDER BY day DESC LIMIT 1"
+                    ),
+                    &[&(guild.0 as i64), &day],
+                )?
+                .map(|r| instance_row(&r))
+                .transpose()
+                .map_err(PgError::from)
+        })
+    }
+
+    fn daily_history(&self, guild: GuildId) -> Result<Vec<String>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .query(
+                    "SELECT question FROM instances WHERE kind = 'daily' AND guild_id = $1 ORDER BY day",
+                    &[&(guild.0 as i64)],
+                )?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()
+                .map_err(PgError::from)
+        })
+    }
+
+    fn create_instance(&self, new: &NewInstance) -> Result<Instance, StoreError> {
+        let new = new.clone();
+        self.run(move |s| {
+            s.write(|tx| {
+                let daily = match (new.kind, new.guild, new.day) {
+                    (InstanceKind::Daily, Some(guild), Some(day)) => Some((guild.0 as i64, day)),
+                    _ => None,
+                };
+                // Reading first keeps ids free of the gaps a conflicting
+                // insert would leave (identity values are not given back).
+                if let Some((guild, day)) = daily {
+                    if let Some(existing) = tx.query_opt(DAILY_INSTANCE, &[&guild, &day])? {
+                        return Ok(instance_row(&existing)?);
+                    }
+                }
+                let kind = match new.kind {
+                    InstanceKind::Daily => "daily",
+                    InstanceKind::Practice => "practice",
+                };
+                let inserted = tx.returning_opt(
+                    concat!(
+                        "INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING ",
+                        instance_columns!()
+                    ),
+                    &[
+                        &kind,
+                        &new.guild.map(|g| g.0 as i64),
+                        &new.owner.map(|u| u.0 as i64),
+                        &new.day,
+                        &new.question,
+                        &order_array(&new.option_order),
+                        &micros(new.created_at),
+                    ],
+                )?;
+                let row = match inserted {
+                    Some(row) => row,
+                    // Only a daily instance can conflict: another process
+                    // created the guild's daily meanwhile.
+                    None => tx.query_one(
+                        DAILY_INSTANCE,
+                        &[&new.guild.map(|g| g.0 as i64), &new.day],
+                    )?,
+                };
+                Ok(instance_row(&row)?)
+            })
+        })
+    }
+
+    fn instance(&self, id: i64) -> Result<Option<Instance>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .query_opt(
+                    concat!(
+                        "SELECT ",
+                        instance_columns!(),
+                        " FROM instances WHERE id = $1"
+                    ),
+                    &[&id],
+                )?
+                .map(|r| instance_row(&r))
+                .transpose()
+                .map_err(PgError::from)
+        })
+    }
+
+    /// One transaction per answer: unlike SQLite, PostgreSQL lets answers to
+    /// different rows commit side by side, so there is no commit queue.
+    fn record_answer(&self, answer: &NewAnswer) -> Result<RecordOutcome, StoreError> {
+        let answer = answer.clone();
+        self.run(move |s| s.write(|tx| record_in(tx, &answer)))
+    }
+
+    fn tally(&self, instance: i64) -> Result<Tally, StoreError> {
+        self.run(move |s| {
+            let row = s.direct().query_opt(
+                "SELECT answered, correct FROM instance_tallies WHERE instance_id = $1",
+                &[&instance],
+            )?;
+            Ok(match row {
+                Some(r) => Tally {
+                    answered: r.try_get::<_, i64>(0)? as u64,
+                    correct: r.try_get::<_, i64>(1)? as u64,
+                },
+                None => Tally::default(),
+            })
+        })
+    }
+
+    fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError> {
+        self.run(move |s| {
+            let row = s.direct().query_opt(
+                "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2",
+                &[&(guild.0 as i64), &(user.0 as i64)],
+            )?;
+            Ok(streak_row(row.as_ref())?)
+        })
+    }
+
+    fn wrong_daily_answers(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<ScoredAnswer>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .query(
+                    concat!(
+                        scored_answer!(),
+                        " WHERE a.guild_id = $1 AND a.user_id = $2 AND NOT a.correct ORDER BY a.id DESC LIMIT $3"
+                    ),
+                    &[&(guild.0 as i64), &(user.0 as i64), &sql_limit(limit)],
+                )?
+                .iter()
+                .map(scored_answer_row)
+                .collect::<Result<_, _>>()
+                .map_err(PgError::from)
+        })
+    }
+
+    fn scored_answer(&self, id: i64) -> Result<Option<ScoredAnswer>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .query_opt(concat!(scored_answer!(), " WHERE a.id = $1"), &[&id])?
+                .map(|r| scored_answer_row(&r))
+                .transpose()
+                .map_err(PgError::from)
+        })
+    }
+
+    fn accept_answer(
+        &self,
+        id: i64,
+        points: i64,
+        periods: &[String],
+        rebuild_streak: &StreakRebuild,
+    ) -> Result<Option<Streak>, StoreError> {
+        let periods = periods.to_vec();
+        let rebuild_streak = rebuild_streak.clone();
+        self.run(move |s| {
+            s.write(|tx| {
+                // The row lock makes a second, concurrent accept wait and then
+                // find the answer already correct.
+                let Some(row) = tx.returning_opt(
+                    "UPDATE answers SET correct = TRUE, points = points + $2
+                     WHERE id = $1 AND NOT correct AND guild_id IS NOT NULL
+                     RETURNING instance_id, guild_id, user_id",
+                    &[&id, &points],
+                )?
+                else {
+                    return Ok(None);
+                };
+                let (instance, g, u): (i64, i64, i64) =
+                    (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+                for period in lock_order(&periods) {
+                    // Only the periods the wrong answer was counted in have a row.
+                    let Some(total) = tx.returning_opt(
+                        "UPDATE totals SET points = points + $4, correct = correct + 1
+                         WHERE guild_id = $1 AND period = $2 AND user_id = $3 RETURNING points",
+                        &[&g, period, &u, &points],
+                    )?
+                    else {
+                        continue;
+                    };
+                    let now: i64 = total.try_get(0)?;
+                    if points != 0 {
+                        move_score(tx, g, period, Some(now - points), now)?;
+                    }
+                }
+                tx.execute(
+                    "DELETE FROM score_counts WHERE guild_id = $1 AND users <= 0",
+                    &[&g],
+                )?;
+                tx.execute(
+                    "UPDATE instance_tallies SET correct = correct + 1 WHERE instance_id = $1",
+                    &[&instance],
+                )?;
+                // The row lock makes a second accept for this student (of
+                // another answer) wait, then read the answers this one
+                // committed, so neither rebuild misses the other's.
+                let stored = streak_row(
+                    tx.query_opt(
+                        "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2 FOR UPDATE",
+                        &[&g, &u],
+                    )?
+                    .as_ref(),
+                )?;
+                let daily = tx
+                    .query(
+                        "SELECT i.day, a.correct FROM answers a
+                         JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'
+                         WHERE a.guild_id = $1 AND a.user_id = $2 AND i.day IS NOT NULL ORDER BY i.day",
+                        &[&g, &u],
+                    )?
+                    .iter()
+                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                    .collect::<Result<Vec<(NaiveDate, bool)>, pg::Error>>()?;
+                let streak = rebuild_streak(&stored, &daily);
+                save_streak(tx, g, u, &streak)?;
+                Ok(Some(streak))
+            })
+        })
+    }
+
+    fn question_results(
+        &self,
+        guild: Option<GuildId>,
+        user: UserId,
+    ) -> Result<Vec<QuestionResults>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .query(
+                    "SELECT question, count(*), count(*) FILTER (WHERE correct) FROM answers
+                     WHERE user_id = $1 AND ($2::BIGINT IS NULL OR guild_id = $2)
+                     GROUP BY question ORDER BY question",
+                    &[&(user.0 as i64), &guild.map(|g| g.0 as i64)],
+                )?
+                .iter()
+                .map(question_results_row)
+                .collect::<Result<_, _>>()
+                .map_err(PgError::from)
+        })
+    }
+}

@@ -1,0 +1,272 @@
+//! [`AnswerStore`] for [`SqliteStore`]: question instances, answers and what they change (tallies, streaks), and teachers' corrections of marks.
+
+use super::*;
+
+impl AnswerStore for SqliteStore {
+    fn daily_instance(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"))?.query_row(
+                params![guild.0 as i64, day.to_string()],
+                instance_row,
+            )
+            .optional()
+        })
+    }
+
+    fn previous_daily(
+        &self,
+        guild: GuildId,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                    "SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day < ?2 ORDER BY day DESC LIMIT 1"
+                ))?.query_row(
+                params![guild.0 as i64, day.to_string()],
+                instance_row,
+            )
+            .optional()
+        })
+    }
+
+    fn daily_history(&self, guild: GuildId) -> Result<Vec<String>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached("SELECT question FROM instances WHERE kind = 'daily' AND guild_id = ?1 ORDER BY day")?;
+            let rows = stmt.query_map(params![guild.0 as i64], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
+    fn create_instance(&self, new: &NewInstance) -> Result<Instance, StoreError> {
+        let order = new
+            .option_order
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let kind = match new.kind {
+            InstanceKind::Daily => "daily",
+            InstanceKind::Practice => "practice",
+        };
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached("INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING")?.execute(
+                params![
+                    kind,
+                    new.guild.map(|g| g.0 as i64),
+                    new.owner.map(|u| u.0 as i64),
+                    new.day.map(|d| d.to_string()),
+                    new.question,
+                    order,
+                    ts(new.created_at)
+                ],
+            )?;
+            let instance = match (new.kind, new.guild, new.day) {
+                (InstanceKind::Daily, Some(guild), Some(day)) => tx.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"))?.query_row(
+                    params![guild.0 as i64, day.to_string()],
+                    instance_row,
+                )?,
+                _ => tx.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"))?.query_row(
+                    params![tx.last_insert_rowid()],
+                    instance_row,
+                )?,
+            };
+            tx.commit()?;
+            Ok(instance)
+        })
+    }
+
+    fn instance(&self, id: i64) -> Result<Option<Instance>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"
+            ))?
+            .query_row(params![id], instance_row)
+            .optional()
+        })
+    }
+
+    /// Group commit: the answer joins a queue, and whichever caller gets the
+    /// connection next commits everything queued in one transaction. With
+    /// one student at a time that is a transaction per answer, as before;
+    /// when a class presses at once, the pages every answer touches
+    /// (totals, indexes, the tally) are written once per group instead of
+    /// once per answer. Each caller returns only after the transaction that
+    /// holds its answer has committed, and a failed transaction fails every
+    /// answer in it (none is half-written or acknowledged).
+    fn record_answer(&self, a: &NewAnswer) -> Result<RecordOutcome, StoreError> {
+        let (sender, outcome) = std::sync::mpsc::sync_channel(1);
+        self.answer_queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(QueuedAnswer {
+                answer: a.clone(),
+                outcome: sender,
+            });
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            // Committed by another caller while this one waited?
+            if let Ok(done) = outcome.try_recv() {
+                return done;
+            }
+            let group: Vec<QueuedAnswer> = {
+                let mut queue = self.answer_queue.lock().unwrap_or_else(|e| e.into_inner());
+                let take = queue.len().min(MAX_GROUP_COMMIT);
+                queue.drain(..take).collect()
+            };
+            let outcomes = commit_group(&mut conn, &group);
+            self.bound_wal(&conn);
+            if let Some(first) = outcomes.first() {
+                self.note_write(first, first.is_ok());
+            }
+            self.note_names(
+                group
+                    .iter()
+                    .zip(&outcomes)
+                    .filter(|(_, result)| result.is_ok())
+                    .filter_map(|(q, _)| {
+                        let name = q.answer.display_name.as_ref()?;
+                        Some(((guild_key(q.answer.guild), q.answer.user.0), name.clone()))
+                    }),
+            );
+            for (queued, result) in group.into_iter().zip(outcomes) {
+                let _ = queued.outcome.send(result);
+            }
+        }
+    }
+
+    fn tally(&self, instance: i64) -> Result<Tally, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT answered, correct FROM instance_tallies WHERE instance_id = ?1",
+            )?
+            .query_row(params![instance], |r| {
+                Ok(Tally {
+                    answered: r.get::<_, i64>(0)? as u64,
+                    correct: r.get::<_, i64>(1)? as u64,
+                })
+            })
+            .optional()
+            .map(Option::unwrap_or_default)
+        })
+    }
+
+    fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError> {
+        self.with(|c| stored_streak(c, guild.0 as i64, user.0 as i64))
+    }
+
+    fn wrong_daily_answers(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<ScoredAnswer>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "{SCORED_ANSWER} WHERE a.guild_id = ?1 AND a.user_id = ?2 AND a.correct = 0
+                 ORDER BY a.id DESC LIMIT ?3"
+            ))?
+            .query_map(
+                params![guild.0 as i64, user.0 as i64, limit as i64],
+                scored_answer_row,
+            )?
+            .collect()
+        })
+    }
+
+    fn scored_answer(&self, id: i64) -> Result<Option<ScoredAnswer>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!("{SCORED_ANSWER} WHERE a.id = ?1"))?
+                .query_row(params![id], scored_answer_row)
+                .optional()
+        })
+    }
+
+    fn accept_answer(
+        &self,
+        id: i64,
+        points: i64,
+        periods: &[String],
+        rebuild_streak: &StreakRebuild,
+    ) -> Result<Option<Streak>, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let row: Option<(i64, i64, i64)> = tx
+                .prepare_cached(
+                    "UPDATE answers SET correct = 1, points = points + ?2
+                     WHERE id = ?1 AND correct = 0 AND guild_id IS NOT NULL
+                     RETURNING instance_id, guild_id, user_id",
+                )?
+                .query_row(params![id, points], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            let Some((instance, g, u)) = row else {
+                return Ok(None);
+            };
+            tx.prepare_cached(
+                "UPDATE instance_tallies SET correct = correct + 1 WHERE instance_id = ?1",
+            )?
+            .execute(params![instance])?;
+            for period in periods {
+                // Only the periods the wrong answer was counted in have a row.
+                let Some(had) = total_points(&tx, g, period, u)? else {
+                    continue;
+                };
+                tx.prepare_cached(
+                    "UPDATE totals SET points = points + ?4, correct = correct + 1
+                     WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
+                )?
+                .execute(params![g, period, u, points])?;
+                if points != 0 {
+                    move_score(&tx, g, period, Some(had), had + points)?;
+                }
+            }
+            tx.prepare_cached("DELETE FROM score_counts WHERE guild_id = ?1 AND users <= 0")?
+                .execute(params![g])?;
+            let stored = stored_streak(&tx, g, u)?;
+            let daily: Vec<(NaiveDate, bool)> = tx
+                .prepare_cached(
+                    "SELECT i.day, a.correct FROM answers a
+                     JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'
+                     WHERE a.guild_id = ?1 AND a.user_id = ?2 ORDER BY i.day",
+                )?
+                .query_map(params![g, u], |r| Ok((parse_day(r.get(0)?), r.get(1)?)))?
+                .filter_map(|row| {
+                    row.map(|(day, correct)| day.map(|d| (d, correct)))
+                        .transpose()
+                })
+                .collect::<rusqlite::Result<_>>()?;
+            let streak = rebuild_streak(&stored, &daily);
+            save_streak(&tx, g, u, &streak)?;
+            tx.commit()?;
+            Ok(Some(streak))
+        })
+    }
+
+    fn question_results(
+        &self,
+        guild: Option<GuildId>,
+        user: UserId,
+    ) -> Result<Vec<QuestionResults>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT question, count(*), sum(correct) FROM answers
+                 WHERE user_id = ?1 AND (?2 IS NULL OR guild_id = ?2) GROUP BY question ORDER BY question",
+            )?;
+            let rows = stmt.query_map(params![user.0 as i64, guild.map(|g| g.0 as i64)], |r| {
+                Ok(QuestionResults {
+                    question: r.get(0)?,
+                    answered: r.get::<_, i64>(1)? as u64,
+                    correct: r.get::<_, i64>(2)? as u64,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}

@@ -1,0 +1,672 @@
+//! The embedded SQLite backend of [`Store`].
+//!
+//! One file, created and migrated on open (the `.sql` files under
+//! `migrations/sqlite`, run by `migrate.rs`). WAL journal with
+//! `synchronous=NORMAL`: a committed transaction survives a crash or SIGKILL
+//! of the process (the WAL is written before COMMIT returns), but the last
+//! transactions before a power cut may be lost; FULL would fsync every
+//! answer and cost the throughput target (see docs/performance.md). One
+//! connection behind a mutex serialises writers, which SQLite does anyway;
+//! the lock is held only inside a method, never across an `.await`.
+
+use super::*;
+use rules::*;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::sync::{Arc, Mutex};
+
+/// Upserts a member's display name (unchanged names are not rewritten).
+const REMEMBER_NAME: &str =
+    "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = ?3, updated_at = ?4
+     WHERE display_name <> ?3";
+
+/// How long a statement waits for another connection's lock before the
+/// store reports "busy" (and the student is asked to try again): well inside
+/// Discord's 3-second window for answering an interaction.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    /// Read-only connections for leaderboards (see [`SqliteStore::read`]);
+    /// none for an in-memory database, whose data one connection holds.
+    readers: Vec<Mutex<Connection>>,
+    /// Which reader the next read tries first.
+    next_reader: std::sync::atomic::AtomicUsize,
+    /// Answers waiting to be committed (see [`Store::record_answer`]).
+    answer_queue: Mutex<Vec<QueuedAnswer>>,
+    /// Display names this process has already stored, so an unchanged name
+    /// costs no write transaction.
+    names: Mutex<std::collections::HashMap<(i64, u64), String>>,
+    /// Why the last write failed, until a write succeeds (see
+    /// [`Store::write_problem`]).
+    write_problem: Mutex<Option<String>>,
+    /// The WAL file and the size past which the writer truncates it.
+    wal_limit: Option<(std::path::PathBuf, u64)>,
+    /// Commits since the WAL's size was last looked at.
+    commits_unchecked: std::sync::atomic::AtomicU32,
+    /// The background checkpointer (stopped when the store is dropped).
+    checkpointer: Option<Checkpointer>,
+}
+
+/// An answer in the commit queue, and where its outcome goes.
+struct QueuedAnswer {
+    answer: NewAnswer,
+    outcome: std::sync::mpsc::SyncSender<Result<RecordOutcome, StoreError>>,
+}
+
+/// The most answers committed in one transaction.
+const MAX_GROUP_COMMIT: usize = 256;
+
+/// How many remembered names the cache keeps before starting afresh.
+const NAME_CACHE: usize = 100_000;
+
+/// Copies the WAL back into the database file from a thread of its own.
+///
+/// SQLite's automatic checkpoint runs inside whichever COMMIT crosses the WAL
+/// size threshold, so every few hundred answers one student would wait for
+/// it. Here the main connection checkpoints only to bound the WAL (see
+/// [`SqliteStore::bound_wal`]); this thread runs a PASSIVE checkpoint (which
+/// never blocks writers) every `CHECKPOINT_EVERY`.
+struct Checkpointer {
+    /// Held while this thread checkpoints. SQLite lets one checkpoint run at
+    /// a time and fails a second at once, without waiting (its busy handler
+    /// is not asked), so the writer takes this before truncating the WAL:
+    /// otherwise, when the disk is slow and a PASSIVE checkpoint holds
+    /// SQLite's lock for most of its interval, every truncation fails and
+    /// the WAL grows (a fault test saw 30 MB past a 1 MB limit).
+    running: Arc<Mutex<()>>,
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+/// The WAL size past which the writer truncates it.
+const WAL_LIMIT: u64 = 64 * 1024 * 1024;
+/// How many commits pass between two looks at the WAL's size.
+const WAL_CHECK_EVERY: u32 = 64;
+
+impl Checkpointer {
+    fn start(path: &std::path::Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        // Every statement stays prepared (parsing SQL costs more than most
+        // of these queries).
+        conn.set_prepared_statement_cache_capacity(64);
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let running = Arc::new(Mutex::new(()));
+        let held = running.clone();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                // Runs until the store drops its end of the channel.
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    let _running = held.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                    }
+                }
+            })
+            .map_err(|e| {
+                StoreError::Database(format!("cannot start the checkpoint thread: {e}"))
+            })?;
+        Ok(Self {
+            running,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// [`db`] for the sibling module that checks and copies database files.
+pub(crate) fn db_error(e: rusqlite::Error) -> StoreError {
+    db(e)
+}
+
+fn db(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            StoreError::Busy
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::CannotOpen
+            ) =>
+        {
+            StoreError::Unwritable(e.to_string())
+        }
+        other => StoreError::Database(other.to_string()),
+    }
+}
+
+/// A connection that only reads (leaderboards), beside the writer: in WAL
+/// mode readers neither wait for the writer nor hold it up.
+fn open_reader(path: &std::path::Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(db)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Switches the file to WAL (a no-op once it is: the mode is kept in the
+/// file). Switching a new file needs a lock that SQLite does not wait for,
+/// so when another connection is switching or migrating it at the same
+/// moment this tries again, for as long as the busy timeout.
+fn use_wal(conn: &Connection) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL").map_err(db) {
+            Err(StoreError::Busy) if started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Brings the schema up to date (see `migrate.rs`). Two processes opening
+/// a new file at the same moment both find no history before either
+/// migrates, and the second's migration then fails because the first has
+/// created its tables. Running again reads the history anew and finds
+/// nothing left to do; a migration that is really broken fails every
+/// attempt and is reported.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    const ATTEMPTS: u64 = 5;
+    let mut attempt = 1;
+    loop {
+        match migrate_once(conn) {
+            Ok(done) => return done,
+            Err(_) if attempt < ATTEMPTS => {
+                std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// One attempt: the outer error may go away when tried again, the inner
+/// one (a database from a newer build) will not.
+fn migrate_once(conn: &mut Connection) -> Result<Result<(), StoreError>, StoreError> {
+    use super::migrate::{carry_out, plan, Dialect, Plan, HISTORY};
+    let has_history: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [HISTORY],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let recorded: Option<i32> = if has_history {
+        conn.query_row(
+            &format!("SELECT coalesce(max(version), 0) FROM {HISTORY}"),
+            [],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .map_err(db)?
+    } else {
+        None
+    };
+    // Earlier builds (rusqlite_migration) counted migrations in user_version.
+    let legacy: i32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db)?;
+    match plan(Dialect::Sqlite, recorded, legacy) {
+        Plan::TooNew { found, known } => Ok(Err(StoreError::Database(format!(
+            "the database was migrated by a newer studybot (schema version {found}, this build knows {known})"
+        )))),
+        next => carry_out(Dialect::Sqlite, next, conn)
+            .map(Ok)
+            .map_err(|e| StoreError::Database(format!("migration failed: {e}"))),
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn parse_ts(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+fn parse_day(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+}
+
+fn guild_key(guild: Option<GuildId>) -> i64 {
+    guild.map_or(0, |g| g.0 as i64)
+}
+
+impl SqliteStore {
+    pub fn open(path: &std::path::Path) -> Result<Self, StoreError> {
+        Self::open_with_wal_limit(path, WAL_LIMIT)
+    }
+
+    /// [`SqliteStore::open`] with another WAL size limit (see [`SqliteStore::bound_wal`]).
+    pub fn open_with_wal_limit(path: &std::path::Path, wal_limit: u64) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Database(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let conn = Connection::open(path).map_err(db)?;
+        // Damage found now stops the start with advice; found later it
+        // would fail every write with an apology (issue #20).
+        super::sqlite_file::check_sound(&conn, path)?;
+        let mut store = Self::setup(conn)?;
+        // Checkpoints run on their own thread (see `Checkpointer`), never
+        // inside a student's commit.
+        store
+            .conn
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(db)?;
+        store.checkpointer = Some(Checkpointer::start(path)?);
+        store.readers = (0..crate::content::cores())
+            .map(|_| open_reader(path).map(Mutex::new))
+            .collect::<Result<_, _>>()?;
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        store.wal_limit = Some((std::path::PathBuf::from(wal), wal_limit));
+        Ok(store)
+    }
+
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::setup(Connection::open_in_memory().map_err(db)?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Self, StoreError> {
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        use_wal(&conn)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        // Every statement stays prepared (parsing SQL costs more than most
+        // of these queries).
+        conn.set_prepared_statement_cache_capacity(64);
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            answer_queue: Mutex::new(Vec::new()),
+            names: Mutex::new(std::collections::HashMap::new()),
+            write_problem: Mutex::new(None),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
+            wal_limit: None,
+            commits_unchecked: std::sync::atomic::AtomicU32::new(0),
+            checkpointer: None,
+        })
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let changes = conn.total_changes();
+        let result = f(&mut conn).map_err(db);
+        self.note_write(&result, conn.total_changes() > changes);
+        result
+    }
+
+    /// Runs queries that only read on one of the reader connections, in one
+    /// read transaction so that they agree with each other (as they would
+    /// behind the writer's lock), or on the main connection when there are
+    /// no readers. With a reader per core, leaderboards neither queue behind
+    /// answers being committed nor behind each other: under load the one
+    /// connection was what a leaderboard waited for
+    /// (docs/performance.md).
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        if self.readers.is_empty() {
+            return self.with(|c| f(c));
+        }
+        let first = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self.readers.len();
+        // A free reader if there is one, else wait for this turn's.
+        let conn = (0..n)
+            .find_map(|i| self.readers[(first + i) % n].try_lock().ok())
+            .unwrap_or_else(|| {
+                self.readers[first % n]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+            });
+        let read = || {
+            let tx = conn.unchecked_transaction()?;
+            let out = f(&tx)?;
+            tx.finish()?;
+            Ok(out)
+        };
+        read().map_err(db)
+    }
+
+    /// Keeps the WAL from growing without bound under sustained answers.
+    ///
+    /// The background PASSIVE checkpoint copies the WAL into the database
+    /// but cannot let it start over while commits keep landing past what it
+    /// copied, so under sustained load the file grew by about 70 KB per
+    /// answer (found by `benches/store_scale.rs`). Every `WAL_CHECK_EVERY`
+    /// commits the writer, which holds the only write connection, looks at
+    /// the WAL's size and past the limit runs a TRUNCATE checkpoint itself:
+    /// it first waits for a PASSIVE checkpoint in progress (see
+    /// [`Checkpointer::running`]), then that one commit waits for the frames
+    /// not yet copied, and the WAL starts again from empty. Only a reader in
+    /// another process can keep it from finishing, after the busy timeout;
+    /// then it tries again `WAL_CHECK_EVERY` commits later, not at the next
+    /// commit, so a long reader does not make every student wait.
+    fn bound_wal(&self, conn: &Connection) {
+        let Some((wal, limit)) = &self.wal_limit else {
+            return;
+        };
+        let seen = self
+            .commits_unchecked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if seen + 1 < WAL_CHECK_EVERY {
+            return;
+        }
+        self.commits_unchecked
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        if !std::fs::metadata(wal).is_ok_and(|m| m.len() > *limit) {
+            return;
+        }
+        let _checkpointer_idle = self
+            .checkpointer
+            .as_ref()
+            .map(|c| c.running.lock().unwrap_or_else(|e| e.into_inner()));
+        let truncated: rusqlite::Result<i64> =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+        match truncated {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!(
+                "the WAL could not be truncated: another process kept reading past the busy timeout; retrying later"
+            ),
+            Err(e) => tracing::warn!(error = %e, "WAL truncation failed; retrying later"),
+        }
+    }
+
+    /// Keeps [`Store::write_problem`] current: set by a write that failed for
+    /// want of space or permission, cleared by one that changed rows.
+    fn note_write<T>(&self, result: &Result<T, StoreError>, wrote: bool) {
+        match result {
+            Err(StoreError::Unwritable(why)) => {
+                *self.write_problem.lock().unwrap_or_else(|e| e.into_inner()) = Some(why.clone());
+            }
+            Ok(_) if wrote => {
+                self.write_problem
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+            }
+            _ => {}
+        }
+    }
+
+    /// Caps the database at `pages` pages (SQLite's `max_page_count`), or
+    /// lifts the cap: writes that need more space then fail as a full disk
+    /// would. The fault tests use it; an operator can use it to bound the
+    /// file's size.
+    pub fn set_max_pages(&self, pages: Option<u64>) -> Result<u64, StoreError> {
+        // SQLite's own ceiling when "unlimited".
+        let pages = pages.unwrap_or(0xFFFF_FFFE);
+        self.with(|c| {
+            c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+        })
+        .map(|n| n as u64)
+    }
+
+    /// How many pages the database uses now.
+    pub fn page_count(&self) -> Result<u64, StoreError> {
+        self.with(|c| c.query_row("PRAGMA page_count", [], |r| r.get::<_, i64>(0)))
+            .map(|n| n as u64)
+    }
+
+    /// Notes names as stored (by `remember_name` or with an answer).
+    fn note_names(&self, stored: impl IntoIterator<Item = ((i64, u64), String)>) {
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, name) in stored {
+            if names.len() >= NAME_CACHE {
+                names.clear();
+            }
+            names.insert(key, name);
+        }
+    }
+
+    /// Records many answers in one transaction, with the same rules as
+    /// [`Store::record_answer`]: for imports and for building large test
+    /// and benchmark databases quickly. Returns how many were recorded.
+    pub fn record_many(&self, answers: &[NewAnswer]) -> Result<usize, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut recorded = 0;
+            for a in answers {
+                if record_in(&tx, a)? == RecordOutcome::Recorded {
+                    recorded += 1;
+                }
+            }
+            tx.commit()?;
+            Ok(recorded)
+        })
+        .inspect(|_| {
+            self.note_names(answers.iter().filter_map(|a| {
+                let name = a.display_name.as_ref()?;
+                Some(((guild_key(a.guild), a.user.0), name.clone()))
+            }))
+        })
+    }
+
+    /// Writes a consistent copy of the database to `path` while it is in use
+    /// (SQLite's online backup).
+    pub fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        self.with(|conn| conn.backup(rusqlite::MAIN_DB, path, None))
+    }
+}
+
+/// Counts a change to a guild's packs.
+fn bump_pack_revision(tx: &rusqlite::Transaction, guild: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO pack_revisions (guild_id, revision) VALUES (?1, 1)
+         ON CONFLICT (guild_id) DO UPDATE SET revision = revision + 1",
+    )?
+    .execute(params![guild])
+    .map(|_| ())
+}
+
+/// A daily answer with its question's day (see [`scored_answer_row`]).
+const SCORED_ANSWER: &str =
+    "SELECT a.id, a.instance_id, a.guild_id, a.user_id, a.question, a.answer, a.correct, a.points, i.day, a.answered_at
+     FROM answers a JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'";
+
+fn scored_answer_row(r: &rusqlite::Row) -> rusqlite::Result<ScoredAnswer> {
+    Ok(ScoredAnswer {
+        id: r.get(0)?,
+        instance: r.get(1)?,
+        guild: GuildId(r.get::<_, i64>(2)? as u64),
+        user: UserId(r.get::<_, i64>(3)? as u64),
+        question: r.get(4)?,
+        answer: r.get(5)?,
+        correct: r.get(6)?,
+        points: r.get(7)?,
+        day: parse_day(r.get(8)?).unwrap_or_default(),
+        at: parse_ts(&r.get::<_, String>(9)?),
+    })
+}
+
+const INSTANCE_COLUMNS: &str =
+    "id, kind, guild_id, owner_id, day, question, option_order, created_at";
+
+fn instance_row(row: &rusqlite::Row) -> rusqlite::Result<Instance> {
+    let kind: String = row.get(1)?;
+    let order: String = row.get(6)?;
+    Ok(Instance {
+        id: row.get(0)?,
+        kind: if kind == "daily" {
+            InstanceKind::Daily
+        } else {
+            InstanceKind::Practice
+        },
+        guild: row.get::<_, Option<i64>>(2)?.map(|g| GuildId(g as u64)),
+        owner: row.get::<_, Option<i64>>(3)?.map(|u| UserId(u as u64)),
+        day: parse_day(row.get(4)?),
+        question: row.get(5)?,
+        option_order: order.split(',').filter_map(|n| n.parse().ok()).collect(),
+        created_at: parse_ts(&row.get::<_, String>(7)?),
+    })
+}
+
+fn past_answer(row: &rusqlite::Row) -> rusqlite::Result<PastAnswer> {
+    Ok(PastAnswer {
+        answer: row.get(0)?,
+        correct: row.get::<_, i64>(1)? != 0,
+        points: row.get(2)?,
+    })
+}
+
+fn order_text(order: &[usize]) -> String {
+    order
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_order(text: &str) -> Vec<usize> {
+    text.split(',').filter_map(|n| n.parse().ok()).collect()
+}
+
+fn status_text(status: CompetitionStatus) -> &'static str {
+    match status {
+        CompetitionStatus::Running => "running",
+        CompetitionStatus::Finished => "finished",
+        CompetitionStatus::Stopped => "stopped",
+    }
+}
+
+/// A competition with its rounds.
+fn load_competition(c: &Connection, id: i64) -> rusqlite::Result<Option<Competition>> {
+    let head = c
+        .prepare_cached(
+            "SELECT id, guild_id, channel_id, starter_id, seconds, status, created_at FROM competitions WHERE id = ?1",
+        )?
+        .query_row(params![id], |r| {
+            Ok(Competition {
+                id: r.get(0)?,
+                guild: GuildId(r.get::<_, i64>(1)? as u64),
+                channel: r.get::<_, i64>(2)? as u64,
+                starter: UserId(r.get::<_, i64>(3)? as u64),
+                seconds: r.get(4)?,
+                status: match r.get::<_, String>(5)?.as_str() {
+                    "running" => CompetitionStatus::Running,
+                    "finished" => CompetitionStatus::Finished,
+                    _ => CompetitionStatus::Stopped,
+                },
+                rounds: Vec::new(),
+                created_at: parse_ts(&r.get::<_, String>(6)?),
+            })
+        })
+        .optional()?;
+    let Some(mut competition) = head else {
+        return Ok(None);
+    };
+    let mut stmt = c.prepare_cached(
+        "SELECT round, question, option_order, opened_at, closes_at, closed, message_id
+         FROM competition_rounds WHERE competition_id = ?1 ORDER BY round",
+    )?;
+    competition.rounds = stmt
+        .query_map(params![id], |r| {
+            Ok(Round {
+                number: r.get(0)?,
+                question: r.get(1)?,
+                option_order: parse_order(&r.get::<_, String>(2)?),
+                opened_at: r.get::<_, Option<String>>(3)?.map(|t| parse_ts(&t)),
+                closes_at: r.get::<_, Option<String>>(4)?.map(|t| parse_ts(&t)),
+                closed: r.get::<_, i64>(5)? != 0,
+                message: r.get::<_, Option<i64>>(6)?.map(|m| m as u64),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(competition))
+}
+
+const CARD_COLUMNS: &str = "question, due, stability, difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review";
+
+fn card_row(r: &rusqlite::Row) -> rusqlite::Result<ReviewCard> {
+    Ok(ReviewCard {
+        question: r.get(0)?,
+        due: parse_ts(&r.get::<_, String>(1)?),
+        stability: r.get(2)?,
+        difficulty: r.get(3)?,
+        elapsed_days: r.get(4)?,
+        scheduled_days: r.get(5)?,
+        reps: r.get(6)?,
+        lapses: r.get(7)?,
+        state: r.get(8)?,
+        last_review: parse_ts(&r.get::<_, String>(9)?),
+    })
+}
+
+fn report_row(r: &rusqlite::Row) -> rusqlite::Result<Report> {
+    Ok(Report {
+        id: r.get(0)?,
+        guild: GuildId(r.get::<_, i64>(1)? as u64),
+        user: UserId(r.get::<_, i64>(2)? as u64),
+        question: r.get(3)?,
+        text: r.get(4)?,
+        at: parse_ts(&r.get::<_, String>(5)?),
+    })
+}
+
+impl Store for SqliteStore {
+    fn write_problem(&self) -> Option<String> {
+        self.write_problem
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+// The parts of the store, after the macros above (macros are in scope
+// only below their definition).
+mod answers;
+mod competitions;
+mod leaderboards;
+mod packs;
+mod privacy;
+mod review;
+mod rules;
+mod settings;
+
+#[cfg(test)]
+mod tests;

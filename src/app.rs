@@ -7,9 +7,14 @@
 //!
 //! A server whose teachers uploaded packs or turned packs off gets its own
 //! [`Library`]: the bundled packs (shared, not copied) plus its uploads, with
-//! its choices applied. It is built from the store on first use, kept, and
-//! rebuilt when the guild's pack revision in the store changes (checked at
-//! most every [`PACK_RECHECK`], so other bot processes' changes arrive too).
+//! its choices applied. With its time zone it makes the server's
+//! [`GuildContent`], built from the store on first use (by a handler on the
+//! blocking pool, or the CLI) and then only read from memory:
+//! [`App::refresh_guild`] rebuilds it after a change made through this
+//! process, and [`App::refresh_guilds`], run every [`PACK_RECHECK`] by a
+//! background task of the Discord edge, brings in other processes' changes.
+//! So the lookups the edge runs in place on the async executor
+//! ([`App::holds`] says when they may) do no store I/O at all.
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -21,12 +26,13 @@ use crate::store::GuildPacks;
 use crate::store::Store;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
-/// How long a server's library is trusted before its pack revision is read
-/// again. Changes made through this process show at once; those made through
-/// another process (several shards on one database) within this time.
+/// How often the background task reads each held server's pack revision and
+/// time zone again. Changes made through this process show at once; those
+/// made through another process (several shards on one database) within
+/// this time.
 pub const PACK_RECHECK: Duration = Duration::from_secs(30);
 
 /// Content and everything derived from it, built together.
@@ -83,16 +89,17 @@ pub struct App {
     /// (`None`: every shard, so every server).
     pub shards: Option<crate::shards::ShardSet>,
     library: RwLock<Arc<Library>>,
-    guild_libraries: Mutex<HashMap<GuildId, GuildLibrary>>,
+    guilds: RwLock<HashMap<GuildId, Arc<GuildContent>>>,
 }
 
-/// A server's library as built, and what it was built from.
-struct GuildLibrary {
+/// What a server's lookups need, held in memory: its library as built, what
+/// it was built from, and its time zone ("today" in `/date`).
+pub struct GuildContent {
     /// The bundled library it extends: a reload makes it stale.
     base: Arc<Library>,
     revision: i64,
-    checked: Instant,
-    library: Arc<Library>,
+    pub library: Arc<Library>,
+    pub timezone: chrono_tz::Tz,
 }
 
 impl App {
@@ -105,7 +112,7 @@ impl App {
             clock: Arc::new(SystemClock),
             shards: None,
             library: RwLock::new(Arc::new(library)),
-            guild_libraries: Mutex::new(HashMap::new()),
+            guilds: RwLock::new(HashMap::new()),
         })
     }
 
@@ -143,58 +150,99 @@ impl App {
     }
 
     /// The content as a server sees it (the bundled packs in DMs): its own
-    /// library if its teachers changed its packs, else the bundled one.
+    /// library if its teachers changed its packs, else the bundled one. A
+    /// memory read once the server is held; the first use builds it from the
+    /// store (see [`App::holds`] for who may call it where).
     pub fn library_for(&self, guild: Option<GuildId>) -> Result<Arc<Library>, Error> {
-        let base = self.library();
-        let Some(guild) = guild else {
-            return Ok(base);
-        };
-        let cached = |fresh: &dyn Fn(&GuildLibrary) -> bool| {
-            let mut cache = self
-                .guild_libraries
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            let entry = cache.get_mut(&guild)?;
-            if !Arc::ptr_eq(&entry.base, &base) || !fresh(entry) {
-                return None;
-            }
-            entry.checked = Instant::now();
-            Some(entry.library.clone())
-        };
-        if let Some(library) = cached(&|e| e.checked.elapsed() < PACK_RECHECK) {
-            return Ok(library);
+        match guild {
+            None => Ok(self.library()),
+            Some(guild) => Ok(self.guild(guild)?.library.clone()),
         }
-        let revision = self.store.pack_revision(guild)?;
-        if let Some(library) = cached(&|e| e.revision == revision) {
-            return Ok(library);
-        }
-        // Built without the lock held: it parses the server's uploads.
-        let (revision, library) = if revision == 0 {
-            (0, base.clone())
-        } else {
-            let packs = self.store.guild_packs(guild)?;
-            (packs.revision, Arc::new(Library::for_guild(&base, &packs)))
-        };
-        self.guild_libraries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                guild,
-                GuildLibrary {
-                    base,
-                    revision,
-                    checked: Instant::now(),
-                    library: library.clone(),
-                },
-            );
-        Ok(library)
     }
 
-    /// Drops a server's library, so its next request rebuilds it: called
-    /// after its teachers change its packs through this process.
-    pub fn forget_guild_library(&self, guild: GuildId) {
-        self.guild_libraries
-            .lock()
+    /// The time zone of a server (the config's in DMs and for servers that
+    /// set none); like [`App::library_for`], from memory once held.
+    pub fn timezone_for(&self, guild: Option<GuildId>) -> Result<chrono_tz::Tz, Error> {
+        match guild {
+            None => Ok(self.timezone),
+            Some(guild) => Ok(self.guild(guild)?.timezone),
+        }
+    }
+
+    /// Whether a server's content is in memory, so that a lookup for it
+    /// does no store I/O and may run on the async executor.
+    pub fn holds(&self, guild: Option<GuildId>) -> bool {
+        guild.is_none_or(|guild| self.read_guilds().contains_key(&guild))
+    }
+
+    fn read_guilds(&self) -> std::sync::RwLockReadGuard<'_, HashMap<GuildId, Arc<GuildContent>>> {
+        self.guilds.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn guild(&self, guild: GuildId) -> Result<Arc<GuildContent>, Error> {
+        if let Some(held) = self.read_guilds().get(&guild) {
+            return Ok(held.clone());
+        }
+        self.refresh_guild(guild)
+    }
+
+    /// Reads a server's pack revision and settings from the store and
+    /// rebuilds its content if its packs or the bundled library changed:
+    /// after its teachers change its packs or settings through this process,
+    /// and from the background refresh. Blocking: never on the executor.
+    pub fn refresh_guild(&self, guild: GuildId) -> Result<Arc<GuildContent>, Error> {
+        let base = self.library();
+        let revision = self.store.pack_revision(guild)?;
+        let timezone = crate::schedule::timezone(&self.store.settings(guild)?, self.timezone);
+        let held = self.read_guilds().get(&guild).cloned();
+        let library = match held {
+            Some(held) if held.revision == revision && Arc::ptr_eq(&held.base, &base) => {
+                if held.timezone == timezone {
+                    return Ok(held);
+                }
+                held.library.clone()
+            }
+            // Built without the lock held: it parses the server's uploads.
+            _ if revision == 0 => base.clone(),
+            _ => {
+                let packs = self.store.guild_packs(guild)?;
+                Arc::new(Library::for_guild(&base, &packs))
+            }
+        };
+        let content = Arc::new(GuildContent {
+            base,
+            revision,
+            library,
+            timezone,
+        });
+        self.guilds
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(guild, content.clone());
+        Ok(content)
+    }
+
+    /// [`App::refresh_guild`] for every server held, logging failures (the
+    /// server keeps what it had). Returns how many were refreshed.
+    pub fn refresh_guilds(&self) -> usize {
+        let held: Vec<GuildId> = self.read_guilds().keys().copied().collect();
+        let mut refreshed = 0;
+        for guild in held {
+            match self.refresh_guild(guild) {
+                Ok(_) => refreshed += 1,
+                Err(error) => {
+                    tracing::warn!(guild = guild.0, %error, "could not refresh a server's content")
+                }
+            }
+        }
+        refreshed
+    }
+
+    /// Drops a server's content (its data was deleted): its next request
+    /// builds it again.
+    pub fn forget_guild(&self, guild: GuildId) {
+        self.guilds
+            .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&guild);
     }
@@ -211,6 +259,51 @@ impl App {
     pub fn reload(&self, folders: &[PathBuf]) -> Result<Vec<Diagnostic>, Error> {
         let (library, warnings) = Library::load(folders)?;
         self.replace_library(library);
+        // Each held server's library extends the bundled one: rebuild them.
+        self.refresh_guilds();
         Ok(warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::GuildSettings;
+
+    #[test]
+    fn a_servers_content_is_read_from_memory_once_held_and_refreshed_on_demand() {
+        let app = App::in_memory(Config::default(), Library::new(Content::default())).unwrap();
+        let class = GuildId(7);
+        assert!(
+            app.holds(None),
+            "direct messages need nothing from the store"
+        );
+        assert!(!app.holds(Some(class)));
+        assert_eq!(app.timezone_for(Some(class)).unwrap(), app.timezone);
+        assert!(app.holds(Some(class)), "the first use holds it");
+
+        // Another process changes the server's time zone: this one keeps
+        // what it holds (no store read per lookup) until it refreshes.
+        let tokyo = GuildSettings {
+            timezone: Some("Asia/Tokyo".into()),
+            ..Default::default()
+        };
+        app.store
+            .save_settings(class, &tokyo, chrono::Utc::now())
+            .unwrap();
+        assert_eq!(app.timezone_for(Some(class)).unwrap(), app.timezone);
+        assert_eq!(app.refresh_guilds(), 1);
+        assert_eq!(
+            app.timezone_for(Some(class)).unwrap(),
+            chrono_tz::Asia::Tokyo
+        );
+
+        // A server without packs of its own shares the bundled library.
+        assert!(Arc::ptr_eq(
+            &app.library_for(Some(class)).unwrap(),
+            &app.library()
+        ));
+        app.forget_guild(class);
+        assert!(!app.holds(Some(class)));
     }
 }

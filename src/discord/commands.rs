@@ -376,21 +376,30 @@ fn autocomplete<'a>(
             ResolvedValue::Autocomplete { .. } => Some(o.name),
             _ => None,
         });
-        let choices = match focused {
-            Some(option) => crate::handlers::autocomplete(
-                ctx.data,
-                ctx.interaction
-                    .guild_id
-                    .map(|g| crate::request::GuildId(g.get())),
-                &ctx.command.qualified_name,
-                option,
-                partial,
-            )
-            .into_iter()
-            .map(|s| serenity::AutocompleteChoice::new(s.name, s.value))
-            .collect(),
+        let guild = ctx
+            .interaction
+            .guild_id
+            .map(|g| crate::request::GuildId(g.get()));
+        let (command, partial) = (ctx.command.qualified_name.clone(), partial.to_string());
+        let suggest = move |app: &App, option: &str| {
+            crate::handlers::autocomplete(app, guild, &command, option, &partial)
+        };
+        let suggestions = match focused {
+            // In place when the server's content is in memory; its first
+            // use builds it from the store, off the executor.
+            Some(option) if ctx.data.holds(guild) => suggest(ctx.data, option),
+            Some(option) => {
+                let option = option.to_string();
+                super::blocking(ctx.data, move |app| suggest(app, &option))
+                    .await
+                    .unwrap_or_default()
+            }
             None => Vec::new(),
         };
+        let choices = suggestions
+            .into_iter()
+            .map(|s| serenity::AutocompleteChoice::new(s.name, s.value))
+            .collect();
         Ok(serenity::CreateAutocompleteResponse::new().set_choices(choices))
     })
 }

@@ -5,7 +5,11 @@
 //! `render`. Commands are thin (`commands.rs`); buttons and modal submits are
 //! routed by custom id (`components.rs`), with no in-memory collectors, so
 //! they keep working after a restart. Handlers run on tokio's blocking pool
-//! (they use SQLite), and no lock is held across an `.await`.
+//! (they use the store), and no lock is held across an `.await`: every piece
+//! of store work from async code goes through [`blocking`], and the only
+//! work run on the executor itself is a content lookup for a server whose
+//! content is already in memory ([`App::holds`]), kept current by
+//! [`keep_guilds_current`].
 
 pub mod commands;
 pub mod competitions;
@@ -131,16 +135,50 @@ pub fn asker(
     }
 }
 
-/// Runs a request that uses the database through the core, on the
-/// blocking pool (content lookups run in place: see [`respond_in_time`]).
-pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
-    // The database serialises its work anyway: a few handlers at a time
-    // keep it busy, while more would only queue on its lock as parked
-    // threads. Waiting here is a cheap async wait instead.
+/// Runs blocking work (anything that touches the store) from async code:
+/// on tokio's blocking pool, a few at a time. The database serialises its
+/// work anyway: a few callers at a time keep it busy, while more would only
+/// queue on its lock as parked threads; waiting for a slot here is a cheap
+/// async wait instead. Every store call of the Discord edge goes through
+/// here, so none blocks the executor.
+pub async fn blocking<T: Send + 'static>(
+    app: &Arc<App>,
+    work: impl FnOnce(&App) -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
     static DATABASE_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
     let _slot = DATABASE_SLOTS.acquire().await;
     let app = app.clone();
-    match tokio::task::spawn_blocking(move || crate::handlers::respond(&app, &request)).await {
+    tokio::task::spawn_blocking(move || work(&app)).await
+}
+
+/// Keeps every held server's content (its uploaded packs, its time zone)
+/// current with the store, so that lookups never read the store on the
+/// executor: other processes' changes arrive within [`crate::app::PACK_RECHECK`].
+/// Runs until `stop` turns true or its sender is dropped.
+pub async fn keep_guilds_current(app: Arc<App>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut ticker = tokio::time::interval(crate::app::PACK_RECHECK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    return;
+                }
+                continue;
+            }
+        }
+        if let Err(error) = blocking(&app, |app| app.refresh_guilds()).await {
+            tracing::error!(%error, "refreshing the servers' content panicked");
+        }
+    }
+}
+
+/// Runs a request that uses the database through the core, on the
+/// blocking pool (content lookups run in place: see [`respond_in_time`]).
+pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
+    match blocking(app, move |app| crate::handlers::respond(app, &request)).await {
         Ok(reply) => reply,
         // The process is shutting down and the handler never ran: nothing
         // was saved, and the student can simply try again.
@@ -177,8 +215,9 @@ where
     Fut: std::future::Future<Output = Result<(), Error>>,
 {
     // A content lookup takes microseconds: it runs in place, with no task,
-    // no blocking thread and no deferral window.
-    if crate::handlers::is_lookup(&request) {
+    // no blocking thread and no deferral window, once the server's content
+    // is in memory (its first request builds it on the blocking pool).
+    if crate::handlers::is_lookup(&request) && app.holds(request.guild) {
         return Ok((crate::handlers::respond(app, &request), false));
     }
     let app = app.clone();
@@ -283,6 +322,7 @@ pub async fn serve(
                     None => ctx.http.create_global_commands(&payload).await?,
                 };
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
+                tokio::spawn(keep_guilds_current(app.clone(), stop.clone()));
                 tokio::spawn(scheduler::run(ctx.http.clone(), app.clone(), schedule_tick, retry_base, stop));
                 competitions::resume_all(ctx, &app).await;
                 Ok(app)
@@ -346,8 +386,8 @@ async fn reload_on_hangup(app: Arc<App>, folders: Vec<std::path::PathBuf>) {
             return;
         };
         while hangups.recv().await.is_some() {
-            let (app, folders) = (app.clone(), folders.clone());
-            match tokio::task::spawn_blocking(move || app.reload(&folders)).await {
+            let folders = folders.clone();
+            match blocking(&app, move |app| app.reload(&folders)).await {
                 Ok(Ok(warnings)) => tracing::info!(warnings = warnings.len(), "content reloaded"),
                 Ok(Err(e)) => tracing::error!(
                     "content reload rejected; the previous content stays live:\n{e}"

@@ -168,7 +168,7 @@ fn upload(app: &App, request: &Request) -> Result<Reply, Error> {
             at: request.now,
         },
     )?;
-    app.forget_guild_library(guild);
+    app.refresh_guild(guild)?;
     let mut text = format!(
         "**{}** (`{}`): {} events, {} glossary entries, {} questions.\n\n{} Only this server sees it. Its questions join the daily question, `/quiz`, `/review` and competitions here from now on, and `/explain` knows its entries. Turn its questions off with `/pack disable pack:{}`.",
         escape_markdown(&pack.title),
@@ -319,7 +319,7 @@ fn set_active(app: &App, request: &Request, active: bool) -> Result<Reply, Error
         )));
     };
     let changed = app.store.set_pack_active(guild, &pack.id, active)?;
-    app.forget_guild_library(guild);
+    app.refresh_guild(guild)?;
     let title = escape_markdown(&pack.title);
     let text = match (active, changed) {
         (true, true) => format!("Questions from **{title}** are asked in this server again."),
@@ -380,7 +380,7 @@ fn remove(app: &App, request: &Request) -> Result<Reply, Error> {
 /// `handlers::press` has checked the presser).
 pub fn confirm_remove(app: &App, guild: GuildId, pack: &str) -> Result<Reply, Error> {
     let removed = app.store.remove_pack(guild, pack)?;
-    app.forget_guild_library(guild);
+    app.refresh_guild(guild)?;
     Ok(Reply::ephemeral_text(if removed {
         format!("The pack `{pack}` is removed from this server.")
     } else {

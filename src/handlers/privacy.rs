@@ -68,7 +68,7 @@ pub fn purge_departed(
             continue;
         }
         let rows = app.store.delete_guild(guild)?;
-        app.forget_guild_library(guild);
+        app.forget_guild(guild);
         tracing::info!(
             guild = guild.0,
             rows,

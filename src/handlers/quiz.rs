@@ -23,13 +23,7 @@ pub(crate) fn guild_of(request: &Request) -> Result<GuildId, Error> {
 
 /// The timezone a guild lives in: its setting, else the config's default.
 pub fn guild_timezone(app: &App, guild: Option<GuildId>) -> Result<chrono_tz::Tz, Error> {
-    let Some(guild) = guild else {
-        return Ok(app.timezone);
-    };
-    Ok(crate::schedule::timezone(
-        &app.store.settings(guild)?,
-        app.timezone,
-    ))
+    app.timezone_for(guild)
 }
 
 /// The guild-local day at `now`.

@@ -220,6 +220,8 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
         }
     };
     app.store.save_settings(guild, &s, request.now)?;
+    // The time zone is held in memory for the lookups (`/date today`).
+    app.refresh_guild(guild)?;
     Ok(Reply::ephemeral_text(done).title("Settings saved"))
 }
 

@@ -84,3 +84,31 @@ mod tests {
         assert!(long.starts_with(fitted.trim_end_matches('…')));
     }
 }
+
+/// Discord's markup for naming a user, channel or role, or showing a time
+/// in the reader's own zone. Handlers name things through these instead of
+/// writing the markup themselves: replies never ping anyone (the edge sends
+/// them with no allowed mentions), and the one message that does ping, the
+/// daily post's role, allows exactly that role.
+pub mod mention {
+    /// `<@id>`: shown as the user's name.
+    pub fn user(id: u64) -> String {
+        format!("<@{id}>")
+    }
+
+    /// `<#id>`: shown as the channel's name, a link.
+    pub fn channel(id: u64) -> String {
+        format!("<#{id}>")
+    }
+
+    /// `<@&id>`: shown as the role's name.
+    pub fn role(id: u64) -> String {
+        format!("<@&{id}>")
+    }
+
+    /// `<t:seconds:style>`: a time shown in the reader's zone; `style` is
+    /// Discord's letter (`R` relative, `F` full, `D` date).
+    pub fn time(at: chrono::DateTime<chrono::Utc>, style: char) -> String {
+        format!("<t:{}:{style}>", at.timestamp())
+    }
+}

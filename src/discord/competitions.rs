@@ -9,6 +9,7 @@
 //! task sleeps until the next deadline, or at most one tick when the clock
 //! is a test's fixed clock.
 
+use super::blocking;
 use super::render;
 use crate::app::App;
 use crate::handlers::competition::{self, Post};
@@ -47,12 +48,9 @@ async fn runners(ctx: &serenity::Context) -> Option<Arc<Runners>> {
 
 /// Starts the task of the competition running in `channel`, if there is one.
 pub async fn run_in_channel(ctx: &serenity::Context, app: &Arc<App>, channel: serenity::ChannelId) {
-    let finder = app.clone();
-    let found =
-        tokio::task::spawn_blocking(move || finder.store.running_competition_in(channel.get()))
-            .await;
-    match found {
-        Ok(Ok(Some(running))) => start(ctx, app, running.id).await,
+    let channel = channel.get();
+    match blocking(app, move |app| competition::running_in(app, channel)).await {
+        Ok(Ok(Some(id))) => start(ctx, app, id).await,
         Ok(Ok(None)) => {}
         Ok(Err(e)) => tracing::error!(error = %e, "could not look up the channel's competition"),
         Err(e) => tracing::error!(error = %e, "competition lookup panicked"),
@@ -61,12 +59,11 @@ pub async fn run_in_channel(ctx: &serenity::Context, app: &Arc<App>, channel: se
 
 /// Resumes every running competition (after a restart).
 pub async fn resume_all(ctx: &serenity::Context, app: &Arc<App>) {
-    let finder = app.clone();
-    match tokio::task::spawn_blocking(move || finder.store.running_competitions()).await {
+    match blocking(app, competition::running_here).await {
         Ok(Ok(all)) => {
-            for running in all.into_iter().filter(|c| app.owns(c.guild)) {
-                tracing::info!(competition = running.id, "resuming a competition");
-                start(ctx, app, running.id).await;
+            for id in all {
+                tracing::info!(competition = id, "resuming a competition");
+                start(ctx, app, id).await;
             }
         }
         Ok(Err(e)) => tracing::error!(error = %e, "could not list running competitions"),
@@ -102,9 +99,8 @@ pub async fn start(ctx: &serenity::Context, app: &Arc<App>, id: i64) {
 async fn run(http: &serenity::Http, app: &Arc<App>, id: i64, runners: &Runners) {
     let mut stop = runners.stop.clone();
     loop {
-        let stepper = app.clone();
-        let step = tokio::task::spawn_blocking(move || {
-            competition::advance(&stepper, id, stepper.clock.now())
+        let step = blocking(app, move |app| {
+            competition::advance(app, id, app.clock.now())
         })
         .await;
         let next = match step {
@@ -175,10 +171,9 @@ async fn send(http: &serenity::Http, app: &Arc<App>, id: i64, post: Post) {
     match sent {
         Ok(sent) => {
             if let Some(round) = post.shows_round {
-                let app = app.clone();
                 let message = sent.id.get();
-                let saved = tokio::task::spawn_blocking(move || {
-                    app.store.set_round_message(id, round, message)
+                let saved = blocking(app, move |app| {
+                    competition::record_round_message(app, id, round, message)
                 })
                 .await;
                 if !matches!(saved, Ok(Ok(()))) {

@@ -1,9 +1,10 @@
-//! Which servers the bot is in: a removal starts the server's grace period
-//! (its data is deleted when it ends, see `handlers::privacy`), and being
-//! added back (or the server coming back after an outage) ends it.
-//! Only notes membership in the store; knows nothing of the data itself.
+//! Which servers the bot is in, as the gateway tells it: translates
+//! GUILD_CREATE, GUILD_DELETE and READY into calls of `handlers::guilds`,
+//! which decides what they mean for the stored data.
 
+use super::blocking;
 use crate::app::App;
+use crate::handlers::guilds;
 use crate::request::GuildId;
 use poise::serenity_prelude as serenity;
 use std::sync::Arc;
@@ -18,17 +19,7 @@ pub async fn on_event(event: &serenity::FullEvent, app: &Arc<App>) {
         _ => return,
     };
     let guild = GuildId(guild.get());
-    let store_app = app.clone();
-    let noted = tokio::task::spawn_blocking(move || {
-        if left {
-            let now = store_app.clock.now();
-            store_app.store.guild_left(guild, now).map(|()| true)
-        } else {
-            store_app.store.guild_returned(guild)
-        }
-    })
-    .await;
-    match noted {
+    match blocking(app, move |app| guilds::note_membership(app, guild, left)).await {
         Ok(Ok(true)) if left => tracing::info!(
             guild = guild.0,
             grace_days = app.config.privacy.guild_grace_days,
@@ -43,40 +34,16 @@ pub async fn on_event(event: &serenity::FullEvent, app: &Arc<App>) {
     }
 }
 
-/// On READY: a server with data that is not among this shard's servers
-/// removed the bot while it was offline (no GUILD_DELETE came), so its grace
-/// period starts now; a server marked as left that is among them added the
-/// bot back while it was offline, so its grace period ends. Servers of other
-/// shards are left to their shard.
+/// On READY: the shard's servers, reconciled with the stored ones (see
+/// `handlers::guilds::reconcile`).
 pub async fn on_ready(ready: &serenity::Ready, app: &Arc<App>) {
-    let present: std::collections::HashSet<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
-    let (shard, shards) = ready
-        .shard
-        .map(|s| (u64::from(s.id.0), u64::from(s.total)))
-        .unwrap_or((0, 1));
-    let store_app = app.clone();
-    let marked = tokio::task::spawn_blocking(move || -> Result<usize, crate::store::StoreError> {
-        let now = store_app.clock.now();
-        let mut marked = 0;
-        let departed = store_app
-            .store
-            .guilds_left_before(now + chrono::Duration::days(1))?;
-        for guild in departed {
-            if present.contains(&guild.0) {
-                store_app.store.guild_returned(guild)?;
-            }
-        }
-        for guild in store_app.store.known_guilds()? {
-            let ours = (guild.0 >> 22) % shards.max(1) == shard;
-            if ours && !present.contains(&guild.0) {
-                store_app.store.guild_left(guild, now)?;
-                marked += 1;
-            }
-        }
-        Ok(marked)
+    let present = ready.guilds.iter().map(|g| GuildId(g.id.get())).collect();
+    let (shard, shards) = ready.shard.map(|s| (s.id.0, s.total)).unwrap_or((0, 1));
+    match blocking(app, move |app| {
+        guilds::reconcile(app, &present, shard, shards)
     })
-    .await;
-    match marked {
+    .await
+    {
         Ok(Ok(0)) => {}
         Ok(Ok(n)) => tracing::info!(
             servers = n,

@@ -1,4 +1,5 @@
-//! Sends each class's daily question when `schedule::plan` says it is due.
+//! Sends each class's daily question when `handlers::daily::plan` says it
+//! is due, and reports each outcome back to it.
 //!
 //! Every `TICK` the core plans the due posts (claiming each in the store
 //! first); each is sent with its nonce and `enforce_nonce`, so a retry after
@@ -6,9 +7,9 @@
 //! channel or permission is logged and recorded for `/settings show`, and
 //! never stops the other guilds' posts.
 
-use super::render;
+use super::{blocking, render};
 use crate::app::App;
-use crate::schedule::{self, PlannedPost};
+use crate::handlers::daily::{self, PlannedPost};
 use poise::serenity_prelude as serenity;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,9 +52,8 @@ pub async fn run(
         }
         if tokio::time::Instant::now() >= next_purge {
             next_purge += PURGE_EVERY;
-            let purger = app.clone();
-            let purged = tokio::task::spawn_blocking(move || {
-                crate::handlers::privacy::purge_departed(&purger, purger.clock.now())
+            let purged = blocking(&app, |app| {
+                crate::handlers::privacy::purge_departed(app, app.clock.now())
             })
             .await;
             match purged {
@@ -64,12 +64,7 @@ pub async fn run(
                 Err(e) => tracing::error!(error = %e, "deleting removed servers' data panicked"),
             }
         }
-        let planner = app.clone();
-        let planned = match tokio::task::spawn_blocking(move || {
-            schedule::plan(&planner, planner.clock.now())
-        })
-        .await
-        {
+        let planned = match blocking(&app, |app| daily::plan(app, app.clock.now())).await {
             Ok(Ok(planned)) => planned,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "could not plan the daily posts; will retry");
@@ -138,36 +133,29 @@ async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost, retry_ba
             result => break result,
         }
     };
-    let app = app.clone();
     let outcome = match result {
         Ok(sent) => {
             tracing::info!(guild = guild.0, %day, message = sent.id.get(), "daily question posted");
-            let message_id = sent.id.get();
-            tokio::task::spawn_blocking(move || {
-                let now = app.clock.now();
-                app.store.mark_posted(guild, day, message_id, now)?;
-                app.store.set_post_problem(guild, None, now)
-            })
-            .await
+            let message = sent.id.get();
+            blocking(app, move |app| daily::record_post(app, guild, day, message)).await
         }
         Err(e) => {
-            let problem = format!(
-                "The daily question of {day} could not be posted in <#{}>: {}. Check that the channel exists and that studybot may view it, send messages and embed links there.",
-                channel.get(),
-                e
-            );
             tracing::warn!(guild = guild.0, %day, error = %e, "daily post failed; will retry");
-            tokio::task::spawn_blocking(move || {
-                app.store
-                    .set_post_problem(guild, Some(&problem), app.clock.now())
+            let (channel, error) = (channel.get(), e.to_string());
+            blocking(app, move |app| {
+                daily::record_post_problem(app, guild, day, channel, &error)
             })
             .await
         }
     };
-    if let Ok(Err(e)) | Err(e) =
-        outcome.map_err(|e| crate::store::StoreError::Database(e.to_string()))
-    {
-        tracing::error!(guild = guild.0, error = %e, "could not record the daily post's outcome");
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::error!(guild = guild.0, error = %e, "could not record the daily post's outcome")
+        }
+        Err(e) => {
+            tracing::error!(guild = guild.0, error = %e, "recording the daily post's outcome panicked")
+        }
     }
 }
 

@@ -67,6 +67,29 @@ pub struct Step {
     pub next: Option<DateTime<Utc>>,
 }
 
+/// The competition running in `channel`, if any (the edge starts its runner).
+pub fn running_in(app: &App, channel: u64) -> Result<Option<i64>, Error> {
+    Ok(app.store.running_competition_in(channel)?.map(|c| c.id))
+}
+
+/// The running competitions of the servers this process owns (resumed
+/// after a restart).
+pub fn running_here(app: &App) -> Result<Vec<i64>, Error> {
+    Ok(app
+        .store
+        .running_competitions()?
+        .into_iter()
+        .filter(|c| app.owns(c.guild))
+        .map(|c| c.id)
+        .collect())
+}
+
+/// Notes the message that shows a round, so its results can edit it.
+pub fn record_round_message(app: &App, id: i64, round: u32, message: u64) -> Result<(), Error> {
+    app.store.set_round_message(id, round, message)?;
+    Ok(())
+}
+
 /// `/competition start [rounds] [seconds] [tag] [difficulty]`.
 pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = guild_of(request)?;

@@ -9,9 +9,11 @@
 //! decoded [`CustomId`].
 
 pub mod competition;
+pub mod daily;
 pub mod date;
 pub mod events;
 pub mod explain;
+pub mod guilds;
 pub mod help;
 pub mod packs;
 pub mod privacy;

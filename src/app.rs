@@ -70,9 +70,16 @@ impl Library {
         Self { content, search }
     }
 
-    /// Loads and checks every pack under `folders`.
+    /// Loads and checks every pack under `folders` (and only those).
     pub fn load(folders: &[PathBuf]) -> Result<(Self, Vec<Diagnostic>), Error> {
         let (content, warnings) = content::load_paths(folders).into_result()?;
+        Ok((Self::new(content), warnings))
+    }
+
+    /// What the bot serves: the packs under `folders` and the bundled packs
+    /// built into the binary that none of them replaces (`content::bundled`).
+    pub fn load_with_bundled(folders: &[PathBuf]) -> Result<(Self, Vec<Diagnostic>), Error> {
+        let (content, warnings) = content::load_with_bundled(folders).into_result()?;
         Ok((Self::new(content), warnings))
     }
 }
@@ -260,6 +267,14 @@ impl App {
         let (library, warnings) = Library::load(folders)?;
         self.replace_library(library);
         // Each held server's library extends the bundled one: rebuild them.
+        self.refresh_guilds();
+        Ok(warnings)
+    }
+
+    /// [`App::reload`] with the bundled packs, as the bot started (SIGHUP).
+    pub fn reload_with_bundled(&self, folders: &[PathBuf]) -> Result<Vec<Diagnostic>, Error> {
+        let (library, warnings) = Library::load_with_bundled(folders)?;
+        self.replace_library(library);
         self.refresh_guilds();
         Ok(warnings)
     }

@@ -82,17 +82,31 @@ impl Default for DatabaseConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// The folder of packs read when no folder is named, if it exists.
+pub const DEFAULT_CONTENT_FOLDER: &str = "content";
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ContentConfig {
-    /// Folders of packs (or single pack files), loaded together.
+    /// Folders of packs (or single pack files) on disk, loaded together
+    /// with the packs built into the binary; a pack here with a bundled
+    /// pack's id replaces it. None named: `./content` if it exists.
     pub folders: Vec<PathBuf>,
 }
 
-impl Default for ContentConfig {
-    fn default() -> Self {
-        Self {
-            folders: vec![PathBuf::from("content")],
+impl ContentConfig {
+    /// The folders to read: those named, else [`DEFAULT_CONTENT_FOLDER`]
+    /// when it exists (a missing default is no error: the bundled packs
+    /// serve alone), else none.
+    pub fn folders_to_read(&self) -> Vec<PathBuf> {
+        if !self.folders.is_empty() {
+            return self.folders.clone();
+        }
+        let default = PathBuf::from(DEFAULT_CONTENT_FOLDER);
+        if default.is_dir() {
+            vec![default]
+        } else {
+            Vec::new()
         }
     }
 }

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use studybot::config::{Config, TOKEN_ENV};
-use studybot::content::load_paths;
+use studybot::content::{load_bundled, load_paths};
 use studybot::request::{ChannelId, GuildId, InteractionId, Request, UserId};
 use studybot::{cli, handlers, App, Library};
 
@@ -146,7 +146,7 @@ fn main() -> ExitCode {
     };
     let redactor = init_logging(&config);
     let folders = if cli.content.is_empty() {
-        config.content.folders.clone()
+        config.content.folders_to_read()
     } else {
         cli.content.clone()
     };
@@ -247,7 +247,13 @@ fn check(
     json: bool,
     db: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    let report = load_paths(folders);
+    // Files on disk as named; with none named (and no ./content), the
+    // packs built into this binary.
+    let report = if folders.is_empty() {
+        load_bundled()
+    } else {
+        load_paths(folders)
+    };
     let mut warnings: Vec<String> = report.warnings().map(|w| w.to_string()).collect();
     // A single-file pack is what a teacher uploads: say now if /pack upload
     // would refuse it, rather than after `check` said it was fine.
@@ -324,7 +330,8 @@ enum Database<'a> {
 }
 
 fn load_app(config: Config, folders: &[PathBuf], db: Database) -> anyhow::Result<App> {
-    let (library, warnings) = Library::load(folders).context("content did not load")?;
+    let (library, warnings) =
+        Library::load_with_bundled(folders).context("content did not load")?;
     for warning in warnings {
         tracing::warn!("{warning}");
     }
@@ -483,16 +490,31 @@ fn run(
         content: folders.to_vec(),
         ..Default::default()
     };
-    let mut app = load_app(config, folders, Database::Configured(None))?;
-    if let Some(shards) = shards {
-        app = app.with_shards(shards);
-    }
-    let app = std::sync::Arc::new(app);
-    release_freed_memory();
+    // The content and the database load on a thread of their own while the
+    // gateway connects (start-up is the longer of the two, not their sum).
+    let (built, loading) = tokio::sync::oneshot::channel();
+    let folders = folders.to_vec();
+    std::thread::Builder::new()
+        .name("studybot-load".into())
+        .spawn(move || {
+            let app = load_app(config, &folders, Database::Configured(None)).map(|mut app| {
+                if let Some(shards) = shards {
+                    app = app.with_shards(shards);
+                }
+                std::sync::Arc::new(app)
+            });
+            release_freed_memory();
+            let _ = built.send(app.map_err(|e| format!("{e:#}")));
+        })?;
+    let loading = async move {
+        loading
+            .await
+            .unwrap_or_else(|_| Err("loading stopped".to_string()))
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    match runtime.block_on(studybot::discord::run(app, &token, options)) {
+    match runtime.block_on(studybot::discord::run(loading, shards, &token, options)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e @ studybot::discord::DiscordError::InvalidToken) => {
             eprintln!("studybot run: {e}");

@@ -361,3 +361,70 @@ provenance = ["class-notes"]
     // The internal source's own title may say what it is: it is never shown.
     assert!(!printed.contains("Class notes of 3B"), "{printed}");
 }
+
+/// The bundled pack is built into the binary: from a folder with no
+/// `content/` (as after `cargo install`), lookups answer and `check` checks
+/// the built-in copy, which is the repository's `content/`.
+#[test]
+fn the_bundled_pack_serves_from_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = studybot(dir.path(), &["ask", "explain", "troika"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("== Troika ==\n*Term* — A three-man NKVD body"),
+        "{}",
+        stdout(&out)
+    );
+    // Nothing written where it ran: a lookup needs no database file.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    let built_in = studybot(dir.path(), &["check", "--json"]);
+    assert!(built_in.status.success(), "{}", stderr(&built_in));
+    let on_disk = studybot(&repo(), &["check", "--json", "--content", "content"]);
+    assert_eq!(stdout(&built_in), stdout(&on_disk));
+}
+
+/// A folder pack with the bundled pack's id replaces it; another pack adds.
+#[test]
+fn a_content_folder_replaces_the_bundled_pack_by_id_and_adds_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&bundled_content(), &content);
+    let glossary = content.join("great-purge/glossary-terms.toml");
+    let text = std::fs::read_to_string(&glossary).unwrap();
+    let edited = text.replacen("A three-man NKVD body", "An edited three-man NKVD body", 1);
+    assert_ne!(
+        text, edited,
+        "the troika definition is in glossary-terms.toml"
+    );
+    std::fs::write(&glossary, edited).unwrap();
+    // ./content is read when no folder is named.
+    let out = studybot(dir.path(), &["ask", "explain", "troika"]);
+    assert!(
+        stdout(&out).contains("*Term* — An edited three-man NKVD body"),
+        "{}",
+        stdout(&out)
+    );
+
+    let extra = tempfile::tempdir().unwrap();
+    let pack = quiz_pack_with(extra.path(), &["true_false"]);
+    let out = studybot(
+        extra.path(),
+        &["check", "--json", "--content", pack.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let alone: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(alone["packs"], 1, "check counts the named packs only");
+    // The bot serves the named pack beside the bundled one.
+    let out = studybot(
+        extra.path(),
+        &[
+            "--content",
+            pack.to_str().unwrap(),
+            "ask",
+            "explain",
+            "troika",
+        ],
+    );
+    assert!(stdout(&out).starts_with("== Troika =="), "{}", stdout(&out));
+}

@@ -166,14 +166,19 @@ fn check_says_when_a_pack_file_would_be_refused_on_upload() {
 }
 
 #[test]
-fn ask_without_content_names_the_folder_and_a_lookup_creates_no_database() {
+fn ask_with_a_missing_content_folder_names_it_and_a_lookup_creates_no_database() {
     let dir = tempfile::tempdir().unwrap();
-    let out = studybot(dir.path(), &["ask", "explain", "troika"]);
+    // A folder that is named must exist (the bundled packs need none:
+    // check_cli.rs runs lookups from an empty folder).
+    let out = studybot(
+        dir.path(),
+        &["--content", "nowhere", "ask", "explain", "troika"],
+    );
     assert_eq!(out.status.code(), Some(1));
-    let looked_for = dir.path().canonicalize().unwrap().join("content");
+    let looked_for = dir.path().canonicalize().unwrap().join("nowhere");
     assert!(
         stderr(&out).contains(&format!(
-            "content: no such file or folder (looked for {})",
+            "nowhere: no such file or folder (looked for {})",
             looked_for.display()
         )),
         "{}",

@@ -1303,3 +1303,46 @@ fn sigterm_during_a_burst_of_answers_keeps_every_acknowledged_answer_and_exits_p
         );
     });
 }
+
+/// The content loads while the gateway connects: a broken pack still stops
+/// the start with its errors (exit 1), and no commands are registered.
+#[test]
+fn a_broken_pack_found_while_connecting_stops_the_start_with_its_errors() {
+    multi_thread().block_on(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let pack = dir.path().join("broken.toml");
+        std::fs::write(&pack, "[pack]\nid = \"broken\"\n[[questions]\nid = \"q\"\n").unwrap();
+        let config = dir.path().join("studybot.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[discord]\nproxy = \"{}\"\n[database]\nurl = \"sqlite://{}\"\n[content]\nfolders = [\"{}\"]\n[log]\nlevel = \"warn\"\n",
+                fake.proxy_url(),
+                dir.path().join("studybot.db").display(),
+                pack.display()
+            ),
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_studybot"))
+                .args(["--config", config.to_str().unwrap(), "run"])
+                .env("DISCORD_TOKEN", TOKEN)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(started.elapsed() < Duration::from_secs(15));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("content did not load")
+                && stderr.contains(&format!("{}:3:13: unclosed array table", pack.display())),
+            "{stderr}"
+        );
+        let registrations = fake.count(|c| c.method == "PUT" && c.path.ends_with("/commands"));
+        assert_eq!(registrations, 0);
+    });
+}

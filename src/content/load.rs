@@ -108,6 +108,22 @@ pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
     report
 }
 
+/// Loads one folder pack whose files are already in memory (the bundled
+/// packs, see `bundled.rs`): `files` are (path shown in diagnostics, text),
+/// in reading order. Adds to `report` as [`load_paths`] does.
+pub fn load_pack_files(files: &[(&str, &str)], report: &mut LoadReport) {
+    let start = report.diagnostics.len();
+    let mut raw = RawPack::default();
+    for (path, text) in files {
+        raw.files
+            .push(SourceText::new(Path::new(path), (*text).to_string()));
+    }
+    parse_files(&mut raw, &mut report.diagnostics);
+    load_raw_pack(raw, report);
+    let paths: Vec<PathBuf> = files.iter().map(|(path, _)| PathBuf::from(path)).collect();
+    sort_by_position(&mut report.diagnostics[start..], &paths);
+}
+
 /// Loads one single-file pack from text (an uploaded file): `label` is the
 /// name shown in diagnostics.
 pub fn load_pack_text(label: &str, text: String) -> LoadReport {

@@ -6,11 +6,13 @@
 //! read-only once loaded; a reload builds a whole new [`Content`].
 //! Knows nothing of search ranking, the store or Discord.
 
+pub mod bundled;
 pub mod diagnostic;
 pub mod load;
 pub mod schema;
 pub mod validate;
 
+pub use bundled::{load_bundled, load_with_bundled};
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{load_pack_text, load_paths, LoadReport};
 pub use schema::{Difficulty, EntryKind, QuestionKind, SourceKind};

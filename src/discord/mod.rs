@@ -37,6 +37,10 @@ pub enum DiscordError {
     InvalidToken,
     #[error("Discord client error: {0}")]
     Client(String),
+    /// The App could not be built (content or database) while the gateway
+    /// was connecting: the connection is closed and this is the reason.
+    #[error("{0}")]
+    Startup(String),
 }
 
 /// How `studybot run` connects.
@@ -47,7 +51,7 @@ pub struct RunOptions {
     /// Send REST traffic through this HTTP proxy (with serenity's own rate
     /// limiter off: the proxy must handle rate limits).
     pub proxy: Option<String>,
-    /// The content folders, reloaded on SIGHUP.
+    /// The content folders, reloaded on SIGHUP with the bundled packs.
     pub content: Vec<std::path::PathBuf>,
     /// How often the daily-post scheduler asks the core what is due.
     pub schedule_tick: std::time::Duration,
@@ -266,11 +270,36 @@ async fn on_error(error: poise::FrameworkError<'_, Arc<App>, Error>) {
     }
 }
 
-/// Connects to Discord and serves until SIGINT or SIGTERM; SIGHUP reloads
-/// the content.
-pub async fn run(app: Arc<App>, token: &Secret, options: RunOptions) -> Result<(), DiscordError> {
-    let reload = tokio::spawn(reload_on_hangup(app.clone(), options.content.clone()));
-    let served = serve(app, token, options, shutdown_signal()).await;
+/// Connects to Discord while `loading` builds the App, and serves until
+/// SIGINT or SIGTERM; SIGHUP reloads the content. `shards`: the shards this
+/// process runs (`None`: all).
+///
+/// Start-up is the gateway connection and the App's loading (content,
+/// database) side by side rather than one after the other: commands are
+/// registered, and answered, once both are done (docs/performance.md).
+pub async fn run(
+    loading: impl std::future::Future<Output = Result<Arc<App>, String>> + Send + 'static,
+    shards: Option<crate::shards::ShardSet>,
+    token: &Secret,
+    options: RunOptions,
+) -> Result<(), DiscordError> {
+    let (loaded, mut ready) = tokio::sync::watch::channel(None::<Arc<App>>);
+    let folders = options.content.clone();
+    let reload = tokio::spawn(async move {
+        let app = match ready.wait_for(Option::is_some).await {
+            Ok(app) => app.clone(),
+            Err(_) => return,
+        };
+        if let Some(app) = app {
+            reload_on_hangup(app, folders).await;
+        }
+    });
+    let loading = async move {
+        let app = loading.await?;
+        let _ = loaded.send(Some(app.clone()));
+        Ok(app)
+    };
+    let served = serve_loading(loading, shards, token, options, shutdown_signal()).await;
     reload.abort();
     served
 }
@@ -285,12 +314,30 @@ pub async fn serve(
     options: RunOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), DiscordError> {
+    let shards = app.shards;
+    serve_loading(async move { Ok(app) }, shards, token, options, shutdown).await
+}
+
+/// [`serve`] with the App still being built: the gateway connects
+/// meanwhile, and the App is awaited when the first shard is ready, before
+/// commands are registered. If it cannot be built, the shards are closed and
+/// its error returned.
+pub async fn serve_loading(
+    loading: impl std::future::Future<Output = Result<Arc<App>, String>> + Send + 'static,
+    app_shards: Option<crate::shards::ShardSet>,
+    token: &Secret,
+    options: RunOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DiscordError> {
     let token = token.expose().trim().to_string();
     if serenity::validate_token(&token).is_err() {
         return Err(DiscordError::InvalidToken);
     }
     let dev_guild = options.dev_guild;
-    let app_shards = app.shards;
+    let loading = tokio::spawn(loading);
+    // The App once built (or None if it failed), for the setup below.
+    let (loaded, app_ready) = tokio::sync::watch::channel(None::<Result<Arc<App>, String>>);
+    let outcome = app_ready.clone();
     let schedule_tick = options.schedule_tick;
     let retry_base = options.retry_base;
     // Ends the scheduler when this client stops (it is spawned on READY).
@@ -315,7 +362,13 @@ pub async fn serve(
         // Owners are not used: skip the application-info request at start-up.
         .initialize_owners(false)
         .setup(move |ctx, ready, _framework| {
+            let mut app_ready = app_ready.clone();
             Box::pin(async move {
+                let built = match app_ready.wait_for(Option::is_some).await {
+                    Ok(built) => built.clone(),
+                    Err(_) => None,
+                };
+                let app = built.ok_or("the App was never built")??;
                 let payload = commands::registration();
                 match dev_guild {
                     Some(guild) => ctx.http.create_guild_commands(serenity::GuildId::new(guild), &payload).await?,
@@ -355,6 +408,18 @@ pub async fn serve(
         tracing::info!("shutting down: closing shards");
         shards.shutdown_all().await;
     });
+    let shards = client.shard_manager.clone();
+    let loader = tokio::spawn(async move {
+        let built = match loading.await {
+            Ok(built) => built,
+            Err(e) => Err(format!("loading panicked: {e}")),
+        };
+        let failed = built.is_err();
+        let _ = loaded.send(Some(built));
+        if failed {
+            shards.shutdown_all().await;
+        }
+    });
     let started = match app_shards {
         // serenity's range end is inclusive here (`start_shards` passes
         // `total - 1`), so `first..last` runs shards first to last.
@@ -372,6 +437,11 @@ pub async fn serve(
     });
     closer.abort();
     let _ = stopping.send(true);
+    loader.abort();
+    // A failed load is what closed the shards: it is the reason to give.
+    if let Some(Err(failed)) = &*outcome.borrow() {
+        return Err(DiscordError::Startup(failed.clone()));
+    }
     result
 }
 
@@ -387,7 +457,7 @@ async fn reload_on_hangup(app: Arc<App>, folders: Vec<std::path::PathBuf>) {
         };
         while hangups.recv().await.is_some() {
             let folders = folders.clone();
-            match blocking(&app, move |app| app.reload(&folders)).await {
+            match blocking(&app, move |app| app.reload_with_bundled(&folders)).await {
                 Ok(Ok(warnings)) => tracing::info!(warnings = warnings.len(), "content reloaded"),
                 Ok(Err(e)) => tracing::error!(
                     "content reload rejected; the previous content stays live:\n{e}"

@@ -123,6 +123,26 @@ impl CustomId {
         }
     }
 
+    /// Whether pressing it only pages or opens content (no store writes):
+    /// the Discord edge answers it in place.
+    pub fn is_lookup(&self) -> bool {
+        matches!(
+            self,
+            CustomId::Explain { .. } | CustomId::Date { .. } | CustomId::Timeline { .. }
+        )
+    }
+
+    /// Whether pressing it opens a text input first (a typed answer, a
+    /// problem report).
+    pub fn opens_input(&self) -> bool {
+        matches!(
+            self,
+            CustomId::TypedAnswer { .. }
+                | CustomId::CompetitionTyped { .. }
+                | CustomId::ReportProblem { .. }
+        )
+    }
+
     pub fn decode(text: &str) -> Result<Self, Error> {
         let bad = || {
             Error::user("That button is not one studybot understands (it may come from an older version). Run the command again.")

@@ -119,6 +119,48 @@ fn imports_point_down_the_layers() {
     );
 }
 
+/// Lines still writing Discord markup themselves, known and owned
+/// elsewhere: the teacher accept path (issue #24).
+const KNOWN_MARKUP: &[(&str, &str)] = &[("handlers/teacher.rs", "'s answer \\\"{}\\\"")];
+
+/// Outside the Discord adapter, user, channel, role and time markup is
+/// written by `markup::mention` alone, so no handler hand-writes a mention.
+#[test]
+fn only_markup_mention_writes_discord_mentions() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut wrong = Vec::new();
+    for file in &files {
+        let name = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if name == "markup.rs" || name.starts_with("discord") {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let writes_markup = ["<@{", "<@!{", "<@&{", "<#{", "<t:{"]
+                .iter()
+                .any(|m| code.contains(m));
+            let known = KNOWN_MARKUP
+                .iter()
+                .any(|(f, text)| *f == name && line.contains(text));
+            if writes_markup && !known {
+                wrong.push(format!("{name}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "Discord markup written outside markup::mention:\n{}",
+        wrong.join("\n")
+    );
+}
+
 #[test]
 fn the_checker_reads_grouped_and_inline_paths_and_skips_comments() {
     assert_eq!(

@@ -238,7 +238,8 @@ async fn run(ctx: AppContext<'_>) -> Result<(), Error> {
     });
     request.attachment = attachment;
     let private = leaf.private;
-    let (reply, deferred) = respond_in_time(&app, request, || async move {
+    let prepared = crate::handlers::Prepared::new(request);
+    let (reply, deferred) = respond_in_time(&app, prepared, || async move {
         if private {
             ctx_any.defer_ephemeral().await?;
         } else {

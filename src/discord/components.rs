@@ -10,6 +10,7 @@
 use super::{asker, render, respond_in_time, Error};
 use crate::app::App;
 use crate::custom_id::CustomId;
+use crate::handlers::Prepared;
 use crate::request::Action;
 use poise::serenity_prelude as serenity;
 use std::sync::Arc;
@@ -22,11 +23,8 @@ const INPUT_ID: &str = "answer";
 const MODAL_TITLE: &str = "Your answer";
 
 /// The modal a typed-answer (or report) button opens.
-pub fn answer_modal(button_custom_id: &str) -> serenity::CreateModal {
-    let report = matches!(
-        CustomId::decode(button_custom_id),
-        Ok(CustomId::ReportProblem { .. })
-    );
+pub fn answer_modal(button_custom_id: &str, button: &CustomId) -> serenity::CreateModal {
+    let report = matches!(button, CustomId::ReportProblem { .. });
     let (title, label, style, max) = if report {
         (
             "Report a problem",
@@ -49,16 +47,6 @@ pub fn answer_modal(button_custom_id: &str) -> serenity::CreateModal {
                 .required(true),
         ),
     ])
-}
-
-/// Whether a button asks for typed text.
-pub fn opens_input(custom_id: &str) -> bool {
-    matches!(
-        CustomId::decode(custom_id),
-        Ok(CustomId::TypedAnswer { .. }
-            | CustomId::CompetitionTyped { .. }
-            | CustomId::ReportProblem { .. })
-    )
 }
 
 /// The button custom id and typed text of a modal submit.
@@ -94,16 +82,6 @@ async fn on_press(
     press: &serenity::ComponentInteraction,
     app: &Arc<App>,
 ) -> Result<(), Error> {
-    let custom_id = press.data.custom_id.clone();
-    if opens_input(&custom_id) {
-        press
-            .create_response(
-                ctx,
-                serenity::CreateInteractionResponse::Modal(answer_modal(&custom_id)),
-            )
-            .await?;
-        return Ok(());
-    }
     let who = asker(
         app,
         press.guild_id,
@@ -112,12 +90,20 @@ async fn on_press(
         press.member.as_ref(),
         press.id,
     );
-    let request = who.request(Action::Press {
-        custom_id,
+    // The button's id is decoded here, once, for everything below.
+    let prepared = Prepared::new(who.request(Action::Press {
+        custom_id: press.data.custom_id.clone(),
         input: None,
-    });
+    }));
+    if let Some(button) = prepared.button().filter(|b| b.opens_input()) {
+        let modal = answer_modal(&press.data.custom_id, button);
+        press
+            .create_response(ctx, serenity::CreateInteractionResponse::Modal(modal))
+            .await?;
+        return Ok(());
+    }
     // Answers and lookups from buttons are private to the presser.
-    let (reply, deferred) = respond_in_time(app, request, || async {
+    let (reply, deferred) = respond_in_time(app, prepared, || async {
         Ok(press.defer_ephemeral(ctx).await?)
     })
     .await?;
@@ -165,11 +151,11 @@ async fn on_modal(
         submit.member.as_ref(),
         submit.id,
     );
-    let request = who.request(Action::Press {
+    let prepared = Prepared::new(who.request(Action::Press {
         custom_id,
         input: Some(text),
-    });
-    let (reply, deferred) = respond_in_time(app, request, || async {
+    }));
+    let (reply, deferred) = respond_in_time(app, prepared, || async {
         Ok(submit.defer_ephemeral(ctx).await?)
     })
     .await?;
@@ -267,10 +253,12 @@ mod tests {
 
     #[test]
     fn typed_answer_buttons_open_a_modal_that_routes_back() {
+        let opens_input = |id: &str| CustomId::decode(id).unwrap().opens_input();
         assert!(opens_input("qa1:42"));
         assert!(!opens_input("q1:42:1"));
         assert!(!opens_input("ex1:great-purge/nkvd"));
-        let modal = serde_json::to_value(answer_modal("qa1:42")).unwrap();
+        let modal = answer_modal("qa1:42", &CustomId::decode("qa1:42").unwrap());
+        let modal = serde_json::to_value(modal).unwrap();
         assert_eq!(modal["custom_id"], "m1:qa1:42", "{modal}");
         assert!(modal["title"].as_str().unwrap().chars().count() <= 45);
         let input = &modal["components"][0]["components"][0];

@@ -21,6 +21,7 @@ pub mod scheduler;
 
 use crate::app::App;
 use crate::config::Secret;
+use crate::handlers::Prepared;
 use crate::request::{ChannelId, GuildId, InteractionId, Request, UserId};
 use crate::Reply;
 use poise::serenity_prelude as serenity;
@@ -181,8 +182,12 @@ pub async fn keep_guilds_current(app: Arc<App>, mut stop: tokio::sync::watch::Re
 
 /// Runs a request that uses the database through the core, on the
 /// blocking pool (content lookups run in place: see [`respond_in_time`]).
-pub async fn respond(app: &Arc<App>, request: Request) -> Reply {
-    match blocking(app, move |app| crate::handlers::respond(app, &request)).await {
+pub async fn respond(app: &Arc<App>, prepared: Prepared) -> Reply {
+    match blocking(app, move |app| {
+        crate::handlers::respond_prepared(app, prepared)
+    })
+    .await
+    {
         Ok(reply) => reply,
         // The process is shutting down and the handler never ran: nothing
         // was saved, and the student can simply try again.
@@ -211,7 +216,7 @@ pub const DEFER_AFTER: std::time::Duration = std::time::Duration::from_millis(20
 /// and whether the interaction was deferred.
 pub async fn respond_in_time<F, Fut>(
     app: &Arc<App>,
-    request: Request,
+    prepared: Prepared,
     defer: F,
 ) -> Result<(Reply, bool), Error>
 where
@@ -221,12 +226,12 @@ where
     // A content lookup takes microseconds: it runs in place, with no task,
     // no blocking thread and no deferral window, once the server's content
     // is in memory (its first request builds it on the blocking pool).
-    if crate::handlers::is_lookup(&request) && app.holds(request.guild) {
-        return Ok((crate::handlers::respond(app, &request), false));
+    if prepared.is_lookup() && app.holds(prepared.request.guild) {
+        return Ok((crate::handlers::respond_prepared(app, prepared), false));
     }
     let app = app.clone();
     within_window(
-        tokio::spawn(async move { respond(&app, request).await }),
+        tokio::spawn(async move { respond(&app, prepared).await }),
         defer,
     )
     .await

@@ -16,6 +16,7 @@ use crate::app::App;
 use crate::content::Question;
 use crate::custom_id::CustomId;
 use crate::error::Error;
+use crate::markup::mention;
 use crate::markup::{escape_markdown, fit};
 use crate::quiz;
 use crate::reply::Reply;
@@ -308,11 +309,11 @@ fn round_reply(
     let (_, question) = find_question(&library, &round.question)?;
     let total = competition.rounds.len();
     let mut text = question.prompt.clone();
-    let closes = round.closes_at.map(|t| t.timestamp()).unwrap_or_default();
+    let closes = mention::time(round.closes_at.unwrap_or_default(), 'R');
     if closed {
         text.push_str("\n\nThis round has closed.");
     } else {
-        text.push_str(&format!("\n\nCloses <t:{closes}:R>."));
+        text.push_str(&format!("\n\nCloses {closes}."));
     }
     let mut reply = Reply::new(text).title(format!(
         "Round {} of {total} ({})",
@@ -482,8 +483,8 @@ pub fn answer(
         .is_some_and(|channel| channel.0 != competition.channel)
     {
         return Err(Error::user(format!(
-            "This competition is played in <#{}>: answer there.",
-            competition.channel
+            "This competition is played in {}: answer there.",
+            mention::channel(competition.channel)
         )));
     }
     if competition.status != CompetitionStatus::Running {

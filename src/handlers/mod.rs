@@ -38,7 +38,52 @@ pub const UNWRITABLE: &str = "studybot cannot save anything right now (its stora
 
 /// Runs the request through its handler and turns every error into a reply.
 pub fn respond(app: &App, request: &Request) -> Reply {
-    match handle(app, request) {
+    respond_with(app, request, decode_press(request))
+}
+
+/// A request ready to run: a button press's id decoded once, for every
+/// question the edge asks of it (does it open a text input, is it a lookup)
+/// and for its handler.
+pub struct Prepared {
+    pub request: Request,
+    press: Option<Result<CustomId, Error>>,
+}
+
+impl Prepared {
+    pub fn new(request: Request) -> Self {
+        let press = decode_press(&request);
+        Self { request, press }
+    }
+
+    /// The pressed button, when the request is a press of one studybot
+    /// understands.
+    pub fn button(&self) -> Option<&CustomId> {
+        self.press.as_ref()?.as_ref().ok()
+    }
+
+    /// See [`is_lookup`].
+    pub fn is_lookup(&self) -> bool {
+        match &self.press {
+            None => command_is_lookup(&self.request),
+            Some(press) => press.as_ref().is_ok_and(CustomId::is_lookup),
+        }
+    }
+}
+
+/// [`respond`] for a request whose button id is already decoded.
+pub fn respond_prepared(app: &App, prepared: Prepared) -> Reply {
+    respond_with(app, &prepared.request, prepared.press)
+}
+
+fn decode_press(request: &Request) -> Option<Result<CustomId, Error>> {
+    match &request.action {
+        Action::Press { custom_id, .. } => Some(CustomId::decode(custom_id)),
+        Action::Command { .. } => None,
+    }
+}
+
+fn respond_with(app: &App, request: &Request, press: Option<Result<CustomId, Error>>) -> Reply {
+    match handle(app, request, press) {
         Ok(reply) => reply,
         Err(Error::User(message)) => Reply::ephemeral_text(message),
         Err(Error::Store(crate::store::StoreError::Unwritable(why))) => {
@@ -143,18 +188,24 @@ pub(crate) fn guard_teacher_press(
 /// ([`spec::Speed::InPlace`]); of the buttons, those that page or open
 /// content.
 pub fn is_lookup(request: &Request) -> bool {
-    match &request.action {
-        Action::Command { .. } => {
-            spec::resolve(request).is_some_and(|(_, leaf)| leaf.speed == spec::Speed::InPlace)
-        }
-        Action::Press { custom_id, .. } => matches!(
-            CustomId::decode(custom_id),
-            Ok(CustomId::Explain { .. } | CustomId::Date { .. } | CustomId::Timeline { .. })
-        ),
+    match decode_press(request) {
+        None => command_is_lookup(request),
+        Some(press) => press.is_ok_and(|id| id.is_lookup()),
     }
 }
 
-fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
+fn command_is_lookup(request: &Request) -> bool {
+    spec::resolve(request).is_some_and(|(_, leaf)| leaf.speed == spec::Speed::InPlace)
+}
+
+fn handle(
+    app: &App,
+    request: &Request,
+    press: Option<Result<CustomId, Error>>,
+) -> Result<Reply, Error> {
+    if let Some(id) = press {
+        return self::press(app, request, id?);
+    }
     match &request.action {
         Action::Command {
             name, subcommands, ..
@@ -168,7 +219,7 @@ fn handle(app: &App, request: &Request) -> Result<Reply, Error> {
             }
             None => Err(unknown_command(name, subcommands)),
         },
-        Action::Press { custom_id, .. } => press(app, request, CustomId::decode(custom_id)?),
+        Action::Press { .. } => Err(Error::Internal("a press without its decoded id".into())),
     }
 }
 

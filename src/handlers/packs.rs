@@ -17,6 +17,7 @@ use crate::content::{self, Pack};
 use crate::custom_id::CustomId;
 use crate::error::Error;
 use crate::import;
+use crate::markup::mention;
 use crate::markup::{escape_markdown, fit};
 use crate::reply::{ButtonStyle, Reply};
 use crate::request::{GuildId, Request};
@@ -265,7 +266,11 @@ fn list(app: &App, request: &Request) -> Result<Reply, Error> {
     for pack in &library.content.packs {
         let upload = stored.uploads.iter().find(|u| u.pack_id == pack.id);
         let origin = match upload {
-            Some(u) => format!("uploaded by <@{}> on {}", u.by.0, u.at.format("%-d %b %Y")),
+            Some(u) => format!(
+                "uploaded by {} on {}",
+                mention::user(u.by.0),
+                u.at.format("%-d %b %Y")
+            ),
             None => "bundled".to_string(),
         };
         let state = if library.content.quiet_packs.contains(&pack.id) {

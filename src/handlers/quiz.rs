@@ -463,8 +463,8 @@ pub fn review(app: &App, request: &Request) -> Result<Reply, Error> {
     };
     if card.due > request.now {
         return Ok(Reply::ephemeral_text(format!(
-            "Nothing is due right now. Your next review is <t:{}:R>.",
-            card.due.timestamp()
+            "Nothing is due right now. Your next review is {}.",
+            crate::markup::mention::time(card.due, 'R')
         ))
         .title("Review"));
     }

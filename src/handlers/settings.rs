@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::custom_id::CustomId;
 use crate::error::Error;
 use crate::markup::escape_markdown;
+use crate::markup::mention;
 use crate::reply::{ButtonStyle, Reply};
 use crate::request::{Action, GuildId, Request};
 use crate::schedule::{self, parse_time};
@@ -130,7 +131,7 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
             let id = value("channel").and_then(parse_id).ok_or_else(|| Error::user("Name the channel, e.g. `/settings channel #history`, or `none` to stop posting."))?;
             s.channel = id;
             match id {
-                Some(id) => format!("The daily question will be posted in <#{id}>."),
+                Some(id) => format!("The daily question will be posted in {}.", mention::channel(id)),
                 None => "The daily question will not be posted any more (students can still use /daily).".to_string(),
             }
         }
@@ -179,7 +180,7 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
             })?;
             s.ping_role = id;
             match id {
-                Some(id) => format!("The daily post will mention <@&{id}>. The role must be mentionable (Server Settings > Roles) for the mention to ping."),
+                Some(id) => format!("The daily post will mention {}. The role must be mentionable (Server Settings > Roles) for the mention to ping.", mention::role(id)),
                 None => "The daily post will not mention anyone.".to_string(),
             }
         }
@@ -190,7 +191,10 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
             s.teacher_role = id;
             match id {
                 Some(id) => {
-                    format!("Members with <@&{id}> now count as teachers for studybot's buttons.")
+                    format!(
+                        "Members with {} now count as teachers for studybot's buttons.",
+                        mention::role(id)
+                    )
                 }
                 None => "Only members with Manage Server count as teachers.".to_string(),
             }
@@ -233,7 +237,7 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
         "studybot posts a daily question in the class channel at the time you choose. Set `/settings channel` and `/settings time` to start; students can always use /daily, /quiz, /explain and /date.",
     )
     .title("studybot settings")
-    .field("Channel", s.channel.map(|c| format!("<#{c}>")).unwrap_or_else(|| unset.to_string()))
+    .field("Channel", s.channel.map(mention::channel).unwrap_or_else(|| unset.to_string()))
     .field("Time", s.post_time.clone().unwrap_or_else(|| unset.to_string()))
     .field(
         "Time zone",
@@ -250,13 +254,14 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
         match s.ping_role.map(|r| (r, mentionable(request, r))) {
             None => "nobody".to_string(),
             Some((r, Some(false))) => format!(
-                "<@&{r}>: **this role is not mentionable**, so the daily post cannot ping it. Make it mentionable under Server Settings > Roles, or give studybot the Mention @everyone permission."
+                "{}: **this role is not mentionable**, so the daily post cannot ping it. Make it mentionable under Server Settings > Roles, or give studybot the Mention @everyone permission.",
+                mention::role(r)
             ),
-            Some((r, Some(true))) => format!("<@&{r}>"),
-            Some((r, None)) => format!("<@&{r}> (the role must be mentionable to ping)"),
+            Some((r, Some(true))) => mention::role(r),
+            Some((r, None)) => format!("{} (the role must be mentionable to ping)", mention::role(r)),
         },
     )
-    .field("Teacher role", s.teacher_role.map(|r| format!("<@&{r}>")).unwrap_or_else(|| "Manage Server only".to_string()))
+    .field("Teacher role", s.teacher_role.map(mention::role).unwrap_or_else(|| "Manage Server only".to_string()))
     .field(
         "Competitions",
         if s.competitions_teachers_only { "teachers start them" } else { "anyone can start one" },
@@ -266,7 +271,7 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
         for _ in 0..8 {
             let at = schedule::post_instant(tz, day, time);
             if schedule::posts_on(day, s.post_days.as_deref()) && at > request.now {
-                reply = reply.field("Next post", format!("<t:{}:F>", at.timestamp()));
+                reply = reply.field("Next post", mention::time(at, 'F'));
                 break;
             }
             day = day.succ_opt().unwrap_or(day);
@@ -276,9 +281,9 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
         reply = reply.field(
             "Season",
             format!(
-                "\"{}\" since <t:{}:D>",
+                "\"{}\" since {}",
                 escape_markdown(&season.name),
-                season.started_at.timestamp()
+                mention::time(season.started_at, 'D')
             ),
         );
     }

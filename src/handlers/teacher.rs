@@ -12,6 +12,7 @@
 use super::quiz::guild_of;
 use crate::app::App;
 use crate::error::Error;
+use crate::markup::mention;
 use crate::markup::{escape_markdown, fit};
 use crate::quiz;
 use crate::reply::{Attachment, Reply};
@@ -132,12 +133,14 @@ pub fn student(app: &App, request: &Request) -> Result<Reply, Error> {
     let removed = app.store.remove_student(guild, UserId(user))?;
     if removed.answers + removed.competition_answers + removed.totals == 0 {
         return Ok(Reply::ephemeral_text(format!(
-            "<@{user}> has no answers or scores in this server; nothing was removed."
+            "{} has no answers or scores in this server; nothing was removed.",
+            mention::user(user)
         ))
         .title("Nothing to remove"));
     }
     Ok(Reply::ephemeral_text(format!(
-        "Removed <@{user}>'s {} answer{} (and {} competition answer{}) and their place on {} leaderboard{} in this server.",
+        "Removed {}'s {} answer{} (and {} competition answer{}) and their place on {} leaderboard{} in this server.",
+        mention::user(user),
         removed.answers,
         if removed.answers == 1 { "" } else { "s" },
         removed.competition_answers,
@@ -289,9 +292,9 @@ pub fn reports(app: &App, request: &Request) -> Result<Reply, Error> {
             fit(&format!("{}. {}", n + 1, r.question), 256),
             fit(
                 &format!(
-                    "{}\n<@{}>: \"{}\"",
+                    "{}\n{}: \"{}\"",
                     escape_markdown(&prompt),
-                    r.user.0,
+                    mention::user(r.user.0),
                     escape_markdown(&r.text)
                 ),
                 1024,
@@ -350,13 +353,15 @@ pub fn score(app: &App, request: &Request) -> Result<Reply, Error> {
         .wrong_daily_answers(guild, UserId(user), ACCEPT_LISTED)?;
     if wrong.is_empty() {
         return Ok(Reply::ephemeral_text(format!(
-            "<@{user}> has no daily answers marked wrong in this server."
+            "{} has no daily answers marked wrong in this server.",
+            mention::user(user)
         ))
         .title("Accept an answer"));
     }
     let library = app.library_for(Some(guild))?;
     let mut reply = Reply::new(format!(
-        "<@{user}>'s latest daily answers marked wrong, newest first. Accepting one counts it as right, gives its points (without a streak bonus) on every leaderboard it counted on, and mends the daily streak it broke."
+        "{}'s latest daily answers marked wrong, newest first. Accepting one counts it as right, gives its points (without a streak bonus) on every leaderboard it counted on, and mends the daily streak it broke.",
+        mention::user(user)
     ))
     .title("Accept an answer");
     for (n, a) in wrong.iter().enumerate() {

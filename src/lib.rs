@@ -34,10 +34,17 @@
 //! - [`markup`]: escaping user text and fitting text into limits.
 //! - [`error`]: thiserror enums; `anyhow` only in `main.rs`.
 //! - [`import`]: `studybot import`, Red trivia lists and Quizlet sets to a pack.
-//! - [`schedule`]: when each class's daily question is due.
+//! - [`schedule`]: when each class's daily question is due (pure rules;
+//!   `handlers::daily` claims and prepares the posts).
 //! - [`shards`]: which servers a process owns when several share a database.
 //! - [`logging`]: log lines and panic messages with the token redacted.
 //! - [`discord`]: the only module that knows serenity and poise.
+//!
+//! Imports point one way: `discord`/`cli` -> `handlers` -> the core ->
+//! `store`, with `request`, `clock` and `model` (plain values) usable by
+//! all; `tests/layers.rs` fails on a path pointing back up. The Discord edge
+//! runs store work only through `discord::blocking`, and runs a lookup on the
+//! async executor only for a server whose content `App` holds in memory.
 
 pub mod app;
 pub mod cli;

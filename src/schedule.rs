@@ -69,7 +69,7 @@ pub fn local_day(settings: &GuildSettings, default: Tz, now: DateTime<Utc>) -> N
 
 /// The posts due at `now`: guilds whose local posting time today has passed
 /// (today being a posting day). Whether each was already sent is the store's
-/// to say (see [`plan`]).
+/// to say (see `handlers::daily::plan`).
 pub fn due(now: DateTime<Utc>, guilds: &[(GuildId, GuildSettings)], default: Tz) -> Vec<DuePost> {
     guilds
         .iter()

@@ -1,6 +1,6 @@
 //! Slash commands, built at run time from the command table
 //! ([`crate::handlers::spec::COMMANDS`]): one poise [`poise::Command`] per
-//! entry, all sharing one action ([`slash_action`]) that reads Discord's
+//! entry, all sharing one action (`slash_action`) that reads Discord's
 //! typed options into the core's [`Request`], runs it through the same
 //! handler the CLI uses, and renders the reply. The registration payload
 //! ([`registration`]) is written from the same table, so what Discord shows,

@@ -9,7 +9,7 @@
 //!   ([`CommandSpec::check_options`]) before any handler runs, so a handler
 //!   reads options already in their one canonical form;
 //! - [`super::is_lookup`] (answer in place, no deferral) and the privacy of a
-//!   deferral come from [`Speed`] and [`CommandSpec::private`];
+//!   deferral come from [`Speed`] and the `private` field;
 //! - `/help` ([`super::help`]) lists it, and README.md's "Commands" section
 //!   must match that list (`tests/readme.rs`);
 //! - the CLI (`studybot ask`, [`crate::cli::parse_ask`]) parses words by it;

@@ -211,10 +211,28 @@ impl fmt::Display for PartialDate {
 }
 
 /// A point in time at some precision, or a range between two such points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Its first and last calendar days are worked out once, when it is made:
+/// a date lookup compares them for every event of a period (binary search,
+/// overlap, fit), and deriving them from partial dates each time (the last
+/// day of a month asks the calendar) was most of its time. They follow from
+/// `start` and `end`, so equality, hashing and `Debug` still mean the two
+/// ends only.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct When {
     start: PartialDate,
     end: PartialDate,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+impl fmt::Debug for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("When")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .finish()
+    }
 }
 
 impl When {
@@ -222,17 +240,25 @@ impl When {
         Self {
             start: date,
             end: date,
+            first: date.first_day(),
+            last: date.last_day(),
         }
     }
 
     pub fn range(start: PartialDate, end: PartialDate) -> Result<Self, DateError> {
-        if start.first_day() > end.last_day() {
+        let (first, last) = (start.first_day(), end.last_day());
+        if first > last {
             return Err(DateError::Backwards {
                 start: start.to_string(),
                 end: end.to_string(),
             });
         }
-        Ok(Self { start, end })
+        Ok(Self {
+            start,
+            end,
+            first,
+            last,
+        })
     }
 
     /// Parses the content-file form: a [`PartialDate`] or two joined by `/`.
@@ -254,10 +280,10 @@ impl When {
     }
 
     pub fn first_day(&self) -> NaiveDate {
-        self.start.first_day()
+        self.first
     }
     pub fn last_day(&self) -> NaiveDate {
-        self.end.last_day()
+        self.last
     }
 
     /// Whether any day of `self` falls within `first..=last`.

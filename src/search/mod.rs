@@ -27,8 +27,12 @@ pub mod words;
 
 use crate::content::{Content, EntryKind};
 use crate::text::SpellingFolder;
-use std::collections::HashMap;
-use words::{content_words, key_typos, stem, word_typos, STOP_WORDS};
+// foldhash, not SipHash: a lookup hashes its key, every trigram and word of
+// the query and each candidate item, and SipHash was a visible share of it.
+// Nothing here needs protection from chosen keys (the index is built from
+// the pack; queries only read it).
+use foldhash::HashMap;
+use words::{content_words, key_typos, shaped_typos, stem, WordShape, STOP_WORDS};
 
 /// An entry or event of one pack, by position in its list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -209,11 +213,18 @@ struct Key {
     /// The item's keys, `first..end` in `keys` (an item's keys are added
     /// one after another).
     siblings: (u32, u32),
-    /// How many distinct trigrams the key has.
-    gram_count: u16,
+}
+
+/// What the trigram search reads of each key it passes over. Kept apart
+/// from [`Key`], in key order: the search reads hundreds of keys per query
+/// at random, and a key's strings and words would only crowd the cache.
+#[derive(Debug, Clone, Copy)]
+struct GramSketch {
     /// The key's trigrams hashed into 256 bits: `popcount(a & b)` estimates
     /// the overlap of two keys in a few instructions.
     signature: Signature,
+    /// How many distinct trigrams the key has.
+    count: u16,
 }
 
 type Signature = [u64; 4];
@@ -235,6 +246,8 @@ fn shared_bits(a: &Signature, b: &Signature) -> u32 {
 struct PackIndex {
     folder: SpellingFolder,
     keys: Vec<Key>,
+    /// The trigram sketch of each key, by the key's index.
+    sketches: Vec<GramSketch>,
     /// Folded key -> index into `keys` (names win over aliases over ids
     /// over titles).
     exact: HashMap<String, u32>,
@@ -245,6 +258,8 @@ struct PackIndex {
     /// Words of keys (folded, and as written), and their ids.
     word_texts: Vec<String>,
     word_ids: HashMap<String, u32>,
+    /// Each word's length and letters, by word id, for [`shaped_typos`].
+    word_shapes: Vec<WordShape>,
     /// Stems of key words, and the keys holding each (ascending).
     stem_ids: HashMap<String, u32>,
     stem_keys: Vec<Vec<u32>>,
@@ -424,6 +439,52 @@ struct QueryWord<'a> {
     text: &'a str,
     plain: &'a str,
     stem: Option<u32>,
+    /// Shapes of `text` and `plain`, worked out once per lookup.
+    shape: WordShape,
+    plain_shape: WordShape,
+}
+
+/// The typos between query words and index words already counted in one
+/// lookup. A query word meets the same index word in many keys (an entry's
+/// name and its aliases share a surname; many entries share a first name),
+/// so each pair is counted once. Direct-mapped and on the stack: a pair
+/// whose slot another took is simply counted again.
+struct TypoCache {
+    slots: [(u64, Option<u8>); TYPO_CACHE_SLOTS],
+}
+
+const TYPO_CACHE_SLOTS: usize = 256;
+
+impl TypoCache {
+    fn new() -> Self {
+        Self {
+            slots: [(u64::MAX, None); TYPO_CACHE_SLOTS],
+        }
+    }
+
+    /// The typos from query word `query` to the key word `word`, computed
+    /// by `count` unless known.
+    fn get(
+        &mut self,
+        query: usize,
+        word: Word,
+        count: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
+        // 8 bits of query word, 28 of each word id: pairs that do not fit
+        // (never, for any real pack) are not cached.
+        if query > 0xFF || word.text >= 1 << 28 || word.plain >= 1 << 28 {
+            return count();
+        }
+        let tag = ((query as u64) << 56) | (u64::from(word.text) << 28) | u64::from(word.plain);
+        let slot = (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % TYPO_CACHE_SLOTS;
+        if self.slots[slot].0 == tag {
+            return self.slots[slot].1.map(usize::from);
+        }
+        let typos = count();
+        // Typos are within a budget of three, so they always fit in a u8.
+        self.slots[slot] = (tag, typos.map(|d| d.min(255) as u8));
+        typos
+    }
 }
 
 impl PackIndex {
@@ -439,7 +500,7 @@ impl PackIndex {
         };
         // Each item's keys, and the surname a person's partial match needs.
         let mut sources: Vec<(Item, KeyKind, &str)> = Vec::new();
-        let mut surnames: HashMap<Item, String> = HashMap::new();
+        let mut surnames: HashMap<Item, String> = HashMap::default();
         for (i, entry) in pack.entries.iter().enumerate() {
             let item = Item::Entry(i);
             sources.push((item, KeyKind::Name, &entry.name));
@@ -533,8 +594,10 @@ impl PackIndex {
             distinctive: None,
             surname: false,
             siblings: (k, k + 1),
-            gram_count: grams.len().min(u16::MAX as usize) as u16,
+        });
+        self.sketches.push(GramSketch {
             signature: signature(&grams),
+            count: grams.len().min(u16::MAX as usize) as u16,
         });
     }
 
@@ -561,6 +624,7 @@ impl PackIndex {
         let next = self.word_ids.len() as u32;
         let id = *self.word_ids.entry(word.clone()).or_insert(next);
         if id == next {
+            self.word_shapes.push(WordShape::of(&word));
             self.word_texts.push(word);
         }
         id
@@ -607,7 +671,7 @@ impl PackIndex {
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            let mut weights: HashMap<String, f32> = HashMap::new();
+            let mut weights: HashMap<String, f32> = HashMap::default();
             for (text, weight) in [
                 (&entry.explanation, EXPLANATION_WEIGHT),
                 (&entry.definition, 1.0),
@@ -674,8 +738,8 @@ impl PackIndex {
                     continue;
                 }
                 seen[word] |= 1 << bit;
-                let candidate = &self.keys[k as usize];
-                let n = usize::from(candidate.gram_count);
+                let candidate = &self.sketches[k as usize];
+                let n = usize::from(candidate.count);
                 if n < low || n > high {
                     continue;
                 }
@@ -740,6 +804,7 @@ impl PackIndex {
         k: u32,
         query: &[QueryWord],
         folded: &str,
+        cache: &mut TypoCache,
     ) -> Option<(MatchKind, f64, Evidence)> {
         let key = &self.keys[k as usize];
         // Key words already matched, as bits (a title has far fewer than 64
@@ -775,16 +840,29 @@ impl PackIndex {
                 (0..n)
                     .filter(|&j| free(used, j))
                     .filter_map(|j| {
-                        let word = &key.words[j];
-                        let folded = word_typos(q.text, &self.word_texts[word.text as usize]);
-                        // The written forms differ from the folded ones only
-                        // where the pack's spelling changed a letter.
-                        let plain = if word.plain != word.text || q.plain != q.text {
-                            word_typos(q.plain, &self.word_texts[word.plain as usize])
-                        } else {
-                            None
-                        };
-                        folded.into_iter().chain(plain).min().map(|d| (j, d))
+                        let word = key.words[j];
+                        let typos = cache.get(i, word, || {
+                            let folded = shaped_typos(
+                                q.text,
+                                q.shape,
+                                &self.word_texts[word.text as usize],
+                                self.word_shapes[word.text as usize],
+                            );
+                            // The written forms differ from the folded ones
+                            // only where the pack's spelling changed a letter.
+                            let plain = if word.plain != word.text || q.plain != q.text {
+                                shaped_typos(
+                                    q.plain,
+                                    q.plain_shape,
+                                    &self.word_texts[word.plain as usize],
+                                    self.word_shapes[word.plain as usize],
+                                )
+                            } else {
+                                None
+                            };
+                            folded.into_iter().chain(plain).min()
+                        });
+                        typos.map(|d| (j, d))
                     })
                     .min_by_key(|&(_, d)| d)
             });
@@ -886,7 +964,7 @@ impl PackIndex {
             return Vec::new();
         }
         let n = self.entry_count as f64;
-        let mut covered: HashMap<u32, f64> = HashMap::new();
+        let mut covered: HashMap<u32, f64> = HashMap::default();
         let mut total = 0.0;
         for word in &words {
             let postings = self.full_text.get(*word).map(Vec::as_slice).unwrap_or(&[]);
@@ -968,7 +1046,7 @@ impl SearchIndex {
     /// The entries and events `query` may mean, best first, one hit per
     /// item, and whether the first answers it (see the module comment).
     pub fn lookup(&self, query: &str) -> Lookup {
-        let mut best: HashMap<ItemRef, Hit> = HashMap::new();
+        let mut best: HashMap<ItemRef, Hit> = HashMap::default();
         fn offer(best: &mut HashMap<ItemRef, Hit>, hit: Hit) {
             let slot = best.entry(hit.item).or_insert_with(|| hit.clone());
             if hit.score > slot.score || (hit.score == slot.score && hit.kind < slot.kind) {
@@ -1026,6 +1104,8 @@ impl SearchIndex {
                     text: &w.folded,
                     plain: &w.plain,
                     stem: index.stem_ids.get(&w.stem).copied(),
+                    shape: WordShape::of(&w.folded),
+                    plain_shape: WordShape::of(&w.plain),
                 })
                 .collect();
             let mut candidates = index.word_candidates(&query_words);
@@ -1038,8 +1118,11 @@ impl SearchIndex {
             }
             candidates.sort_unstable();
             candidates.dedup();
+            let mut cache = TypoCache::new();
             for k in candidates {
-                if let Some((kind, score, evidence)) = index.assess(k, &query_words, &key) {
+                if let Some((kind, score, evidence)) =
+                    index.assess(k, &query_words, &key, &mut cache)
+                {
                     offer(
                         &mut best,
                         Hit {

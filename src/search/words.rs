@@ -103,13 +103,85 @@ pub fn key_typos(typed: &str, key: &str) -> Option<usize> {
     within_budget(typed, key)
 }
 
+/// What [`shaped_typos`] needs to know of a word before comparing it
+/// letter by letter, worked out once per word: the index keeps one for each
+/// of its words, a lookup one for each query word. Most word pairs a lookup
+/// weighs are rejected on these alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WordShape {
+    /// Letters (chars), capped at 255.
+    chars: u8,
+    has_digit: bool,
+    ascii: bool,
+    /// Which letters occur, each char hashed to one of 64 bits.
+    letters: u64,
+}
+
+impl WordShape {
+    pub fn of(word: &str) -> Self {
+        let mut shape = WordShape {
+            chars: 0,
+            has_digit: false,
+            ascii: word.is_ascii(),
+            letters: 0,
+        };
+        let mut chars = 0usize;
+        for c in word.chars() {
+            chars += 1;
+            shape.has_digit |= c.is_ascii_digit();
+            shape.letters |= 1 << (u32::from(c) % 64);
+        }
+        shape.chars = chars.min(255) as u8;
+        shape
+    }
+}
+
+/// [`word_typos`] for two words whose shapes are known: the same answer,
+/// sooner. Before the edit distance, two bounds: the difference in length,
+/// and the letters of one word that the other lacks. Every edit (insert,
+/// delete, substitute; a swap moves none) removes at most one letter of
+/// `typed` that `word` lacks and adds at most one that `word` needs, so
+/// each word's count of letters missing from the other is at most the
+/// distance; distinct bits of `letters` are distinct such letters, so a
+/// popcount over the budget means the distance is over it too.
+pub fn shaped_typos(typed: &str, a: WordShape, word: &str, b: WordShape) -> Option<usize> {
+    if a.has_digit || b.has_digit {
+        return None;
+    }
+    // Past 255 letters the counts are capped: leave such words to the
+    // general path.
+    if a.chars == u8::MAX || b.chars == u8::MAX {
+        return within_budget(typed, word);
+    }
+    let (la, lb) = (usize::from(a.chars), usize::from(b.chars));
+    let budget = typo_budget(la.max(lb));
+    if budget == 0 || la.abs_diff(lb) > budget {
+        return None;
+    }
+    let missing = (a.letters & !b.letters)
+        .count_ones()
+        .max((b.letters & !a.letters).count_ones());
+    if missing as usize > budget {
+        return None;
+    }
+    let short_ascii = a.ascii && b.ascii && la < 32 && lb < 32;
+    distance_within(typed, word, short_ascii, budget)
+}
+
 fn within_budget(typed: &str, word: &str) -> Option<usize> {
     let (a, b) = (typed.chars().count(), word.chars().count());
     let budget = typo_budget(a.max(b));
     if budget == 0 || a.abs_diff(b) > budget {
         return None;
     }
-    let distance = if typed.is_ascii() && word.is_ascii() && a < 32 && b < 32 {
+    let short_ascii = typed.is_ascii() && word.is_ascii() && a < 32 && b < 32;
+    distance_within(typed, word, short_ascii, budget)
+}
+
+/// The distance of two words, if within `budget`; on the stack when both
+/// are ASCII and under 32 letters.
+fn distance_within(typed: &str, word: &str, short_ascii: bool, budget: usize) -> Option<usize> {
+    let distance = if short_ascii {
         osa_ascii(typed.as_bytes(), word.as_bytes())
     } else {
         strsim::osa_distance(typed, word)
@@ -213,6 +285,48 @@ mod tests {
                 assert_eq!(
                     osa_ascii(a.as_bytes(), b.as_bytes()),
                     strsim::osa_distance(a, b),
+                    "{a} / {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shaped_typos_agree_with_word_typos() {
+        let long = "a".repeat(300);
+        let words = [
+            "",
+            "a",
+            "yezov",
+            "yezhov",
+            "ezhov",
+            "troiak",
+            "troika",
+            "kaer",
+            "kaber",
+            "kabre",
+            "tukhachevskiy",
+            "tukachevsky",
+            "tukhachevskii",
+            "morozov",
+            "molotov",
+            "ежов",
+            "ежовщина",
+            "ezhovshchina",
+            "447",
+            "00447",
+            "order447",
+            "aaaaab",
+            "aaaabb",
+            "abcdefghijklmnopqrstuvwxyzabcdefgh",
+            "abcdefghijklmnopqrstuvwxyzabcdefhg",
+            long.as_str(),
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    shaped_typos(a, WordShape::of(a), b, WordShape::of(b)),
+                    word_typos(a, b),
                     "{a} / {b}"
                 );
             }

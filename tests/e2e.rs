@@ -1194,7 +1194,11 @@ fn sigterm_during_a_burst_of_answers_keeps_every_acknowledged_answer_and_exits_p
         let fake = FakeDiscord::start().await;
         let dir = tempfile::tempdir().unwrap();
         let content = dir.path().join("content");
-        common::quiz_pack_with(&content, &["multiple_choice"]);
+        let pack = common::quiz_pack_with(&content, &["multiple_choice"]);
+        // Under the bundled pack's id, so it replaces the pack built into
+        // the binary: every daily question is then a multiple-choice one.
+        let text = std::fs::read_to_string(&pack).unwrap();
+        std::fs::write(&pack, text.replacen("id = \"quizmini\"", "id = \"great-purge\"", 1)).unwrap();
         let db = dir.path().join("studybot.db");
         let config = dir.path().join("studybot.toml");
         std::fs::write(

@@ -36,6 +36,9 @@
 //! - [`import`]: `studybot import`, Red trivia lists and Quizlet sets to a pack.
 //! - [`schedule`]: when each class's daily question is due (pure rules;
 //!   `handlers::daily` claims and prepares the posts).
+//! - [`classes`]: several classes in one server: names, channels, roles,
+//!   membership, settings falling back to the server's, class rankings.
+//! - [`teams`]: team competitions: drawing teams, team scores.
 //! - [`shards`]: which servers a process owns when several share a database.
 //! - [`logging`]: log lines and panic messages with the token redacted.
 //! - [`discord`]: the only module that knows serenity and poise.
@@ -47,6 +50,7 @@
 //! async executor only for a server whose content `App` holds in memory.
 
 pub mod app;
+pub mod classes;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -70,6 +74,7 @@ pub mod schedule;
 pub mod search;
 pub mod shards;
 pub mod store;
+pub mod teams;
 pub mod text;
 
 pub use app::{App, Library};

@@ -238,6 +238,7 @@ fn populate(path: &Path) {
             guild: Some(GuildId(GUILD)),
             owner: None,
             day: Some(yesterday.date_naive() - Days::days(400)),
+            class: 0,
             question: "great-purge/load".into(),
             option_order: vec![0, 1, 2, 3],
             created_at: yesterday,

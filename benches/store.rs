@@ -29,6 +29,7 @@ fn instance(store: &SqliteStore, day: u32) -> i64 {
                 chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
                     + chrono::Duration::days(day.into()),
             ),
+            class: 0,
             question: format!("pack/q{day}"),
             option_order: vec![1, 0, 2, 3],
             created_at: Utc::now(),

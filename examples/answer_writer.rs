@@ -90,6 +90,7 @@ fn main() {
                     guild: Some(guild),
                     owner: None,
                     day: Some(day),
+                    class: 0,
                     question: question.clone(),
                     option_order: vec![2, 0, 3, 1],
                     created_at: start + Duration::days(d as i64),

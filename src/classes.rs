@@ -25,40 +25,7 @@ pub const MAX_NAME: usize = 32;
 /// sets; the cap keeps `/class list` and `scope:classes` one message).
 pub const MAX_CLASSES: usize = 25;
 
-/// What a server's class may set; `None` (or empty) means "use the server's".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClassSettings {
-    /// Local time of the class's daily post, "HH:MM".
-    pub post_time: Option<String>,
-    /// An IANA time zone name.
-    pub timezone: Option<String>,
-    /// Weekdays the class's question is posted, Monday = 0 .. Sunday = 6.
-    pub post_days: Option<Vec<u8>>,
-    /// Days with no post (holidays, exam weeks); they do not break streaks.
-    pub paused: BTreeSet<NaiveDate>,
-    /// Packs the class's daily question is drawn from (all the server's when empty).
-    pub packs: Vec<String>,
-    /// Tags the class's daily question must have one of (any when empty).
-    pub tags: Vec<String>,
-    /// The role the class's daily post mentions.
-    pub ping_role: Option<u64>,
-}
-
-/// A class of a server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Class {
-    pub id: i64,
-    pub guild: GuildId,
-    /// As the teacher wrote it (trimmed); compared by [`name_key`].
-    pub name: String,
-    /// Where its daily question is posted and its students answer.
-    pub channel: u64,
-    /// Members of this role belong to the class.
-    pub role: Option<u64>,
-    /// Members of this role teach this class (besides the server's teachers).
-    pub teacher_role: Option<u64>,
-    pub settings: ClassSettings,
-}
+pub use crate::model::{class_period, Class, ClassSettings, FIRST_CLASS_NAME};
 
 /// The server's own settings that a class falls back to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,6 +34,35 @@ pub struct ServerDefaults {
     pub post_time: Option<String>,
     pub post_days: Option<Vec<u8>>,
     pub ping_role: Option<u64>,
+}
+
+impl From<&crate::model::GuildSettings> for ServerDefaults {
+    fn from(s: &crate::model::GuildSettings) -> Self {
+        Self {
+            timezone: s.timezone.clone(),
+            post_time: s.post_time.clone(),
+            post_days: s.post_days.clone(),
+            ping_role: s.ping_role,
+        }
+    }
+}
+
+/// The class periods an answer counting for `class` adds to: each of the
+/// server's periods it counts in, for the class alone.
+pub fn periods(class: i64, server_periods: &[String]) -> Vec<String> {
+    server_periods
+        .iter()
+        .map(|p| class_period(class, p))
+        .collect()
+}
+
+/// The class a student's request is about where no channel says so: the
+/// first class whose role they hold, else the server's first class.
+pub fn default_for<'a>(classes: &'a [Class], roles: &[u64]) -> Option<&'a Class> {
+    for_roles(classes, roles)
+        .into_iter()
+        .next()
+        .or(classes.first())
 }
 
 /// A class's settings after falling back to the server's and the bot's.
@@ -93,14 +89,20 @@ pub enum ClassError {
     EmptyName,
     #[error("A class name is at most {MAX_NAME} characters.")]
     NameTooLong,
+    #[error("A class name is made of letters, digits, spaces and - . ' & / +, e.g. `10A` or `Year 12 History`.")]
+    BadName,
     #[error("This server already has a class called \"{0}\".")]
     NameTaken(String),
-    #[error("<#{channel}> already belongs to the class \"{class}\": each class has a channel of its own.")]
-    ChannelTaken { channel: u64, class: String },
+    /// `channel` as its mention.
+    #[error(
+        "{channel} already belongs to the class \"{class}\": each class has a channel of its own."
+    )]
+    ChannelTaken { channel: String, class: String },
     #[error("This server has {MAX_CLASSES} classes, the most it can have. Remove one first.")]
     TooMany,
-    #[error("There is no class called \"{0}\" in this server.")]
-    Unknown(String),
+    /// What was typed is not shown back: `/class list` shows the names.
+    #[error("This server has no class by that name. `/class list` shows its classes.")]
+    Unknown,
 }
 
 /// How class names are compared: case, surrounding spaces and runs of
@@ -128,13 +130,21 @@ pub fn check_new(
     if name.chars().count() > MAX_NAME {
         return Err(ClassError::NameTooLong);
     }
+    // Names are shown in leaderboards and replies: plain words only, so a
+    // name can never be a mention, a link or Markdown.
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || " -.'&/+".contains(c))
+    {
+        return Err(ClassError::BadName);
+    }
     let others = || existing.iter().filter(|c| Some(c.id) != editing);
     if let Some(same) = others().find(|c| name_key(&c.name) == name_key(&name)) {
         return Err(ClassError::NameTaken(same.name.clone()));
     }
     if let Some(owner) = others().find(|c| c.channel == channel) {
         return Err(ClassError::ChannelTaken {
-            channel,
+            channel: crate::markup::mention::channel(channel),
             class: owner.name.clone(),
         });
     }
@@ -150,7 +160,7 @@ pub fn find_by_name<'a>(classes: &'a [Class], name: &str) -> Result<&'a Class, C
     classes
         .iter()
         .find(|c| name_key(&c.name) == key)
-        .ok_or_else(|| ClassError::Unknown(name.trim().to_string()))
+        .ok_or(ClassError::Unknown)
 }
 
 /// The class whose channel this is.
@@ -414,6 +424,17 @@ mod tests {
             check_new(&classes, None, "   ", 13),
             Err(ClassError::EmptyName)
         );
+        for bad in ["<@&1>", "@everyone", "**10A**", "10A\u{202e}", "[x](y)"] {
+            assert_eq!(
+                check_new(&classes, None, bad, 13),
+                Err(ClassError::BadName),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            check_new(&classes, None, "Année 12 - Histoire & Géo", 13),
+            Ok("Année 12 - Histoire & Géo".into())
+        );
         assert_eq!(
             check_new(&classes, None, &"x".repeat(MAX_NAME + 1), 13),
             Err(ClassError::NameTooLong)
@@ -458,7 +479,7 @@ mod tests {
         assert_eq!(find_by_name(&classes, " revision CLUB").unwrap().id, 3);
         assert_eq!(
             find_by_name(&classes, "10C").unwrap_err().to_string(),
-            "There is no class called \"10C\" in this server."
+            "This server has no class by that name. `/class list` shows its classes."
         );
     }
 

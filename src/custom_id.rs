@@ -39,6 +39,8 @@ pub enum CustomId {
     EndSeason { season: i64, teacher: u64 },
     /// The confirmation of `/pack remove`, valid only for the teacher who asked.
     RemovePack { pack: String, teacher: u64 },
+    /// The confirmation of `/class remove`, valid only for the teacher who asked.
+    RemoveClass { class: i64, teacher: u64 },
     /// Accepting an answer marked wrong (`/score accept`), valid only for
     /// the teacher who listed it.
     AcceptAnswer { answer: i64, teacher: u64 },
@@ -74,6 +76,7 @@ impl CustomId {
             CustomId::Choice { instance, position } => format!("q1:{instance}:{position}"),
             CustomId::TypedAnswer { instance } => format!("qa1:{instance}"),
             CustomId::EndSeason { season, teacher } => format!("se1:{season}:{teacher}"),
+            CustomId::RemoveClass { class, teacher } => format!("cr1:{class}:{teacher}"),
             CustomId::DeleteMyData { user } => format!("pv1:{user}"),
             CustomId::RemovePack { pack, teacher } => format!("pk1:{teacher}:{pack}"),
             CustomId::AcceptAnswer { answer, teacher } => format!("sa1:{answer}:{teacher}"),
@@ -109,6 +112,7 @@ impl CustomId {
         match self {
             CustomId::DisableQuestion { teacher, .. }
             | CustomId::EndSeason { teacher, .. }
+            | CustomId::RemoveClass { teacher, .. }
             | CustomId::RemovePack { teacher, .. }
             | CustomId::AcceptAnswer { teacher, .. } => Some(*teacher),
             CustomId::Explain { .. }
@@ -211,6 +215,13 @@ impl CustomId {
                     teacher: teacher.parse().map_err(|_| bad())?,
                 })
             }
+            "cr1" => {
+                let (class, teacher) = rest.split_once(':').ok_or_else(bad)?;
+                Ok(CustomId::RemoveClass {
+                    class: class.parse().map_err(|_| bad())?,
+                    teacher: teacher.parse().map_err(|_| bad())?,
+                })
+            }
             "cq1" => {
                 let parts: Vec<&str> = rest.split(':').collect();
                 let [competition, round, position] = parts.as_slice() else {
@@ -308,6 +319,10 @@ mod tests {
                 season: 3,
                 teacher: u64::MAX,
             },
+            CustomId::RemoveClass {
+                class: i64::MAX,
+                teacher: u64::MAX,
+            },
             CustomId::RemovePack {
                 pack: "a".repeat(30),
                 teacher: u64::MAX,
@@ -343,6 +358,8 @@ mod tests {
             "pk1:x:pack",
             "sa1:1",
             "sa1:x:2",
+            "cr1:7",
+            "cr1:x:1",
         ] {
             assert!(
                 matches!(CustomId::decode(bad), Err(Error::User(_))),

@@ -31,6 +31,54 @@ pub enum InstanceKind {
     Practice,
 }
 
+/// What a server's class may set; `None` (or empty) means "use the
+/// server's" (the rules are `classes`').
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClassSettings {
+    /// Local time of the class's daily post, "HH:MM".
+    pub post_time: Option<String>,
+    /// An IANA time zone name.
+    pub timezone: Option<String>,
+    /// Weekdays the class's question is posted, Monday = 0 .. Sunday = 6.
+    pub post_days: Option<Vec<u8>>,
+    /// Days with no post (holidays, exam weeks); they do not break streaks.
+    pub paused: std::collections::BTreeSet<NaiveDate>,
+    /// Packs the class's daily question is drawn from (all the server's when empty).
+    pub packs: Vec<String>,
+    /// Tags the class's daily question must have one of (any when empty).
+    pub tags: Vec<String>,
+    /// The role the class's daily post mentions.
+    pub ping_role: Option<u64>,
+}
+
+/// A class of a server: its own channel, daily question and leaderboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Class {
+    /// 0 for a class not stored yet.
+    pub id: i64,
+    pub guild: GuildId,
+    /// As the teacher wrote it (trimmed); unique in the server by
+    /// `classes::name_key`, which the store keeps beside it.
+    pub name: String,
+    /// Where its daily question is posted and its students answer.
+    pub channel: u64,
+    /// Members of this role belong to the class.
+    pub role: Option<u64>,
+    /// Members of this role teach this class (besides the server's teachers).
+    pub teacher_role: Option<u64>,
+    pub settings: ClassSettings,
+}
+
+/// The name a migrated server's class gets: the class bound to the daily
+/// channel the server had before classes existed (teachers rename it).
+pub const FIRST_CLASS_NAME: &str = "main";
+
+/// The leaderboard period of a class: the server's `period` counted for
+/// the class alone ("class:7/all", "class:7/week:2026-W48").
+pub fn class_period(class: i64, period: &str) -> String {
+    format!("class:{class}/{period}")
+}
+
 /// One showing of a question: the daily question of a guild on a day, or a
 /// student's practice question. Buttons refer to it by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +90,9 @@ pub struct Instance {
     pub owner: Option<UserId>,
     /// The guild-local day of a daily question.
     pub day: Option<NaiveDate>,
+    /// The class a daily question is for; 0 for the daily question of a
+    /// server without classes (and for practice questions).
+    pub class: i64,
     /// `pack-id/question-id`.
     pub question: String,
     /// Display position -> option index in the content, for choice questions.
@@ -55,6 +106,8 @@ pub struct NewInstance {
     pub guild: Option<GuildId>,
     pub owner: Option<UserId>,
     pub day: Option<NaiveDate>,
+    /// See [`Instance::class`].
+    pub class: i64,
     pub question: String,
     pub option_order: Vec<usize>,
     pub created_at: DateTime<Utc>,

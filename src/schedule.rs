@@ -48,6 +48,8 @@ pub fn posts_on(day: NaiveDate, post_days: Option<&[u8]>) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuePost {
     pub guild: GuildId,
+    /// The class posted to; 0 for a server without classes.
+    pub class: i64,
     pub channel: u64,
     pub day: NaiveDate,
     pub ping_role: Option<u64>,
@@ -81,6 +83,7 @@ pub fn due(now: DateTime<Utc>, guilds: &[(GuildId, GuildSettings)], default: Tz)
             (posts_on(day, s.post_days.as_deref()) && now >= post_instant(tz, day, time)).then_some(
                 DuePost {
                     guild: *guild,
+                    class: 0,
                     channel,
                     day,
                     ping_role: s.ping_role,

@@ -1350,3 +1350,97 @@ fn a_broken_pack_found_while_connecting_stops_the_start_with_its_errors() {
         assert_eq!(registrations, 0);
     });
 }
+
+/// A teacher's `/class create name:<name> channel:<channel>`, as Discord
+/// sends it (the channel resolved in the interaction).
+async fn create_class(h: &Harness, name: &str, channel: u64) -> Value {
+    let mut create = h.fake.command_interaction(
+        TEACHER,
+        GUILD,
+        channel,
+        "class",
+        subcommand(
+            "create",
+            json!([
+                option("name", name),
+                {"name": "channel", "type": 7, "value": channel.to_string()}
+            ]),
+        ),
+    );
+    create["data"]["resolved"] = json!({"channels": {channel.to_string(): {
+        "id": channel.to_string(), "name": name, "type": 0,
+        "permissions": STUDENT_PERMISSIONS.to_string(), "parent_id": null
+    }}});
+    let (id, _) = h.fake.dispatch(create).await;
+    h.fake.callback(id).await
+}
+
+#[test]
+fn two_classes_get_their_daily_questions_in_their_own_channels_at_their_own_times() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T08:00:00Z",
+        )
+        .await;
+        h.start().await;
+        // 10A in the usual channel, 10B in another; 10B posts later.
+        const TEN_B: u64 = CHANNEL + 1000;
+        let created = create_class(&h, "10A", CHANNEL).await;
+        assert!(is_ephemeral(&created));
+        assert_eq!(embed(&created)["title"], "Class created", "{created:#}");
+        create_class(&h, "10B", TEN_B).await;
+        set(&h, "timezone", json!([option("timezone", "Europe/London")])).await;
+        set(&h, "time", json!([option("time", "08:30")])).await;
+        set(
+            &h,
+            "time",
+            json!([option("time", "10:15"), option("class", "10B")]),
+        )
+        .await;
+        let posted_in = |channel: u64| {
+            move |c: &Captured| c.is("POST", &format!("/channels/{channel}/messages"))
+        };
+
+        h.clock.set(at("2026-11-23T08:30:00Z"));
+        let post_a = h
+            .fake
+            .wait_for("10A's daily post", posted_in(CHANNEL))
+            .await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(h.fake.count(posted_in(TEN_B)), 0, "10B posts at 10:15");
+        h.clock.set(at("2026-11-23T10:15:00Z"));
+        let post_b = h.fake.wait_for("10B's daily post", posted_in(TEN_B)).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(h.fake.count(posted_in(CHANNEL)), 1, "10A posted once");
+        assert_eq!(h.fake.count(posted_in(TEN_B)), 1, "10B posted once");
+        assert_ne!(post_a.body["nonce"], post_b.body["nonce"]);
+
+        // Anna answers 10A's question in 10A's channel: on 10A's board.
+        let message = post_a.response.clone();
+        let (instance, _) = choice_id(&answer_ids(&message["components"])[0]);
+        let right = correct_position(h.app(), instance);
+        let anna = press(&h, ANNA, &message, &format!("q1:{instance}:{right}")).await;
+        assert!(embed(&anna)["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Correct!"));
+        let board = h.fake.command(BORIS, "leaderboard", json!([])).await;
+        assert_eq!(embed(&board)["title"], "Leaderboard: 10A, all time");
+        let text = embed(&board)["description"].as_str().unwrap();
+        assert!(text.starts_with("**1.** **anna** — "), "{text}");
+        let classes = h
+            .fake
+            .command(BORIS, "leaderboard", json!([option("scope", "classes")]))
+            .await;
+        let ranked = embed(&classes)["description"].as_str().unwrap();
+        assert!(ranked.starts_with("**1.** **10A** — "), "{ranked}");
+        assert!(
+            ranked.contains("**10B** — 0.0 points per active student (0 active, 0 points)"),
+            "{ranked}"
+        );
+
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}

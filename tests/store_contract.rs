@@ -19,10 +19,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use studybot::request::{GuildId, InteractionId, UserId};
 use studybot::store::{
-    CompetitionAnswer, CompetitionStanding, CompetitionStatus, ExportRow, GuildPacks,
-    GuildSettings, Instance, InstanceKind, Leaderboard, NewAnswer, NewCompetition,
-    NewCompetitionAnswer, NewInstance, PastAnswer, PostClaim, QuestionResults, RecordOutcome,
-    Removed, ReviewCard, Season, Store, StoreError, Streak, StreakRebuild, Tally, UploadedPack,
+    class_period, Class, ClassSettings, CompetitionAnswer, CompetitionStanding, CompetitionStatus,
+    ExportRow, GuildPacks, GuildSettings, Instance, InstanceKind, Leaderboard, NewAnswer,
+    NewCompetition, NewCompetitionAnswer, NewInstance, PastAnswer, PostClaim, QuestionResults,
+    RecordOutcome, Removed, ReviewCard, Season, Store, StoreError, Streak, StreakRebuild, Tally,
+    UploadedPack,
 };
 
 const CLASS: GuildId = GuildId(10);
@@ -126,6 +127,7 @@ fn daily(store: &dyn Store, guild: GuildId, day: u32, question: &str) -> Instanc
             guild: Some(guild),
             owner: None,
             day: Some(date(day)),
+            class: 0,
             question: question.into(),
             option_order: vec![2, 0, 1],
             created_at: at(day, 7),
@@ -140,6 +142,7 @@ fn practice(store: &dyn Store, guild: Option<GuildId>, owner: u64, question: &st
             guild,
             owner: Some(UserId(owner)),
             day: None,
+            class: 0,
             question: question.into(),
             option_order: vec![],
             created_at: at(23, 8),
@@ -348,6 +351,7 @@ fn daily_instance_is_created_once_per_guild_and_day(store: &dyn Store) {
         guild: Some(CLASS),
         owner: None,
         day: Some(date(23)),
+        class: 0,
         question: "p/a".into(),
         option_order: vec![2, 0, 1],
         created_at,
@@ -2003,7 +2007,9 @@ fn old_review_cards_of_uploaded_packs_get_their_servers_id(db: &TestDb) {
     drop(store);
     // Back to the schema as the build before that migration left it, with
     // the history it kept (before the migration runner changed).
-    as_an_earlier_build_left_it(db, Back::OneMigration);
+    // The classes migration came after it and cannot run twice: undone.
+    undo_the_classes_migration(db);
+    as_an_earlier_build_left_it(db, Back::Migrations(2));
     let store = db.open();
     let keys = |user: u64| -> Vec<String> {
         let mut keys: Vec<String> = store
@@ -2037,9 +2043,10 @@ enum Back {
     /// Today's schema, recorded only as builds before the shared migration
     /// runner recorded it.
     RunnerOnly,
-    /// The same, one migration earlier: that migration's history entry is
-    /// gone, so the next open runs it again (it must be safe to).
-    OneMigration,
+    /// The same, this many migrations earlier: their history entries are
+    /// gone, so the next open runs them again (they must be safe to, or be
+    /// undone first, as [`undo_the_classes_migration`] does).
+    Migrations(i64),
 }
 
 /// Rewrites a closed database's schema history as the builds before the
@@ -2049,7 +2056,7 @@ enum Back {
 fn as_an_earlier_build_left_it(db: &TestDb, back: Back) {
     let rewind = |latest: i64| match back {
         Back::RunnerOnly => latest,
-        Back::OneMigration => latest - 1,
+        Back::Migrations(n) => latest - n,
     };
     match &db._cleanup {
         Cleanup::File { .. } => {
@@ -2089,6 +2096,149 @@ fn as_an_earlier_build_left_it(db: &TestDb, back: Back) {
                 ))
                 .unwrap();
         }
+    }
+}
+
+/// Takes a closed database back to the schema before the classes migration
+/// (SQLite V11, PostgreSQL V3), keeping its data: what a build before
+/// classes left. Its history is rewound separately.
+fn undo_the_classes_migration(db: &TestDb) {
+    match &db._cleanup {
+        Cleanup::File { .. } => {
+            let path = db.url.strip_prefix("sqlite://").unwrap();
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(
+                "DROP TABLE classes;
+                 DROP INDEX instances_one_daily;
+                 ALTER TABLE instances DROP COLUMN class_id;
+                 CREATE UNIQUE INDEX instances_one_daily ON instances (guild_id, day) WHERE kind = 'daily';
+                 CREATE TABLE daily_posts_before (
+                     guild_id   INTEGER NOT NULL,
+                     day        TEXT NOT NULL,
+                     nonce      TEXT NOT NULL,
+                     message_id INTEGER,
+                     updated_at TEXT NOT NULL,
+                     PRIMARY KEY (guild_id, day)
+                 ) WITHOUT ROWID;
+                 INSERT INTO daily_posts_before SELECT guild_id, day, nonce, message_id, updated_at FROM daily_posts;
+                 DROP TABLE daily_posts;
+                 ALTER TABLE daily_posts_before RENAME TO daily_posts;",
+            )
+            .unwrap();
+        }
+        Cleanup::Schema { server, schema } => admin(
+            server,
+            &format!(
+                "DROP TABLE {schema}.classes;
+                 DROP INDEX {schema}.instances_one_daily;
+                 ALTER TABLE {schema}.instances DROP COLUMN class_id;
+                 CREATE UNIQUE INDEX instances_one_daily ON {schema}.instances (guild_id, day) WHERE kind = 'daily';
+                 ALTER TABLE {schema}.daily_posts DROP CONSTRAINT daily_posts_pkey;
+                 ALTER TABLE {schema}.daily_posts DROP COLUMN class_id;
+                 ALTER TABLE {schema}.daily_posts ADD PRIMARY KEY (guild_id, day);"
+            ),
+        )
+        .unwrap(),
+    }
+}
+
+/// A server that posted its daily question before classes existed becomes
+/// one class, `main`, bound to its daily channel, with nothing lost or
+/// changed for its students: the day's question and post are the class's,
+/// the class board equals the server's, and the server's boards stay.
+fn servers_from_before_classes_keep_their_daily_and_boards(db: &TestDb) {
+    let q = {
+        let store = db.open();
+        let settings = GuildSettings {
+            channel: Some(11),
+            post_time: Some("09:00".into()),
+            ..GuildSettings::default()
+        };
+        store.save_settings(CLASS, &settings, at(22, 8)).unwrap();
+        let q = daily(&*store, CLASS, 23, "p/a");
+        record(&*store, &answer(&q, 1, 1, 20));
+        record(&*store, &answer(&q, 2, 2, 10));
+        record(&*store, &answer(&q, 4, 4, 10));
+        store.claim_post(CLASS, date(23), "n", at(23, 9)).unwrap();
+        store.mark_posted(CLASS, date(23), 42, at(23, 9)).unwrap();
+        let other = daily(&*store, OTHER, 23, "p/b");
+        record(&*store, &answer(&other, 3, 3, 30));
+        q
+    };
+    undo_the_classes_migration(db);
+    as_an_earlier_build_left_it(db, Back::Migrations(1));
+    for _ in 0..2 {
+        let store = db.open();
+        let classes = store.classes(CLASS).unwrap();
+        assert_eq!(classes.len(), 1, "{classes:?}");
+        let main = &classes[0];
+        assert_eq!((main.name.as_str(), main.channel), ("main", 11));
+        assert_eq!(
+            main.settings,
+            ClassSettings::default(),
+            "the server's settings"
+        );
+        assert!(
+            store.classes(OTHER).unwrap().is_empty(),
+            "no channel, no class"
+        );
+        let settings = store.settings(CLASS).unwrap();
+        assert_eq!(settings.channel, None, "the class holds the channel");
+        assert_eq!(settings.post_time.as_deref(), Some("09:00"));
+        assert_eq!(
+            store
+                .class_daily(CLASS, main.id, date(23))
+                .unwrap()
+                .map(|i| i.id),
+            Some(q.id)
+        );
+        assert_eq!(store.instance(q.id).unwrap().unwrap().class, main.id);
+        assert_eq!(store.daily_instance(CLASS, date(23)).unwrap(), None);
+        assert_eq!(
+            store
+                .claim_class_post(CLASS, main.id, date(23), "x", at(23, 10))
+                .unwrap(),
+            PostClaim::Sent { message: 42 },
+            "not posted again"
+        );
+        for period in ["all", WEEK] {
+            for board_period in [period.to_string(), class_period(main.id, period)] {
+                let b = board(&*store, CLASS, &board_period, 10, 4);
+                assert_eq!(top(&b), [(1, 20), (2, 10), (4, 10)], "{board_period}");
+                assert_eq!(b.players, 3);
+                assert_eq!(b.caller.map(|s| s.rank), Some(3), "the tie goes by user id");
+            }
+        }
+        assert_eq!(top(&board(&*store, OTHER, "all", 10, 3)), [(3, 30)]);
+    }
+    // The class goes on: tomorrow's answer counts on its board.
+    let store = db.open();
+    let main = store.classes(CLASS).unwrap().remove(0);
+    {
+        let tomorrow = store
+            .create_instance(&NewInstance {
+                class: main.id,
+                ..NewInstance {
+                    kind: InstanceKind::Daily,
+                    guild: Some(CLASS),
+                    owner: None,
+                    day: Some(date(24)),
+                    class: 0,
+                    question: "p/c".into(),
+                    option_order: vec![0, 1],
+                    created_at: at(24, 9),
+                }
+            })
+            .unwrap();
+        let mut a = answer(&tomorrow, 2, 20, 15);
+        a.periods.push(class_period(main.id, "all"));
+        record(&*store, &a);
+        assert_eq!(
+            board(&*store, CLASS, &class_period(main.id, "all"), 10, 2)
+                .caller
+                .map(|s| (s.rank, s.points)),
+            Some((1, 25))
+        );
     }
 }
 
@@ -2332,10 +2482,14 @@ contract! {
         export_rows_in_leaderboard_order,
         class_results_per_question,
         typed_text_comes_back_byte_for_byte,
+        classes_are_kept_with_their_settings_and_unique_names,
+        each_class_has_its_own_daily_question_and_post,
+        a_servers_own_daily_becomes_its_first_class,
     ],
     database: [
         reopening_sees_the_same_data,
         old_review_cards_of_uploaded_packs_get_their_servers_id,
+        servers_from_before_classes_keep_their_daily_and_boards,
         databases_from_before_the_migration_runner_open_with_nothing_lost,
         concurrent_answers_count_exactly_once,
         racing_for_the_daily_and_its_post,
@@ -2346,4 +2500,217 @@ contract! {
         read_only_server_is_unwritable,
     ],
     async: [called_from_async_runtime],
+}
+
+// ---------------------------------------------------------------------------
+// Classes
+
+fn class(guild: GuildId, name: &str, channel: u64) -> Class {
+    Class {
+        id: 0,
+        guild,
+        name: name.into(),
+        channel,
+        role: None,
+        teacher_role: None,
+        settings: ClassSettings::default(),
+    }
+}
+
+fn class_daily(store: &dyn Store, class: &Class, day: u32, question: &str) -> Instance {
+    store
+        .create_instance(&NewInstance {
+            class: class.id,
+            ..NewInstance {
+                kind: InstanceKind::Daily,
+                guild: Some(class.guild),
+                owner: None,
+                day: Some(date(day)),
+                class: 0,
+                question: question.into(),
+                option_order: vec![1, 0],
+                created_at: at(day, 7),
+            }
+        })
+        .unwrap()
+}
+
+fn classes_are_kept_with_their_settings_and_unique_names(store: &dyn Store) {
+    let saved = store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
+    assert!(saved.id > 0);
+    let mut full = class(CLASS, "Year 12 History", 12);
+    full.role = Some(u64::MAX);
+    full.teacher_role = Some(77);
+    full.settings = ClassSettings {
+        post_time: Some("14:15".into()),
+        timezone: Some("America/New_York".into()),
+        post_days: Some(vec![0, 2, 4]),
+        paused: [date(24), date(25)].into(),
+        packs: vec!["russia".into(), "ww1".into()],
+        tags: vec!["stalin".into()],
+        ping_role: Some(88),
+    };
+    let full = store.save_class(&full, "year 12 history").unwrap();
+    let other = store.save_class(&class(OTHER, "10A", 11), "10a").unwrap();
+    assert_eq!(store.classes(CLASS).unwrap(), [saved.clone(), full.clone()]);
+    assert_eq!(store.classes(OTHER).unwrap(), std::slice::from_ref(&other));
+    assert_eq!(
+        store.all_classes().unwrap(),
+        [saved.clone(), full.clone(), other]
+    );
+    // Names (by key) and channels are unique within a server.
+    assert!(store.save_class(&class(CLASS, "10a", 13), "10a").is_err());
+    assert!(store.save_class(&class(CLASS, "10C", 12), "10c").is_err());
+    // An edit keeps the id; settings can be cleared again.
+    let edited = Class {
+        name: "10A History".into(),
+        channel: 14,
+        settings: ClassSettings::default(),
+        ..full.clone()
+    };
+    assert_eq!(
+        store.save_class(&edited, "10a history").unwrap(),
+        edited.clone()
+    );
+    assert_eq!(store.classes(CLASS).unwrap(), [saved.clone(), edited]);
+    assert!(store.known_guilds().unwrap().contains(&CLASS));
+    // Removing a class drops its leaderboards, never the server's.
+    let q = class_daily(store, &saved, 23, "p/a");
+    let mut a = answer(&q, 1, 1, 20);
+    let class_all = class_period(saved.id, "all");
+    a.periods.push(class_all.clone());
+    record(store, &a);
+    assert_eq!(top(&board(store, CLASS, &class_all, 10, 1)), [(1, 20)]);
+    assert!(store.remove_class(CLASS, saved.id).unwrap());
+    assert!(!store.remove_class(CLASS, saved.id).unwrap());
+    assert_eq!(store.classes(CLASS).unwrap().len(), 1);
+    let gone = board(store, CLASS, &class_all, 10, 1);
+    assert_eq!((gone.players, gone.caller), (0, None));
+    assert_eq!(top(&board(store, CLASS, "all", 10, 1)), [(1, 20)]);
+    assert_eq!(board(store, CLASS, WEEK, 10, 1).players, 1);
+    store.delete_guild(CLASS).unwrap();
+    assert!(store.classes(CLASS).unwrap().is_empty());
+    assert_eq!(store.classes(OTHER).unwrap().len(), 1);
+}
+
+fn each_class_has_its_own_daily_question_and_post(store: &dyn Store) {
+    let a = store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
+    let b = store.save_class(&class(CLASS, "10B", 12), "10b").unwrap();
+    let server = daily(store, CLASS, 23, "p/s");
+    let qa = class_daily(store, &a, 23, "p/a");
+    let qb = class_daily(store, &b, 23, "p/b");
+    assert_eq!((server.class, qa.class, qb.class), (0, a.id, b.id));
+    assert_ne!(qa.id, qb.id);
+    // Created twice (a restart, a race): the same instance.
+    assert_eq!(class_daily(store, &a, 23, "p/other"), qa);
+    assert_eq!(
+        store.class_daily(CLASS, a.id, date(23)).unwrap(),
+        Some(qa.clone())
+    );
+    assert_eq!(store.daily_instance(CLASS, date(23)).unwrap(), Some(server));
+    assert_eq!(store.instance(qb.id).unwrap(), Some(qb.clone()));
+    let qa2 = class_daily(store, &a, 25, "p/a2");
+    assert_eq!(
+        store.class_daily_history(CLASS, a.id).unwrap(),
+        ["p/a", "p/a2"]
+    );
+    assert_eq!(store.class_daily_history(CLASS, b.id).unwrap(), ["p/b"]);
+    assert_eq!(store.daily_history(CLASS).unwrap(), ["p/s"]);
+    assert_eq!(
+        store.previous_class_daily(CLASS, a.id, date(26)).unwrap(),
+        Some(qa2)
+    );
+    assert_eq!(
+        store.previous_class_daily(CLASS, b.id, date(26)).unwrap(),
+        Some(qb)
+    );
+    // Posts are claimed per class.
+    assert_eq!(
+        store
+            .claim_class_post(CLASS, a.id, date(23), "na", at(23, 9))
+            .unwrap(),
+        PostClaim::New
+    );
+    assert_eq!(
+        store
+            .claim_class_post(CLASS, b.id, date(23), "nb", at(23, 9))
+            .unwrap(),
+        PostClaim::New
+    );
+    store
+        .mark_class_posted(CLASS, a.id, date(23), 5, at(23, 9))
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_class_post(CLASS, a.id, date(23), "x", at(23, 10))
+            .unwrap(),
+        PostClaim::Sent { message: 5 }
+    );
+    assert_eq!(
+        store
+            .claim_class_post(CLASS, b.id, date(23), "x", at(23, 10))
+            .unwrap(),
+        PostClaim::Pending { nonce: "nb".into() }
+    );
+    assert_eq!(
+        store.claim_post(CLASS, date(23), "ns", at(23, 10)).unwrap(),
+        PostClaim::New,
+        "the server's own post is another"
+    );
+}
+
+fn a_servers_own_daily_becomes_its_first_class(store: &dyn Store) {
+    let settings = GuildSettings {
+        channel: Some(11),
+        post_time: Some("09:00".into()),
+        ..GuildSettings::default()
+    };
+    store.save_settings(CLASS, &settings, at(22, 8)).unwrap();
+    let q = daily(store, CLASS, 23, "p/a");
+    record(store, &answer(&q, 1, 1, 20));
+    record(store, &answer(&q, 2, 2, 10));
+    store.claim_post(CLASS, date(23), "n", at(23, 9)).unwrap();
+    store.mark_posted(CLASS, date(23), 42, at(23, 9)).unwrap();
+    let other = daily(store, OTHER, 23, "p/a");
+    record(store, &answer(&other, 3, 3, 30));
+
+    let main = store.save_class(&class(CLASS, "main", 11), "main").unwrap();
+    store.adopt_server_daily(CLASS, main.id).unwrap();
+    // The daily question, its post and its boards are the class's now.
+    assert_eq!(store.daily_instance(CLASS, date(23)).unwrap(), None);
+    assert_eq!(
+        store
+            .class_daily(CLASS, main.id, date(23))
+            .unwrap()
+            .map(|i| i.id),
+        Some(q.id)
+    );
+    assert_eq!(
+        store
+            .claim_class_post(CLASS, main.id, date(23), "x", at(23, 10))
+            .unwrap(),
+        PostClaim::Sent { message: 42 }
+    );
+    for period in ["all", WEEK] {
+        let class_board = board(store, CLASS, &class_period(main.id, period), 10, 2);
+        assert_eq!(top(&class_board), [(1, 20), (2, 10)], "{period}");
+        assert_eq!(class_board.players, 2);
+        assert_eq!(class_board.caller.map(|s| s.rank), Some(2));
+        assert_eq!(top(&board(store, CLASS, period, 10, 1)), [(1, 20), (2, 10)]);
+    }
+    assert_eq!(
+        store.settings(CLASS).unwrap().channel,
+        None,
+        "the class holds it"
+    );
+    assert_eq!(
+        store.settings(CLASS).unwrap().post_time.as_deref(),
+        Some("09:00")
+    );
+    // Another server is untouched.
+    assert_eq!(top(&board(store, OTHER, "all", 10, 3)), [(3, 30)]);
+    assert_eq!(
+        board(store, OTHER, &class_period(main.id, "all"), 10, 3).players,
+        0
+    );
 }

@@ -371,6 +371,7 @@ fn record(app: &App, guild: u64, user: u64, name: &str, question: &str, correct:
             guild: Some(GuildId(guild)),
             owner: None,
             day: Some(day),
+            class: 0,
             question: question.into(),
             option_order: vec![0, 1, 2, 3],
             created_at: now(),

@@ -119,7 +119,7 @@ fn transient(error: &serenity::Error) -> bool {
 /// message already created instead of posting a second one.
 async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost, retry_base: Duration) {
     let channel = serenity::ChannelId::new(post.post.channel);
-    let (guild, day) = (post.post.guild, post.post.day);
+    let (guild, class, day) = (post.post.guild, post.post.class, post.post.day);
     let mut wait = retry_base;
     let mut attempt = 1;
     let result = loop {
@@ -137,7 +137,10 @@ async fn send(http: &serenity::Http, app: &Arc<App>, post: PlannedPost, retry_ba
         Ok(sent) => {
             tracing::info!(guild = guild.0, %day, message = sent.id.get(), "daily question posted");
             let message = sent.id.get();
-            blocking(app, move |app| daily::record_post(app, guild, day, message)).await
+            blocking(app, move |app| {
+                daily::record_post(app, guild, class, day, message)
+            })
+            .await
         }
         Err(e) => {
             tracing::warn!(guild = guild.0, %day, error = %e, "daily post failed; will retry");
@@ -171,6 +174,7 @@ mod tests {
         let post = PlannedPost {
             post: DuePost {
                 guild: GuildId(1),
+                class: 0,
                 channel: 2,
                 day: "2026-11-23".parse().unwrap(),
                 ping_role: Some(77),

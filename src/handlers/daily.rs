@@ -1,4 +1,4 @@
-//! The daily post: which class questions are due now ([`plan`]), and what
+//! The daily post: which servers' and classes' questions are due now ([`plan`]), and what
 //! became of each one sent ([`record_post`], [`record_post_problem`]).
 //!
 //! `plan` claims each due post in the store before it is sent, so a restart
@@ -15,7 +15,7 @@ use crate::schedule::{due, DuePost};
 use crate::store::PostClaim;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::quiz::{daily_reply, ensure_daily};
+use super::quiz::{daily_reply, ensure_class_daily};
 
 /// A post to send: where, with which nonce, and what.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,8 +28,18 @@ pub struct PlannedPost {
 
 /// A stable nonce for a guild's post on a day (Discord allows 25 characters).
 pub fn nonce(guild: GuildId, day: NaiveDate) -> String {
+    class_nonce(guild, 0, day)
+}
+
+/// A stable nonce for a class's post on a day (class 0: the server's own,
+/// whose nonce is as it always was).
+pub fn class_nonce(guild: GuildId, class: i64, day: NaiveDate) -> String {
     use rand_core::RngCore;
-    let mut rng = crate::quiz::rng(&[guild.0, day.num_days_from_ce() as u64, 0x9057]);
+    let mut parts = vec![guild.0, day.num_days_from_ce() as u64, 0x9057];
+    if class != 0 {
+        parts.push(class as u64);
+    }
+    let mut rng = crate::quiz::rng(&parts);
     format!("sb{:016x}", rng.next_u64())
 }
 
@@ -38,21 +48,56 @@ pub fn nonce(guild: GuildId, day: NaiveDate) -> String {
 /// its original nonce.
 pub fn plan(app: &App, now: DateTime<Utc>) -> Result<Vec<PlannedPost>, Error> {
     // Another process posts for servers on its shards.
+    let classes: Vec<_> = app
+        .store
+        .all_classes()?
+        .into_iter()
+        .filter(|class| app.owns(class.guild))
+        .collect();
+    // A server with classes posts per class, each in its own channel.
+    let with_classes: std::collections::BTreeSet<GuildId> =
+        classes.iter().map(|c| c.guild).collect();
     let guilds: Vec<_> = app
         .store
         .scheduled_guilds()?
         .into_iter()
-        .filter(|(guild, _)| app.owns(*guild))
+        .filter(|(guild, _)| app.owns(*guild) && !with_classes.contains(guild))
         .collect();
+    let mut resolved = Vec::with_capacity(classes.len());
+    let mut settings: Option<(GuildId, crate::store::GuildSettings)> = None;
+    for class in &classes {
+        if settings.as_ref().is_none_or(|(g, _)| *g != class.guild) {
+            settings = Some((class.guild, app.store.settings(class.guild)?));
+        }
+        if let Some((_, s)) = &settings {
+            resolved.push(super::classes::resolve(app, class, s));
+        }
+    }
+    let class_posts = crate::classes::due(now, &resolved)
+        .into_iter()
+        .map(|p| DuePost {
+            guild: p.guild,
+            class: p.class,
+            channel: p.channel,
+            day: p.day,
+            ping_role: p.ping_role,
+        });
     let mut planned = Vec::new();
-    for post in due(now, &guilds, app.timezone) {
-        let fresh = nonce(post.guild, post.day);
-        let nonce = match app.store.claim_post(post.guild, post.day, &fresh, now)? {
+    for post in due(now, &guilds, app.timezone)
+        .into_iter()
+        .chain(class_posts)
+    {
+        let fresh = class_nonce(post.guild, post.class, post.day);
+        let nonce = match app
+            .store
+            .claim_class_post(post.guild, post.class, post.day, &fresh, now)?
+        {
             PostClaim::Sent { .. } => continue,
             PostClaim::New => fresh,
             PostClaim::Pending { nonce } => nonce,
         };
-        let instance = ensure_daily(app, post.guild, post.day, now)?;
+        let class = resolved.iter().find(|r| r.class == post.class);
+        let instance = ensure_class_daily(app, post.guild, class, post.day, now)?;
         let mut reply = daily_reply(app, &instance)?;
         if let Some(role) = post.ping_role {
             // The one message that may ping: the configured role, in the
@@ -69,9 +114,16 @@ pub fn plan(app: &App, now: DateTime<Utc>) -> Result<Vec<PlannedPost>, Error> {
 
 /// Notes that a planned post was sent as `message`, and clears the server's
 /// posting problem.
-pub fn record_post(app: &App, guild: GuildId, day: NaiveDate, message: u64) -> Result<(), Error> {
+pub fn record_post(
+    app: &App,
+    guild: GuildId,
+    class: i64,
+    day: NaiveDate,
+    message: u64,
+) -> Result<(), Error> {
     let now = app.clock.now();
-    app.store.mark_posted(guild, day, message, now)?;
+    app.store
+        .mark_class_posted(guild, class, day, message, now)?;
     app.store.set_post_problem(guild, None, now)?;
     Ok(())
 }
@@ -196,5 +248,93 @@ mod tests {
             1,
             "due at 09:00"
         );
+    }
+
+    #[test]
+    fn two_classes_post_in_their_channels_at_their_own_local_times() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/quiz-pack.toml");
+        let (library, _) = crate::Library::load(&[dir]).unwrap();
+        let app = App::in_memory(Config::default(), library).unwrap();
+        let server = settings("Europe/London", "09:00", None);
+        let saved_at = at("2026-11-23T08:00:00Z");
+        app.store
+            .save_settings(GuildId(1), &server, saved_at)
+            .unwrap();
+        let class = |name: &str, channel, settings| crate::store::Class {
+            id: 0,
+            guild: GuildId(1),
+            name: name.into(),
+            channel,
+            role: None,
+            teacher_role: None,
+            settings,
+        };
+        // 10A keeps the server's 09:00 London; 10B posts at 08:30 in New York.
+        let ten_a = app
+            .store
+            .save_class(&class("10A", 11, Default::default()), "10a")
+            .unwrap();
+        let ten_b = app
+            .store
+            .save_class(
+                &class(
+                    "10B",
+                    12,
+                    crate::store::ClassSettings {
+                        post_time: Some("08:30".into()),
+                        timezone: Some("America/New_York".into()),
+                        ping_role: Some(502),
+                        ..Default::default()
+                    },
+                ),
+                "10b",
+            )
+            .unwrap();
+        let posted = |now: &str| {
+            plan(&app, at(now))
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.post.class, p.post.channel))
+                .collect::<Vec<_>>()
+        };
+        // With classes, the server's own channel (555) posts nothing.
+        assert!(posted("2026-11-23T08:59:00Z").is_empty());
+        assert_eq!(posted("2026-11-23T09:00:00Z"), [(ten_a.id, 11)]);
+        // 08:30 in New York is 13:30 UTC; 10A's post is still unsent and
+        // planned again (same nonce), as any unsent post is.
+        let both = plan(&app, at("2026-11-23T13:30:00Z")).unwrap();
+        assert_eq!(
+            both.iter().map(|p| p.post.class).collect::<Vec<_>>(),
+            [ten_a.id, ten_b.id]
+        );
+        assert_ne!(both[0].nonce, both[1].nonce, "a nonce per class");
+        assert_eq!(
+            both[1].reply.content.as_deref(),
+            Some("<@&502> today's question is here.")
+        );
+        let day = both[0].post.day;
+        app.store
+            .mark_class_posted(GuildId(1), ten_a.id, day, 1, at("2026-11-23T13:30:00Z"))
+            .unwrap();
+        assert_eq!(
+            posted("2026-11-23T13:31:00Z"),
+            [(ten_b.id, 12)],
+            "10A was sent; 10B not yet"
+        );
+        // Each class has its own question instance for the day.
+        let a = app
+            .store
+            .class_daily(GuildId(1), ten_a.id, day)
+            .unwrap()
+            .unwrap();
+        let b = app
+            .store
+            .class_daily(GuildId(1), ten_b.id, day)
+            .unwrap()
+            .unwrap();
+        assert_ne!(a.id, b.id);
+        assert_eq!((a.class, b.class), (ten_a.id, ten_b.id));
+        assert_eq!(app.store.class_daily(GuildId(1), 0, day).unwrap(), None);
     }
 }

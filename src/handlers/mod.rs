@@ -8,6 +8,7 @@
 //! which checks each option against its kind first; buttons by their
 //! decoded [`CustomId`].
 
+pub mod classes;
 pub mod competition;
 pub mod daily;
 pub mod date;
@@ -268,6 +269,7 @@ fn press(app: &App, request: &Request, id: CustomId) -> Result<Reply, Error> {
         CustomId::AcceptAnswer { answer, .. } => {
             teacher::accept_answer(app, request, guild()?, answer)
         }
+        CustomId::RemoveClass { class, .. } => classes::confirm_remove(app, guild()?, class),
         CustomId::EndSeason { season, .. } => {
             settings::confirm_end_season(app, request, guild()?, season)
         }

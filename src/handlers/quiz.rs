@@ -49,24 +49,55 @@ pub(crate) fn remember(app: &App, request: &Request) -> Result<(), Error> {
     Ok(())
 }
 
-/// `/daily`: today's question for this guild (created on first use, then the
-/// same for everyone, across restarts).
+/// `/daily`: today's question: of the class whose channel this is, else of
+/// the student's class (by role, else the server's first class), else of
+/// the server (created on first use, then the same for everyone, across
+/// restarts).
 pub fn daily(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = guild_of(request)?;
     remember(app, request)?;
-    let day = local_day(app, Some(guild), request.now)?;
-    let instance = ensure_daily(app, guild, day, request.now)?;
+    let all = app.store.classes(guild)?;
+    let class = match super::classes::here(request, &all)? {
+        Some(class) => Some(class),
+        None => crate::classes::default_for(&all, &request.roles),
+    };
+    let instance = match class {
+        Some(class) => {
+            let settings = app.store.settings(guild)?;
+            let resolved = super::classes::resolve(app, class, &settings);
+            let day = resolved.local_day(request.now);
+            ensure_class_daily(app, guild, Some(&resolved), day, request.now)?
+        }
+        None => {
+            let day = local_day(app, Some(guild), request.now)?;
+            ensure_daily(app, guild, day, request.now)?
+        }
+    };
     daily_reply(app, &instance)
 }
 
-/// Today's daily instance of a guild, created if it does not exist yet.
+/// Today's daily instance of a server without classes, created if it does
+/// not exist yet.
 pub fn ensure_daily(
     app: &App,
     guild: GuildId,
     day: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Instance, Error> {
-    if let Some(instance) = app.store.daily_instance(guild, day)? {
+    ensure_class_daily(app, guild, None, day, now)
+}
+
+/// A class's daily instance on its day (`None`: the server's own), created
+/// if it does not exist yet, from the questions the class draws from.
+pub fn ensure_class_daily(
+    app: &App,
+    guild: GuildId,
+    class: Option<&crate::classes::Resolved>,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Instance, Error> {
+    let class_id = class.map_or(0, |c| c.class);
+    if let Some(instance) = app.store.class_daily(guild, class_id, day)? {
         return Ok(instance);
     }
     let library = app.library_for(Some(guild))?;
@@ -74,14 +105,27 @@ pub fn ensure_daily(
     let pool: Vec<String> = quiz::daily_pool(&library.content)
         .into_iter()
         .filter(|key| !disabled.contains(key))
+        .filter(|key| {
+            class.is_none_or(|c| {
+                quiz::find(&library.content, key).is_some_and(|(_, q)| c.draws(key, &q.tags))
+            })
+        })
         .collect();
-    let history = app.store.daily_history(guild)?;
-    let key = quiz::pick_daily(&pool, &history, guild, day)
-        .ok_or_else(|| Error::user("There are no questions in this server's content packs yet."))?;
+    let history = app.store.class_daily_history(guild, class_id)?;
+    // Each class draws its own question: the class's id joins the seed (0,
+    // the server's own, leaves the seed as it always was).
+    let seed = GuildId(guild.0 ^ (class_id as u64).rotate_left(32));
+    let key = quiz::pick_daily(&pool, &history, seed, day).ok_or_else(|| {
+        Error::user(if class.is_some_and(|c| !c.packs.is_empty() || !c.tags.is_empty()) {
+            "No questions match this class's packs and tags. A teacher can check them with /class list."
+        } else {
+            "There are no questions in this server's content packs yet."
+        })
+    })?;
     let (_, question) = quiz::find(&library.content, &key)
         .ok_or_else(|| Error::Internal(format!("picked unknown question {key}")))?;
     let mut rng = quiz::rng(&[
-        guild.0,
+        seed.0,
         day.to_string().len() as u64,
         chrono::Datelike::num_days_from_ce(&day) as u64,
         0x0B7,
@@ -91,10 +135,19 @@ pub fn ensure_daily(
         guild: Some(guild),
         owner: None,
         day: Some(day),
+        class: class_id,
         question: key,
         option_order: quiz::option_order(question, &mut rng),
         created_at: now,
     })?)
+}
+
+/// The message key of a daily question's post, for edits of its tally.
+fn daily_message(instance: &Instance, guild: GuildId, day: NaiveDate) -> String {
+    match instance.class {
+        0 => format!("daily:{guild}:{day}"),
+        class => format!("daily:{guild}:{class}:{day}"),
+    }
 }
 
 pub(crate) fn difficulty_label(d: Difficulty) -> &'static str {
@@ -211,7 +264,7 @@ pub fn daily_reply(app: &App, instance: &Instance) -> Result<Reply, Error> {
     );
     reply.footer = Some(tally_line(app.store.tally(instance.id)?));
     if let (Some(guild), Some(day)) = (instance.guild, instance.day) {
-        if let Some(previous) = app.store.previous_daily(guild, day)? {
+        if let Some(previous) = app.store.previous_class_daily(guild, instance.class, day)? {
             if let Some((pack, q)) = quiz::find(&library.content, &previous.question) {
                 let tally = app.store.tally(previous.id)?;
                 reply = reply.field(
@@ -390,6 +443,7 @@ fn practice_instance(
         guild,
         owner: Some(request.user),
         day: None,
+        class: 0,
         question: quiz::question_key(pack, question),
         option_order: quiz::option_order(question, rng),
         created_at: request.now,
@@ -563,14 +617,35 @@ pub fn answer(
                 return Err(Error::user("This question belongs to another server."));
             };
             let settings = app.store.settings(guild)?;
-            let day = crate::schedule::local_day(&settings, app.timezone, request.now);
+            // A class's question follows the class's time zone and days;
+            // an answer from a student outside a class with a role counts
+            // for the server only.
+            let class = match instance.class {
+                0 => None,
+                id => app.store.classes(guild)?.into_iter().find(|c| c.id == id),
+            };
+            let resolved = class
+                .as_ref()
+                .map(|c| super::classes::resolve(app, c, &settings));
+            let day = match &resolved {
+                Some(r) => r.local_day(request.now),
+                None => crate::schedule::local_day(&settings, app.timezone, request.now),
+            };
+            let post_days = match &resolved {
+                Some(r) => r.post_days.clone(),
+                None => settings.post_days.clone(),
+            };
+            let counts_for = class
+                .as_ref()
+                .filter(|c| crate::classes::counts_for(c, &request.roles))
+                .map(|c| c.id);
             if instance.day != Some(day) {
                 return Err(Error::user(format!(
                     "This daily question has closed. The answer was **{}**. Today's question is at /daily.",
                     quiz::correct_answer(question)
                 )));
             }
-            today = Some((guild, day, settings));
+            today = Some((guild, day, post_days, counts_for));
         }
     }
     let (judgement, given) = grade(pack, question, &instance.option_order, choice, typed)?;
@@ -586,21 +661,20 @@ pub fn answer(
         0
     };
     let (points, streak, periods, bonus) = match today {
-        Some((guild, day, settings)) => {
+        Some((guild, day, post_days, counts_for)) => {
             let before = app.store.streak(guild, request.user)?;
-            let after = quiz::streak_after(&before, day, settings.post_days.as_deref(), correct);
+            let after = quiz::streak_after(&before, day, post_days.as_deref(), correct);
             let bonus = if correct {
                 quiz::streak_bonus(after.current)
             } else {
                 0
             };
             let season = app.store.open_season(guild)?;
-            (
-                base + bonus,
-                Some(after),
-                quiz::periods(day, season.as_ref()),
-                bonus,
-            )
+            let mut periods = quiz::periods(day, season.as_ref());
+            if let Some(class) = counts_for {
+                periods.extend(crate::classes::periods(class, &periods));
+            }
+            (base + bonus, Some(after), periods, bonus)
         }
         // Practice counts towards personal stats and review, not the class leaderboard.
         _ => (base, None, Vec::new(), 0),
@@ -659,7 +733,7 @@ pub fn answer(
     if instance.kind == InstanceKind::Daily {
         if let (Some(guild), Some(day)) = (instance.guild, instance.day) {
             reply.edits.push(Edit {
-                message: format!("daily:{guild}:{day}"),
+                message: daily_message(&instance, guild, day),
                 reply: daily_reply(app, &instance)?,
             });
         }
@@ -716,7 +790,10 @@ fn result_reply(
         .ephemeral()
 }
 
-/// `/leaderboard [period]`: this guild's top 10 and the caller's own place.
+/// `/leaderboard [period] [scope] [class]`: the top 10 and the caller's
+/// own place, of the class whose channel this is (or the class named),
+/// else of the server; `scope:server` the whole server's; `scope:classes`
+/// the classes ranked against each other.
 pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = guild_of(request)?;
     remember(app, request)?;
@@ -740,6 +817,30 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
             )),
         },
         _ => return Err(Error::user("The period is `all-time`, `season` or `week`.")),
+    };
+    let scope = request
+        .option("scope")
+        .map(|s| s.trim().to_lowercase())
+        .unwrap_or_default();
+    let all = app.store.classes(guild)?;
+    let (period, label) = match scope.as_str() {
+        "server" | "all" => (period, label),
+        "classes" => return class_ranking(app, guild, &all, &period, &label),
+        "" | "class" => match super::classes::here(request, &all)? {
+            Some(class) => (
+                crate::classes::class_period(class.id, &period),
+                format!("{}, {label}", escape_markdown(&class.name)),
+            ),
+            None if scope == "class" => return Err(Error::user(
+                "This channel belongs to no class: name one with `class:`, or use `scope:server`.",
+            )),
+            None => (period, label),
+        },
+        _ => {
+            return Err(Error::user(
+                "The scope is `class` (this channel's), `server` or `classes`.",
+            ))
+        }
     };
     let board = app.store.leaderboard(guild, &period, 10, request.user)?;
     let title = format!("Leaderboard: {label}");
@@ -787,6 +888,50 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
         });
     }
     Ok(reply)
+}
+
+/// `scope:classes`: the classes ranked by points per active student.
+fn class_ranking(
+    app: &App,
+    guild: GuildId,
+    all: &[crate::classes::Class],
+    period: &str,
+    label: &str,
+) -> Result<Reply, Error> {
+    let title = format!("Classes: {label}");
+    if all.is_empty() {
+        return Err(Error::user(
+            "This server has no classes to rank. A teacher adds them with `/class create`.",
+        ));
+    }
+    let mut totals = Vec::with_capacity(all.len());
+    for class in all {
+        let rows = app
+            .store
+            .export_rows(guild, &crate::classes::class_period(class.id, period))?;
+        totals.push(crate::classes::ClassTotal {
+            class: class.id,
+            name: class.name.clone(),
+            points: rows.iter().map(|r| r.points).sum(),
+            active: rows.iter().filter(|r| r.answered > 0).count() as u64,
+        });
+    }
+    let lines: Vec<String> = crate::classes::rank(totals)
+        .iter()
+        .map(|r| {
+            format!(
+                "**{}.** **{}** — {:.1} points per active student ({} active, {} points)",
+                r.rank,
+                escape_markdown(&fit(&r.total.name, 32)),
+                r.per_student(),
+                r.total.active,
+                r.total.points
+            )
+        })
+        .collect();
+    Ok(Reply::new(lines.join("\n"))
+        .title(title)
+        .footer("Points per active student: a class's points shared among the students who answered, so a small class can beat a big one."))
 }
 
 /// A ranking card of (rank, name, points) rows.
@@ -898,6 +1043,23 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
                 me.points, me.rank, board.players
             ),
         );
+    }
+    let mut ranks = Vec::new();
+    for class in app.store.classes(guild)? {
+        let period = crate::classes::class_period(class.id, "all");
+        let board = app.store.leaderboard(guild, &period, 0, user)?;
+        if let Some(me) = board.caller {
+            ranks.push(format!(
+                "{}: {} points, rank {} of {}",
+                escape_markdown(&class.name),
+                me.points,
+                me.rank,
+                board.players
+            ));
+        }
+    }
+    if !ranks.is_empty() {
+        reply = reply.field("Class ranks", fit(&ranks.join("\n"), 1024));
     }
     if user == request.user {
         let due = app.store.reviews_due(user, request.now)?;

@@ -10,6 +10,7 @@
 //! teacher who asked, and still a teacher) before it reaches this module.
 
 use crate::app::App;
+use crate::classes;
 use crate::custom_id::CustomId;
 use crate::error::Error;
 use crate::markup::escape_markdown;
@@ -17,6 +18,7 @@ use crate::markup::mention;
 use crate::reply::{ButtonStyle, Reply};
 use crate::request::{Action, GuildId, Request};
 use crate::schedule::{self, parse_time};
+use crate::store::GuildSettings;
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -82,7 +84,7 @@ pub fn parse_days(text: &str) -> Option<Option<Vec<u8>>> {
     (!days.is_empty()).then_some(Some(days))
 }
 
-fn describe_days(days: Option<&[u8]>) -> String {
+pub(crate) fn describe_days(days: Option<&[u8]>) -> String {
     match days.filter(|d| !d.is_empty()) {
         None => "every day".to_string(),
         Some(d) if d == [0, 1, 2, 3, 4] => "Monday to Friday".to_string(),
@@ -118,7 +120,77 @@ fn mentionable(request: &Request, role: u64) -> Option<bool> {
 
 pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = teacher_guild(app, request)?;
-    let mut s = app.store.settings(guild)?;
+    let server = app.store.settings(guild)?;
+    let all = app.store.classes(guild)?;
+    let sub = subcommand(request);
+    let class = match super::classes::named(request, &all)? {
+        Some(class) => Some(class.clone()),
+        // A server with classes posts in its classes' channels.
+        None if sub == Some("channel") && !all.is_empty() => match all.as_slice() {
+            [only] => Some(only.clone()),
+            _ => {
+                return Err(Error::user(
+                    "This server has several classes, each posting in its own channel: name the class, e.g. `/settings channel class:10A channel:#10a-history`.",
+                ))
+            }
+        },
+        None => None,
+    };
+    let Some(mut class) = class else {
+        if matches!(sub, Some("show") | None) {
+            return show(app, guild, request);
+        }
+        let mut s = server;
+        let done = apply(request, &mut s)?;
+        app.store.save_settings(guild, &s, request.now)?;
+        // The time zone is held in memory for the lookups (`/date today`).
+        app.refresh_guild(guild)?;
+        return Ok(Reply::ephemeral_text(done).title("Settings saved"));
+    };
+    if matches!(sub, Some("show") | None) {
+        return Ok(
+            Reply::ephemeral_text(super::classes::describe(app, &class, &server, request)).title(
+                format!("Settings of the class {}", escape_markdown(&class.name)),
+            ),
+        );
+    }
+    if matches!(sub, Some("teacher-role" | "competitions")) {
+        return Err(Error::user(
+            "That is a setting of the whole server: leave out `class:`.",
+        ));
+    }
+    // The class's own values in the server's shape, so every setting reads
+    // and answers the same way for a class as for the server.
+    let own = &class.settings;
+    let mut s = GuildSettings {
+        timezone: own.timezone.clone(),
+        channel: Some(class.channel),
+        post_time: own.post_time.clone(),
+        post_days: own.post_days.clone(),
+        ping_role: own.ping_role,
+        ..server.clone()
+    };
+    let done = apply(request, &mut s)?;
+    class.channel = s
+        .channel
+        .ok_or_else(|| Error::user("A class always has a channel: name another one, or remove the class with `/class remove`."))?;
+    classes::check_new(&all, Some(class.id), &class.name, class.channel)?;
+    class.settings.timezone = s.timezone;
+    class.settings.post_time = s.post_time;
+    class.settings.post_days = s.post_days;
+    class.settings.ping_role = s.ping_role;
+    app.store
+        .save_class(&class, &classes::name_key(&class.name))?;
+    Ok(Reply::ephemeral_text(format!(
+        "{} (class {})",
+        done.trim_end_matches('.'),
+        escape_markdown(&class.name)
+    ))
+    .title("Settings saved"))
+}
+
+/// Applies one `/settings` subcommand to `s`; returns what to tell the teacher.
+fn apply(request: &Request, s: &mut GuildSettings) -> Result<String, Error> {
     let value = |name: &str| {
         request
             .option(name)
@@ -126,7 +198,7 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
             .filter(|v| !v.is_empty())
     };
     let done = match subcommand(request) {
-        Some("show") | None => return show(app, guild, request),
+        Some("show") | None => return Err(Error::user("Use `/settings show`.")),
         Some("channel") => {
             let id = value("channel").and_then(parse_id).ok_or_else(|| Error::user("Name the channel, e.g. `/settings channel #history`, or `none` to stop posting."))?;
             s.channel = id;
@@ -223,10 +295,7 @@ pub fn settings(app: &App, request: &Request) -> Result<Reply, Error> {
             )))
         }
     };
-    app.store.save_settings(guild, &s, request.now)?;
-    // The time zone is held in memory for the lookups (`/date today`).
-    app.refresh_guild(guild)?;
-    Ok(Reply::ephemeral_text(done).title("Settings saved"))
+    Ok(done)
 }
 
 fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
@@ -276,6 +345,17 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
             }
             day = day.succ_opt().unwrap_or(day);
         }
+    }
+    let classes = app.store.classes(guild)?;
+    if !classes.is_empty() {
+        let lines: Vec<String> = classes
+            .iter()
+            .map(|c| super::classes::describe(app, c, &s, request))
+            .collect();
+        reply = reply.field(
+            "Classes (each posts in its own channel)",
+            crate::markup::fit(&lines.join("\n"), 1024),
+        );
     }
     if let Some(season) = app.store.open_season(guild)? {
         reply = reply.field(

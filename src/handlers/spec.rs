@@ -30,7 +30,9 @@ use crate::reply::Reply;
 use crate::request::{Action, Request};
 use std::borrow::Cow;
 
-use super::{competition, date, explain, help, packs, privacy, quiz, settings, teacher, timeline};
+use super::{
+    classes, competition, date, explain, help, packs, privacy, quiz, settings, teacher, timeline,
+};
 
 /// What runs a command: the same function for both edges.
 pub type Handler = fn(&App, &Request) -> Result<Reply, Error>;
@@ -449,6 +451,12 @@ pub static COMMANDS: &[CommandSpec] = &[
                 "all-time, season or week",
                 OptionKind::Choice(&["all-time", "season", "week"]),
             ),
+            OptionSpec::new(
+                "scope",
+                "class (this channel's, the default), server, or classes ranked",
+                OptionKind::Choice(&["class", "server", "classes"]),
+            ),
+            CLASS,
             PICTURE,
         ])
         .server()
@@ -509,29 +517,29 @@ pub static COMMANDS: &[CommandSpec] = &[
                 "The class channel (or none)",
                 OptionKind::Channel,
             )
-            .required()])
+            .required(), CLASS])
             .private()
             .run(settings::settings),
         CommandSpec::new("time", "The local time of the daily post")
-            .options(&[OptionSpec::text("time", "24-hour time, e.g. 07:30").required()])
+            .options(&[OptionSpec::text("time", "24-hour time, e.g. 07:30").required(), CLASS])
             .private()
             .run(settings::settings),
         CommandSpec::new("timezone", "This server's time zone")
             .options(&[
-                OptionSpec::text("timezone", "An IANA time zone, e.g. Europe/London").required(),
+                OptionSpec::text("timezone", "An IANA time zone, e.g. Europe/London").required(), CLASS,
             ])
             .private()
             .run(settings::settings),
         CommandSpec::new("days", "The weekdays the daily question is posted")
             .options(&[
-                OptionSpec::text("days", "e.g. mon-fri, every day, mon,wed,fri").required(),
+                OptionSpec::text("days", "e.g. mon-fri, every day, mon,wed,fri").required(), CLASS,
             ])
             .private()
             .run(settings::settings),
         CommandSpec::new("role", "A role to mention in the daily post")
             .options(&[
                 OptionSpec::new("role", "The role to mention (or none)", OptionKind::Role)
-                    .required(),
+                    .required(), CLASS,
             ])
             .private()
             .run(settings::settings),
@@ -552,6 +560,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             .private()
             .run(settings::settings),
         CommandSpec::new("show", "Show the settings and how to set studybot up")
+            .options(&[CLASS])
             .private()
             .edge_fact(EdgeFact::MentionableRoles)
             .run(settings::settings),
@@ -636,13 +645,62 @@ pub static COMMANDS: &[CommandSpec] = &[
         .options(STUDENT)
         .private()
         .run(teacher::student)]),
-    CommandSpec::new("class", "Teacher tools: how the class is doing")
-        .teachers()
-        .subcommands(&[
-            CommandSpec::new("report", "The weakest questions and topics this season")
-                .private()
-                .run(teacher::class_report),
-        ]),
+    CommandSpec::new(
+        "class",
+        "Teacher tools: the server's classes, and how a class is doing",
+    )
+    .teachers()
+    .subcommands(&[
+        CommandSpec::new(
+            "create",
+            "A class with its own channel, daily question and leaderboard",
+        )
+        .options(&[
+            OptionSpec::text("name", "Its name, unique in this server, e.g. 10A")
+                .required()
+                .max_length(crate::classes::MAX_NAME as u16),
+            OptionSpec::new(
+                "channel",
+                "Its channel (default: this one)",
+                OptionKind::Channel,
+            ),
+            OptionSpec::new("role", "Members with this role belong to it", OptionKind::Role),
+            OptionSpec::new(
+                "teacher-role",
+                "Members with this role teach it",
+                OptionKind::Role,
+            ),
+        ])
+        .private()
+        .run(classes::class),
+        CommandSpec::new("edit", "Rename a class, or change its channel or roles")
+            .options(&[
+                CLASS.required(),
+                OptionSpec::text("name", "Its new name").max_length(crate::classes::MAX_NAME as u16),
+                OptionSpec::new("channel", "Its new channel", OptionKind::Channel),
+                OptionSpec::new("role", "Its students' role (or none)", OptionKind::Role),
+                OptionSpec::new(
+                    "teacher-role",
+                    "Its teachers' role (or none)",
+                    OptionKind::Role,
+                ),
+            ])
+            .private()
+            .run(classes::class),
+        CommandSpec::new("list", "The classes, their channels, roles and times")
+            .private()
+            .run(classes::class),
+        CommandSpec::new(
+            "remove",
+            "Remove a class (asks for confirmation; its points stay)",
+        )
+        .options(&[CLASS.required()])
+        .private()
+        .run(classes::class),
+        CommandSpec::new("report", "The weakest questions and topics this season")
+            .private()
+            .run(teacher::class_report),
+    ]),
     CommandSpec::new(
         "privacy",
         "Your data: delete everything studybot stores about you",
@@ -659,6 +717,13 @@ pub static COMMANDS: &[CommandSpec] = &[
         .in_place()
         .run(help::help),
 ];
+
+/// `class:`: a class of the server, by name.
+const CLASS: OptionSpec = OptionSpec::text(
+    "class",
+    "A class, by name (default: this channel's class, else the server)",
+)
+.max_length(crate::classes::MAX_NAME as u16);
 
 const PICTURE: OptionSpec = OptionSpec::new(
     "picture",

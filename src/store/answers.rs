@@ -7,21 +7,47 @@
 use super::*;
 
 pub trait AnswerStore: Send + Sync {
+    /// The daily instance of a server without classes.
     fn daily_instance(
         &self,
         guild: GuildId,
         day: NaiveDate,
-    ) -> Result<Option<Instance>, StoreError>;
+    ) -> Result<Option<Instance>, StoreError> {
+        self.class_daily(guild, 0, day)
+    }
 
-    /// The latest daily instance of a guild before `day`.
+    /// The latest daily instance of a server without classes before `day`.
     fn previous_daily(
         &self,
         guild: GuildId,
         day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError> {
+        self.previous_class_daily(guild, 0, day)
+    }
+
+    /// Questions used as daily questions in a server without classes, oldest first.
+    fn daily_history(&self, guild: GuildId) -> Result<Vec<String>, StoreError> {
+        self.class_daily_history(guild, 0)
+    }
+
+    /// The daily instance of a class (0: the server's own) on its day.
+    fn class_daily(
+        &self,
+        guild: GuildId,
+        class: i64,
+        day: NaiveDate,
     ) -> Result<Option<Instance>, StoreError>;
 
-    /// Questions used as daily questions in a guild, oldest first.
-    fn daily_history(&self, guild: GuildId) -> Result<Vec<String>, StoreError>;
+    /// The latest daily instance of a class before `day`.
+    fn previous_class_daily(
+        &self,
+        guild: GuildId,
+        class: i64,
+        day: NaiveDate,
+    ) -> Result<Option<Instance>, StoreError>;
+
+    /// Questions used as a class's daily questions, oldest first.
+    fn class_daily_history(&self, guild: GuildId, class: i64) -> Result<Vec<String>, StoreError>;
 
     /// Creates an instance; for a daily one that already exists for the guild
     /// and day, returns the existing one unchanged (restarts and races).

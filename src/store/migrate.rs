@@ -148,30 +148,31 @@ mod tests {
             sorted.sort();
             assert_eq!(sorted, expected, "{dialect:?}");
         }
-        // The histories earlier builds kept had these many scripts.
-        assert_eq!(Dialect::Sqlite.latest(), 10);
-        assert_eq!(Dialect::Postgres.latest(), 2);
+        // The histories earlier builds kept had 10 (SQLite) and 2
+        // (PostgreSQL) scripts; classes (issue #25) added one to each.
+        assert_eq!(Dialect::Sqlite.latest(), 11);
+        assert_eq!(Dialect::Postgres.latest(), 3);
     }
 
     #[test]
     fn plans_follow_the_history_found() {
         let d = Dialect::Sqlite;
         assert_eq!(plan(d, None, 0), Plan::Migrate { from: 0 });
-        assert_eq!(plan(d, None, 9), Plan::Adopt { legacy: 9 });
-        assert_eq!(plan(d, Some(10), 10), Plan::UpToDate);
-        assert_eq!(plan(d, Some(4), 10), Plan::Migrate { from: 4 });
+        assert_eq!(plan(d, None, 10), Plan::Adopt { legacy: 10 });
+        assert_eq!(plan(d, Some(11), 11), Plan::UpToDate);
+        assert_eq!(plan(d, Some(10), 10), Plan::Migrate { from: 10 });
         assert_eq!(
-            plan(d, Some(11), 0),
+            plan(d, Some(12), 0),
             Plan::TooNew {
-                found: 11,
-                known: 10
+                found: 12,
+                known: 11
             }
         );
         assert_eq!(
-            plan(d, None, 12),
+            plan(d, None, 13),
             Plan::TooNew {
-                found: 12,
-                known: 10
+                found: 13,
+                known: 11
             }
         );
     }

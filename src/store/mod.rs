@@ -12,7 +12,7 @@
 //! file: [`SettingsStore`] (settings.rs), [`AnswerStore`] (answers.rs),
 //! [`LeaderboardStore`] (leaderboards.rs), [`PackStore`] (packs.rs),
 //! [`ReviewStore`] (review.rs), [`CompetitionStore`] (competitions.rs),
-//! [`PrivacyStore`] (privacy.rs). Each backend is a directory with a file
+//! [`PrivacyStore`] (privacy.rs), [`ClassStore`] (classes.rs). Each backend is a directory with a file
 //! per part of the same name, beside what is its own: `sqlite/` (the
 //! embedded default, for one bot process: the writer, group commit, WAL
 //! bounds in `mod.rs`, the answer's effects in `rules.rs`) and `postgres/`
@@ -23,6 +23,7 @@
 //! backend from the database URL. docs/storage.md has the whole story.
 
 mod answers;
+mod classes;
 mod competitions;
 mod leaderboards;
 pub mod migrate;
@@ -36,6 +37,7 @@ pub mod sqlite_file;
 
 pub use crate::model::*;
 pub use answers::AnswerStore;
+pub use classes::ClassStore;
 pub use competitions::CompetitionStore;
 pub use leaderboards::LeaderboardStore;
 pub use packs::PackStore;
@@ -48,8 +50,8 @@ pub use settings::SettingsStore;
 /// must be in scope: `use studybot::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        AnswerStore, CompetitionStore, LeaderboardStore, PackStore, PrivacyStore, ReviewStore,
-        SettingsStore, Store,
+        AnswerStore, ClassStore, CompetitionStore, LeaderboardStore, PackStore, PrivacyStore,
+        ReviewStore, SettingsStore, Store,
     };
 }
 
@@ -80,6 +82,7 @@ pub enum StoreError {
 pub trait Store:
     SettingsStore
     + AnswerStore
+    + ClassStore
     + LeaderboardStore
     + PackStore
     + ReviewStore

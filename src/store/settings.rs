@@ -36,12 +36,36 @@ pub trait SettingsStore: Send + Sync {
         day: NaiveDate,
         nonce: &str,
         now: DateTime<Utc>,
-    ) -> Result<PostClaim, StoreError>;
+    ) -> Result<PostClaim, StoreError> {
+        self.claim_class_post(guild, 0, day, nonce, now)
+    }
 
     /// Records that the daily post was sent as `message`.
     fn mark_posted(
         &self,
         guild: GuildId,
+        day: NaiveDate,
+        message: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.mark_class_posted(guild, 0, day, message, now)
+    }
+
+    /// [`SettingsStore::claim_post`] for a class's post (0: the server's own).
+    fn claim_class_post(
+        &self,
+        guild: GuildId,
+        class: i64,
+        day: NaiveDate,
+        nonce: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PostClaim, StoreError>;
+
+    /// [`SettingsStore::mark_posted`] for a class's post.
+    fn mark_class_posted(
+        &self,
+        guild: GuildId,
+        class: i64,
         day: NaiveDate,
         message: u64,
         now: DateTime<Utc>,

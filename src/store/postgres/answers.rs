@@ -3,23 +3,25 @@
 use super::*;
 
 impl AnswerStore for PostgresStore {
-    fn daily_instance(
+    fn class_daily(
         &self,
         guild: GuildId,
+        class: i64,
         day: NaiveDate,
     ) -> Result<Option<Instance>, StoreError> {
         self.run(move |s| {
             s.direct()
-                .query_opt(DAILY_INSTANCE, &[&(guild.0 as i64), &day])?
+                .query_opt(DAILY_INSTANCE, &[&(guild.0 as i64), &day, &class])?
                 .map(|r| instance_row(&r))
                 .transpose()
                 .map_err(PgError::from)
         })
     }
 
-    fn previous_daily(
+    fn previous_class_daily(
         &self,
         guild: GuildId,
+        class: i64,
         day: NaiveDate,
     ) -> Result<Option<Instance>, StoreError> {
         self.run(move |s| {
@@ -28,9 +30,9 @@ impl AnswerStore for PostgresStore {
                     concat!(
                         "SELECT ",
                         instance_columns!(),
-                        " FROM instances WHERE kind = 'daily' AND guild_id = $1 AND day < $2 ORDER BY day DESC LIMIT 1"
+                        " FROM instances WHERE kind = 'daily' AND guild_id = $1 AND class_id = $3 AND day < $2 ORDER BY day DESC LIMIT 1"
                     ),
-                    &[&(guild.0 as i64), &day],
+                    &[&(guild.0 as i64), &day, &class],
                 )?
                 .map(|r| instance_row(&r))
                 .transpose()
@@ -38,12 +40,12 @@ impl AnswerStore for PostgresStore {
         })
     }
 
-    fn daily_history(&self, guild: GuildId) -> Result<Vec<String>, StoreError> {
+    fn class_daily_history(&self, guild: GuildId, class: i64) -> Result<Vec<String>, StoreError> {
         self.run(move |s| {
             s.direct()
                 .query(
-                    "SELECT question FROM instances WHERE kind = 'daily' AND guild_id = $1 ORDER BY day",
-                    &[&(guild.0 as i64)],
+                    "SELECT question FROM instances WHERE kind = 'daily' AND guild_id = $1 AND class_id = $2 ORDER BY day",
+                    &[&(guild.0 as i64), &class],
                 )?
                 .iter()
                 .map(|r| r.try_get(0))
@@ -63,7 +65,9 @@ impl AnswerStore for PostgresStore {
                 // Reading first keeps ids free of the gaps a conflicting
                 // insert would leave (identity values are not given back).
                 if let Some((guild, day)) = daily {
-                    if let Some(existing) = tx.query_opt(DAILY_INSTANCE, &[&guild, &day])? {
+                    if let Some(existing) =
+                        tx.query_opt(DAILY_INSTANCE, &[&guild, &day, &new.class])?
+                    {
                         return Ok(instance_row(&existing)?);
                     }
                 }
@@ -73,8 +77,8 @@ impl AnswerStore for PostgresStore {
                 };
                 let inserted = tx.returning_opt(
                     concat!(
-                        "INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING ",
+                        "INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at, class_id)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING ",
                         instance_columns!()
                     ),
                     &[
@@ -85,6 +89,7 @@ impl AnswerStore for PostgresStore {
                         &new.question,
                         &order_array(&new.option_order),
                         &micros(new.created_at),
+                        &new.class,
                     ],
                 )?;
                 let row = match inserted {
@@ -93,7 +98,7 @@ impl AnswerStore for PostgresStore {
                     // created the guild's daily meanwhile.
                     None => tx.query_one(
                         DAILY_INSTANCE,
-                        &[&new.guild.map(|g| g.0 as i64), &new.day],
+                        &[&new.guild.map(|g| g.0 as i64), &new.day, &new.class],
                     )?,
                 };
                 Ok(instance_row(&row)?)

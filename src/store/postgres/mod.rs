@@ -397,14 +397,14 @@ const REMEMBER_NAME: &str =
 
 macro_rules! instance_columns {
     () => {
-        "id, kind, guild_id, owner_id, day, question, option_order, created_at"
+        "id, kind, guild_id, owner_id, day, question, option_order, created_at, class_id"
     };
 }
 
 const DAILY_INSTANCE: &str = concat!(
     "SELECT ",
     instance_columns!(),
-    " FROM instances WHERE kind = 'daily' AND guild_id = $1 AND day = $2"
+    " FROM instances WHERE kind = 'daily' AND guild_id = $1 AND day = $2 AND class_id = $3"
 );
 
 fn instance_row(r: &Row) -> Result<Instance, pg::Error> {
@@ -421,6 +421,7 @@ fn instance_row(r: &Row) -> Result<Instance, pg::Error> {
         question: r.try_get(5)?,
         option_order: order_from(r.try_get(6)?),
         created_at: r.try_get(7)?,
+        class: r.try_get(8)?,
     })
 }
 
@@ -601,6 +602,7 @@ impl Store for PostgresStore {
 // The parts of the store, after the macros above (macros are in scope
 // only below their definition).
 mod answers;
+mod classes;
 mod competitions;
 mod connection;
 mod leaderboards;

@@ -101,6 +101,7 @@ impl PrivacyStore for PostgresStore {
                     "SELECT guild_id FROM guild_settings
                      UNION SELECT guild_id FROM members WHERE guild_id <> 0
                      UNION SELECT guild_id FROM totals
+                     UNION SELECT guild_id FROM classes
                      EXCEPT SELECT guild_id FROM departed_guilds
                      ORDER BY 1",
                     &[],
@@ -163,6 +164,7 @@ impl PrivacyStore for PostgresStore {
                     "DELETE FROM streaks WHERE guild_id = $1",
                     "DELETE FROM seasons WHERE guild_id = $1",
                     "DELETE FROM daily_posts WHERE guild_id = $1",
+                    "DELETE FROM classes WHERE guild_id = $1",
                     "DELETE FROM members WHERE guild_id = $1",
                     "DELETE FROM reports WHERE guild_id = $1",
                     "DELETE FROM disabled_questions WHERE guild_id = $1",

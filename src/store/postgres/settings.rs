@@ -88,9 +88,10 @@ impl SettingsStore for PostgresStore {
         })
     }
 
-    fn claim_post(
+    fn claim_class_post(
         &self,
         guild: GuildId,
+        class: i64,
         day: NaiveDate,
         nonce: &str,
         now: DateTime<Utc>,
@@ -100,16 +101,16 @@ impl SettingsStore for PostgresStore {
             s.write(|tx| {
                 let g = guild.0 as i64;
                 let claimed = tx.execute(
-                    "INSERT INTO daily_posts (guild_id, day, nonce, updated_at) VALUES ($1, $2, $3, $4)
+                    "INSERT INTO daily_posts (guild_id, day, nonce, updated_at, class_id) VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT DO NOTHING",
-                    &[&g, &day, &nonce, &micros(now)],
+                    &[&g, &day, &nonce, &micros(now), &class],
                 )?;
                 if claimed == 1 {
                     return Ok(PostClaim::New);
                 }
                 let row = tx.query_one(
-                    "SELECT nonce, message_id FROM daily_posts WHERE guild_id = $1 AND day = $2",
-                    &[&g, &day],
+                    "SELECT nonce, message_id FROM daily_posts WHERE guild_id = $1 AND day = $2 AND class_id = $3",
+                    &[&g, &day, &class],
                 )?;
                 Ok(match row.try_get::<_, Option<i64>>(1)? {
                     Some(message) => PostClaim::Sent {
@@ -123,17 +124,18 @@ impl SettingsStore for PostgresStore {
         })
     }
 
-    fn mark_posted(
+    fn mark_class_posted(
         &self,
         guild: GuildId,
+        class: i64,
         day: NaiveDate,
         message: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.run(move |s| {
             s.direct().execute(
-                "UPDATE daily_posts SET message_id = $3, updated_at = $4 WHERE guild_id = $1 AND day = $2",
-                &[&(guild.0 as i64), &day, &(message as i64), &micros(now)],
+                "UPDATE daily_posts SET message_id = $3, updated_at = $4 WHERE guild_id = $1 AND day = $2 AND class_id = $5",
+                &[&(guild.0 as i64), &day, &(message as i64), &micros(now), &class],
             )?;
             Ok(())
         })

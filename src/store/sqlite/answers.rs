@@ -3,40 +3,42 @@
 use super::*;
 
 impl AnswerStore for SqliteStore {
-    fn daily_instance(
+    fn class_daily(
         &self,
         guild: GuildId,
+        class: i64,
         day: NaiveDate,
     ) -> Result<Option<Instance>, StoreError> {
         self.with(|c| {
-            c.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"))?.query_row(
-                params![guild.0 as i64, day.to_string()],
+            c.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND class_id = ?2 AND day = ?3"))?.query_row(
+                params![guild.0 as i64, class, day.to_string()],
                 instance_row,
             )
             .optional()
         })
     }
 
-    fn previous_daily(
+    fn previous_class_daily(
         &self,
         guild: GuildId,
+        class: i64,
         day: NaiveDate,
     ) -> Result<Option<Instance>, StoreError> {
         self.with(|c| {
             c.prepare_cached(&format!(
-                    "SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day < ?2 ORDER BY day DESC LIMIT 1"
+                    "SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND class_id = ?2 AND day < ?3 ORDER BY day DESC LIMIT 1"
                 ))?.query_row(
-                params![guild.0 as i64, day.to_string()],
+                params![guild.0 as i64, class, day.to_string()],
                 instance_row,
             )
             .optional()
         })
     }
 
-    fn daily_history(&self, guild: GuildId) -> Result<Vec<String>, StoreError> {
+    fn class_daily_history(&self, guild: GuildId, class: i64) -> Result<Vec<String>, StoreError> {
         self.with(|c| {
-            let mut stmt = c.prepare_cached("SELECT question FROM instances WHERE kind = 'daily' AND guild_id = ?1 ORDER BY day")?;
-            let rows = stmt.query_map(params![guild.0 as i64], |r| r.get(0))?;
+            let mut stmt = c.prepare_cached("SELECT question FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND class_id = ?2 ORDER BY day")?;
+            let rows = stmt.query_map(params![guild.0 as i64, class], |r| r.get(0))?;
             rows.collect()
         })
     }
@@ -54,8 +56,8 @@ impl AnswerStore for SqliteStore {
         };
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.prepare_cached("INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING")?.execute(
+            tx.prepare_cached("INSERT INTO instances (kind, guild_id, owner_id, day, question, option_order, created_at, class_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING")?.execute(
                 params![
                     kind,
                     new.guild.map(|g| g.0 as i64),
@@ -63,12 +65,13 @@ impl AnswerStore for SqliteStore {
                     new.day.map(|d| d.to_string()),
                     new.question,
                     order,
-                    ts(new.created_at)
+                    ts(new.created_at),
+                    new.class
                 ],
             )?;
             let instance = match (new.kind, new.guild, new.day) {
-                (InstanceKind::Daily, Some(guild), Some(day)) => tx.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND day = ?2"))?.query_row(
-                    params![guild.0 as i64, day.to_string()],
+                (InstanceKind::Daily, Some(guild), Some(day)) => tx.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE kind = 'daily' AND guild_id = ?1 AND class_id = ?2 AND day = ?3"))?.query_row(
+                    params![guild.0 as i64, new.class, day.to_string()],
                     instance_row,
                 )?,
                 _ => tx.prepare_cached(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"))?.query_row(

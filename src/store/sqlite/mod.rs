@@ -525,7 +525,7 @@ fn scored_answer_row(r: &rusqlite::Row) -> rusqlite::Result<ScoredAnswer> {
 }
 
 const INSTANCE_COLUMNS: &str =
-    "id, kind, guild_id, owner_id, day, question, option_order, created_at";
+    "id, kind, guild_id, owner_id, day, question, option_order, created_at, class_id";
 
 fn instance_row(row: &rusqlite::Row) -> rusqlite::Result<Instance> {
     let kind: String = row.get(1)?;
@@ -543,6 +543,7 @@ fn instance_row(row: &rusqlite::Row) -> rusqlite::Result<Instance> {
         question: row.get(5)?,
         option_order: order.split(',').filter_map(|n| n.parse().ok()).collect(),
         created_at: parse_ts(&row.get::<_, String>(7)?),
+        class: row.get(8)?,
     })
 }
 
@@ -660,6 +661,7 @@ impl Store for SqliteStore {
 // The parts of the store, after the macros above (macros are in scope
 // only below their definition).
 mod answers;
+mod classes;
 mod competitions;
 mod leaderboards;
 mod packs;

@@ -96,6 +96,7 @@ impl PrivacyStore for SqliteStore {
                 "SELECT guild_id FROM guild_settings
                  UNION SELECT guild_id FROM members WHERE guild_id <> 0
                  UNION SELECT guild_id FROM totals
+                 UNION SELECT guild_id FROM classes
                  EXCEPT SELECT guild_id FROM departed_guilds
                  ORDER BY 1",
             )?
@@ -153,6 +154,7 @@ impl PrivacyStore for SqliteStore {
                 "DELETE FROM streaks WHERE guild_id = ?1",
                 "DELETE FROM seasons WHERE guild_id = ?1",
                 "DELETE FROM daily_posts WHERE guild_id = ?1",
+                "DELETE FROM classes WHERE guild_id = ?1",
                 "DELETE FROM members WHERE guild_id = ?1",
                 "DELETE FROM reports WHERE guild_id = ?1",
                 "DELETE FROM disabled_questions WHERE guild_id = ?1",

@@ -93,9 +93,10 @@ impl SettingsStore for SqliteStore {
             .collect()
     }
 
-    fn claim_post(
+    fn claim_class_post(
         &self,
         guild: GuildId,
+        class: i64,
         day: NaiveDate,
         nonce: &str,
         now: DateTime<Utc>,
@@ -103,8 +104,8 @@ impl SettingsStore for SqliteStore {
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let existing: Option<(String, Option<i64>)> = tx
-                .prepare_cached("SELECT nonce, message_id FROM daily_posts WHERE guild_id = ?1 AND day = ?2")?.query_row(
-                    params![guild.0 as i64, day.to_string()],
+                .prepare_cached("SELECT nonce, message_id FROM daily_posts WHERE guild_id = ?1 AND day = ?2 AND class_id = ?3")?.query_row(
+                    params![guild.0 as i64, day.to_string(), class],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
@@ -112,8 +113,8 @@ impl SettingsStore for SqliteStore {
                 Some((_, Some(message))) => PostClaim::Sent { message: message as u64 },
                 Some((nonce, None)) => PostClaim::Pending { nonce },
                 None => {
-                    tx.prepare_cached("INSERT INTO daily_posts (guild_id, day, nonce, updated_at) VALUES (?1, ?2, ?3, ?4)")?.execute(
-                        params![guild.0 as i64, day.to_string(), nonce, ts(now)],
+                    tx.prepare_cached("INSERT INTO daily_posts (guild_id, day, nonce, updated_at, class_id) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
+                        params![guild.0 as i64, day.to_string(), nonce, ts(now), class],
                     )?;
                     PostClaim::New
                 }
@@ -123,16 +124,17 @@ impl SettingsStore for SqliteStore {
         })
     }
 
-    fn mark_posted(
+    fn mark_class_posted(
         &self,
         guild: GuildId,
+        class: i64,
         day: NaiveDate,
         message: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.with(|c| {
-            c.prepare_cached("UPDATE daily_posts SET message_id = ?3, updated_at = ?4 WHERE guild_id = ?1 AND day = ?2")?.execute(
-                params![guild.0 as i64, day.to_string(), message as i64, ts(now)],
+            c.prepare_cached("UPDATE daily_posts SET message_id = ?3, updated_at = ?4 WHERE guild_id = ?1 AND day = ?2 AND class_id = ?5")?.execute(
+                params![guild.0 as i64, day.to_string(), message as i64, ts(now), class],
             )
             .map(|_| ())
         })

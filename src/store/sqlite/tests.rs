@@ -16,6 +16,7 @@ fn daily(store: &SqliteStore, guild: u64, day: &str, question: &str) -> Instance
             guild: Some(GuildId(guild)),
             owner: None,
             day: Some(day.parse().unwrap()),
+            class: 0,
             question: question.into(),
             option_order: vec![2, 0, 1],
             created_at: at(7),
@@ -204,13 +205,23 @@ fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
         commits_unchecked: std::sync::atomic::AtomicU32::new(0),
         checkpointer: None,
     };
-    let q = daily(&old, 10, "2026-11-23", "p/a");
+    // Written as that release wrote it (instances had no class then).
+    let q = old
+        .with(|c| {
+            c.execute(
+                "INSERT INTO instances (kind, guild_id, day, question, option_order, created_at)
+                 VALUES ('daily', 10, '2026-11-23', 'p/a', '2,0,1', '2026-11-23T07:00:00Z')",
+                [],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+        .unwrap();
     old.with(|c| {
         for (user, correct) in [(1, 1), (2, 0), (3, 1)] {
             c.execute(
                 "INSERT INTO answers (instance_id, guild_id, user_id, interaction_id, question, answer, correct, points, answered_at)
                  VALUES (?1, 10, ?2, ?2, 'p/a', 'x', ?3, 0, '2026-11-23T09:00:00Z')",
-                params![q.id, user, correct],
+                params![q, user, correct],
             )?;
         }
         Ok(())
@@ -230,15 +241,15 @@ fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
         checkpointer: None,
     };
     assert_eq!(
-        store.tally(q.id).unwrap(),
+        store.tally(q).unwrap(),
         Tally {
             answered: 3,
             correct: 2
         }
     );
-    store.record_answer(&answer(q.id, 4, 400, true)).unwrap();
-    assert_eq!(store.tally(q.id).unwrap().correct, 3);
-    assert_eq!(store.tally(q.id + 1).unwrap(), Tally::default());
+    store.record_answer(&answer(q, 4, 400, true)).unwrap();
+    assert_eq!(store.tally(q).unwrap().correct, 3);
+    assert_eq!(store.tally(q + 1).unwrap(), Tally::default());
 }
 
 #[test]

@@ -178,6 +178,18 @@ fn two_classes_have_their_own_daily_question_and_leaderboards() {
         .unwrap()
         .starts_with(&format!("10A: {ada} points, rank ")));
 
+    // The score export of one class: its students only.
+    let export = school.ask(TEACHER, 11, &["export", "scores", "class=10A"]);
+    assert_eq!(
+        text(&export),
+        "Scores of 2 students (10A, all time), most points first. Names are the ones last seen."
+    );
+    let file = &export["attachments"][0];
+    assert!(
+        file["name"].as_str().unwrap().starts_with("scores-class-"),
+        "{file}"
+    );
+
     let list = school.ask(TEACHER, 11, &["class", "list"]);
     assert_eq!(list["title"], "Classes (2)");
     assert!(

@@ -632,7 +632,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     "season",
                     "current, or a season's name (default: all time)",
                 )
-                .max_length(60)])
+                .max_length(60), CLASS])
                 .private()
                 .run(teacher::export),
         ]),

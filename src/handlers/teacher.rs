@@ -92,6 +92,21 @@ pub fn export(app: &App, request: &Request) -> Result<Reply, Error> {
             )
         }
     };
+    // `class:` narrows it to one class's board (the same period, counted
+    // for the class alone).
+    let all = app.store.classes(guild)?;
+    let (period, label, file) = match super::classes::named(request, &all)? {
+        Some(class) => (
+            crate::classes::class_period(class.id, &period),
+            format!("{}, {label}", escape_markdown(&class.name)),
+            format!(
+                "scores-class-{}-{}",
+                class.id,
+                file.trim_start_matches("scores-")
+            ),
+        ),
+        None => (period, label, file),
+    };
     let rows = app.store.export_rows(guild, &period)?;
     let mut csv = String::from("user_id,display_name,answered,correct,points,streak\r\n");
     for row in &rows {

@@ -23,6 +23,7 @@
 //! names the query, tf-idf over definitions ("who replaced Yezhov").
 //! Knows nothing of Discord, the store or how hits are shown.
 
+mod similar;
 pub mod words;
 
 use crate::content::{Content, EntryKind};
@@ -761,8 +762,8 @@ impl PackIndex {
             .into_iter()
             .map(|(k, _)| {
                 let text = &self.keys[k as usize].text;
-                let lev = strsim::normalized_levenshtein(key, text);
-                let jw = strsim::jaro_winkler(key, text);
+                let lev = similar::normalized_levenshtein(key, text);
+                let jw = similar::jaro_winkler(key, text);
                 (k, lev.max(jw - 0.1))
             })
             .collect()

@@ -112,6 +112,49 @@ fn proc_file_field(pid: u32, file: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Where a process's resident memory is, from /proc/PID/smaps: the
+/// binary's own pages (file-backed, then the private copies of its data),
+/// the heap, other anonymous mappings (thread stacks, malloc's per-thread
+/// arenas, SQLite's caches) and shared libraries, in KiB.
+fn rss_by_mapping(pid: u32) -> String {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe"))
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let mut groups: std::collections::BTreeMap<&str, (u64, u64, usize)> = Default::default();
+    let mut group = "";
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or("");
+        if first.contains('-') && !first.ends_with(':') {
+            let path = line.split_whitespace().nth(5).unwrap_or("");
+            group = match path {
+                "" => "anonymous (stacks, arenas, caches)",
+                "[heap]" => "heap",
+                p if p == exe => "binary",
+                p if p.starts_with('[') => "kernel ([stack], [vdso]...)",
+                _ => "shared libraries",
+            };
+            groups.entry(group).or_default().2 += 1;
+        } else if first == "Rss:" || first == "Anonymous:" {
+            let kb: u64 = fields.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            let entry = groups.entry(group).or_default();
+            if first == "Rss:" {
+                entry.0 += kb;
+            } else {
+                entry.1 += kb;
+            }
+        }
+    }
+    groups
+        .iter()
+        .map(|(name, (rss, anon, count))| {
+            format!("{name} {rss} KiB ({anon} anonymous, {count} mappings)")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// User + system CPU seconds of a process (clock ticks are 1/100 s: USER_HZ).
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -500,7 +543,8 @@ async fn drive(rate: Mode, flat: Mode) {
 async fn start_bot(fake: FakeDiscord, name: &'static str, mut command: Command) -> Bot {
     command
         .env("DISCORD_TOKEN", TOKEN)
-        .env("RUST_LOG", "warn")
+        // studybot's start-up breakdown (content, database) is logged too.
+        .env("RUST_LOG", "warn,studybot::startup=info")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
     let started = Instant::now();
@@ -512,6 +556,10 @@ async fn start_bot(fake: FakeDiscord, name: &'static str, mut command: Command) 
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let idle_rss_kb = proc_field(child.id(), "VmRSS:");
     let idle_anon_kb = proc_file_field(child.id(), "smaps_rollup", "Anonymous:");
+    eprintln!(
+        "{name}: idle RSS by mapping: {}",
+        rss_by_mapping(child.id())
+    );
     Bot {
         name,
         child,

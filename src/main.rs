@@ -330,8 +330,10 @@ enum Database<'a> {
 }
 
 fn load_app(config: Config, folders: &[PathBuf], db: Database) -> anyhow::Result<App> {
+    let started = std::time::Instant::now();
     let (library, warnings) =
         Library::load_with_bundled(folders).context("content did not load")?;
+    let loaded = started.elapsed();
     for warning in warnings {
         tracing::warn!("{warning}");
     }
@@ -347,6 +349,13 @@ fn load_app(config: Config, folders: &[PathBuf], db: Database) -> anyhow::Result
         }
         Database::InMemory => studybot::store::open_in_memory()?,
     };
+    // What start-up spends before the bot can answer (docs/performance.md).
+    tracing::info!(
+        target: "studybot::startup",
+        content_ms = loaded.as_secs_f64() * 1e3,
+        database_ms = (started.elapsed() - loaded).as_secs_f64() * 1e3,
+        "content loaded and database opened"
+    );
     Ok(App::new(config, library, store)?)
 }
 

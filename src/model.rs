@@ -411,3 +411,56 @@ pub struct QuestionResults {
     pub answered: u64,
     pub correct: u64,
 }
+
+/// The core's rules for one answer (`quiz::Rules`), which the store applies
+/// inside the answer's transaction to what it reads there: so the streak,
+/// the season and the review card an answer builds on are the ones it
+/// writes over, and a concurrent write (a teacher accepting an earlier
+/// answer) cannot land in between and be lost.
+pub trait AnswerRules: Send + Sync {
+    /// The daily streak after this answer, from the one stored.
+    fn streak(&self, stored: &Streak) -> Streak;
+    /// The streak bonus a right answer earns with the streak after it.
+    fn bonus(&self, after: &Streak) -> i64;
+    /// The leaderboard periods a daily answer counts in, given the guild's
+    /// open season.
+    fn periods(&self, season: Option<&Season>) -> Vec<String>;
+    /// The review card after this answer, from the one stored under `key`.
+    fn review(&self, stored: Option<&ReviewCard>, key: &str) -> ReviewCard;
+}
+
+/// One answer as the handler decided it (who, which instance, the graded
+/// result, when), for the store to carry out in one transaction with
+/// `rules` (see the answer store's `answer`).
+#[derive(Clone)]
+pub struct AnswerPlan {
+    pub instance: i64,
+    pub kind: InstanceKind,
+    /// Where it was given (a practice question in a server has one too).
+    pub guild: Option<GuildId>,
+    pub user: UserId,
+    pub interaction: InteractionId,
+    pub question: String,
+    pub answer: String,
+    pub correct: bool,
+    /// The points for being right, before any streak bonus (0 when wrong).
+    pub points: i64,
+    pub at: DateTime<Utc>,
+    pub display_name: Option<String>,
+    /// The key of the student's review card for the question.
+    pub card: String,
+    pub rules: std::sync::Arc<dyn AnswerRules>,
+}
+
+/// What carrying out an [`AnswerPlan`] came to: everything its reply needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    pub outcome: RecordOutcome,
+    /// What a recorded answer added to the leaderboard, bonus included.
+    pub points: i64,
+    pub bonus: i64,
+    /// The streak after a recorded daily answer.
+    pub streak: Option<Streak>,
+    /// The instance's tally, this answer included.
+    pub tally: Tally,
+}

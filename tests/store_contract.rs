@@ -19,11 +19,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use studybot::request::{GuildId, InteractionId, UserId};
 use studybot::store::{
-    class_period, Class, ClassSettings, CompetitionAnswer, CompetitionStanding, CompetitionStatus,
-    ExportRow, GuildPacks, GuildSettings, Instance, InstanceKind, Leaderboard, NewAnswer,
-    NewCompetition, NewCompetitionAnswer, NewInstance, PastAnswer, PostClaim, QuestionResults,
-    RecordOutcome, Removed, ReviewCard, Season, Store, StoreError, Streak, StreakRebuild, Tally,
-    UploadedPack,
+    class_period, AnswerPlan, Answered, Class, ClassSettings, CompetitionAnswer,
+    CompetitionStanding, CompetitionStatus, ExportRow, GuildPacks, GuildSettings, Instance,
+    InstanceKind, Leaderboard, NewAnswer, NewCompetition, NewCompetitionAnswer, NewInstance,
+    PastAnswer, PostClaim, QuestionResults, RecordOutcome, Removed, ReviewCard, Season, Store,
+    StoreError, Streak, StreakRebuild, Tally, UploadedPack,
 };
 
 const CLASS: GuildId = GuildId(10);
@@ -2049,6 +2049,198 @@ enum Back {
     Migrations(i64),
 }
 
+/// A plan for a daily (or practice) answer, with quiz's rules.
+fn plan(instance: &Instance, user: u64, interaction: u64, correct: bool) -> AnswerPlan {
+    let now = at(instance.day.map_or(23, |d| chrono::Datelike::day(&d)), 9);
+    AnswerPlan {
+        instance: instance.id,
+        kind: instance.kind,
+        guild: instance.guild,
+        user: UserId(user),
+        interaction: InteractionId(interaction),
+        question: instance.question.clone(),
+        answer: format!("answer of {user}"),
+        correct,
+        points: if correct { 20 } else { 0 },
+        at: now,
+        display_name: Some(format!("Student {user}")),
+        card: instance.question.clone(),
+        rules: Arc::new(studybot::quiz::Rules {
+            day: instance.day,
+            post_days: None,
+            class: None,
+            correct,
+            now,
+        }),
+    }
+}
+
+fn streak(current: u32, best: u32, last_day: u32) -> Streak {
+    Streak {
+        current,
+        best,
+        last_day: Some(date(last_day)),
+    }
+}
+
+/// An answer carried out from a plan: the store reads the stored streak,
+/// the open season and the review card in the answer's transaction,
+/// applies quiz's rules, writes everything and returns what the reply
+/// needs; repeats change nothing and say so.
+fn answers_apply_the_rules_to_what_is_stored(store: &dyn Store) {
+    let season = store.start_season(CLASS, "Autumn", at(20, 8)).unwrap();
+    let monday = daily(store, CLASS, 23, "p/a");
+    let tuesday = daily(store, CLASS, 24, "p/b");
+    assert_eq!(
+        store.answer(&plan(&monday, 1, 1, true)).unwrap(),
+        Answered {
+            outcome: RecordOutcome::Recorded,
+            points: 20,
+            bonus: 0,
+            streak: Some(streak(1, 1, 23)),
+            tally: tally(1, 1),
+        }
+    );
+    store.answer(&plan(&monday, 2, 2, false)).unwrap();
+    // The next day builds on the stored streak: a bonus for day two.
+    assert_eq!(
+        store.answer(&plan(&tuesday, 1, 3, true)).unwrap(),
+        Answered {
+            outcome: RecordOutcome::Recorded,
+            points: 22,
+            bonus: 2,
+            streak: Some(streak(2, 2, 24)),
+            tally: tally(1, 1),
+        }
+    );
+    assert_eq!(store.streak(CLASS, UserId(1)).unwrap(), streak(2, 2, 24));
+    for period in ["all", WEEK, &format!("season:{}", season.id)] {
+        assert_eq!(top(&board(store, CLASS, period, 10, 1)), [(1, 42), (2, 0)]);
+    }
+    assert_eq!(board(store, CLASS, "all", 10, 1).top[0].name, "Student 1");
+    assert_eq!(
+        store.review_card(UserId(1), "p/b").unwrap().unwrap().reps,
+        1
+    );
+    // A redelivery and a second press change nothing.
+    let again = store.answer(&plan(&tuesday, 1, 3, true)).unwrap();
+    assert!(matches!(
+        again.outcome,
+        RecordOutcome::Duplicate(PastAnswer { points: 22, .. })
+    ));
+    assert_eq!(
+        (again.points, again.streak, again.tally),
+        (0, None, tally(1, 1))
+    );
+    let second = store.answer(&plan(&tuesday, 1, 4, false)).unwrap();
+    assert!(matches!(second.outcome, RecordOutcome::AlreadyAnswered(_)));
+    assert_eq!(store.streak(CLASS, UserId(1)).unwrap(), streak(2, 2, 24));
+    // Practice of Monday's question: its review card is built on the one
+    // the daily answer left; no streak, no leaderboard.
+    let own = practice(store, Some(CLASS), 1, "p/a");
+    let practised = store.answer(&plan(&own, 1, 5, true)).unwrap();
+    assert_eq!(
+        (practised.outcome, practised.streak, practised.tally),
+        (RecordOutcome::Recorded, None, tally(1, 1))
+    );
+    assert_eq!(
+        store.review_card(UserId(1), "p/a").unwrap().unwrap().reps,
+        2
+    );
+    assert_eq!(store.streak(CLASS, UserId(1)).unwrap(), streak(2, 2, 24));
+    assert_eq!(top(&board(store, CLASS, "all", 10, 1)), [(1, 42), (2, 0)]);
+}
+
+/// A teacher accepting a student's wrong answer while the same student
+/// answers the next daily question (issue #24's race: the streak was read
+/// before the answer's transaction and a rebuild landing in between was
+/// overwritten). Whichever commits first, the other builds on it: a
+/// student right on days 21 and 23 whose day-22 answer is accepted ends
+/// with a three-day streak, in either order and when both run at once.
+fn an_answer_and_an_accept_at_once_lose_no_streak(store: &dyn Store) {
+    let days: Vec<Instance> = (21..=23)
+        .map(|d| daily(store, CLASS, d, &format!("p/d{d}")))
+        .collect();
+    let periods = ["all".to_string(), WEEK.to_string()];
+    let rebuild: StreakRebuild = Arc::new(|stored: &Streak, daily: &[(NaiveDate, bool)]| {
+        studybot::quiz::rebuild_streak(stored, daily, None)
+    });
+    const STUDENTS: u64 = 12;
+    let mut wrong_on_22 = HashMap::new();
+    for user in 1..=STUDENTS {
+        store
+            .answer(&plan(&days[0], user, user * 10, true))
+            .unwrap();
+        store
+            .answer(&plan(&days[1], user, user * 10 + 1, false))
+            .unwrap();
+        assert_eq!(
+            store.streak(CLASS, UserId(user)).unwrap(),
+            Streak {
+                current: 0,
+                best: 1,
+                last_day: Some(date(21)),
+            }
+        );
+        let wrong = store.wrong_daily_answers(CLASS, UserId(user), 1).unwrap();
+        wrong_on_22.insert(user, wrong[0].id);
+    }
+    let accept = |user: u64| {
+        let mended = store
+            .accept_answer(wrong_on_22[&user], 20, &periods, &rebuild)
+            .unwrap();
+        assert!(mended.is_some());
+    };
+    let answer_23 = |user: u64| {
+        let answered = store
+            .answer(&plan(&days[2], user, user * 10 + 2, true))
+            .unwrap();
+        assert_eq!(answered.outcome, RecordOutcome::Recorded);
+    };
+    // One order, then the other.
+    accept(1);
+    answer_23(1);
+    answer_23(2);
+    accept(2);
+    // Both at once, for every other student.
+    let barrier = Barrier::new(2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for user in 3..=STUDENTS {
+                barrier.wait();
+                accept(user);
+            }
+        });
+        scope.spawn(|| {
+            for user in 3..=STUDENTS {
+                barrier.wait();
+                answer_23(user);
+            }
+        });
+    });
+    for user in 1..=STUDENTS {
+        assert_eq!(
+            store.streak(CLASS, UserId(user)).unwrap(),
+            streak(3, 3, 23),
+            "student {user}"
+        );
+    }
+    // And every point counted once: 20 + 20 (accepted) + 20, and a bonus
+    // of 0 or 4 for day 23, depending on which came first (the bonus is
+    // the streak's when the answer was given).
+    let board = board(store, CLASS, "all", STUDENTS as usize, 1);
+    assert_eq!(board.players, STUDENTS);
+    for standing in &board.top {
+        assert!(
+            [60, 64].contains(&standing.points),
+            "student {} has {}",
+            standing.user.0,
+            standing.points
+        );
+        assert_eq!((standing.answered, standing.correct), (3, 3));
+    }
+}
+
 /// Rewrites a closed database's schema history as the builds before the
 /// shared runner (`store/migrate.rs`) kept it: SQLite's `user_version`
 /// (rusqlite_migration), PostgreSQL's `studybot_migrations`, and no
@@ -2485,6 +2677,8 @@ contract! {
         classes_are_kept_with_their_settings_and_unique_names,
         each_class_has_its_own_daily_question_and_post,
         a_servers_own_daily_becomes_its_first_class,
+        answers_apply_the_rules_to_what_is_stored,
+        an_answer_and_an_accept_at_once_lose_no_streak,
     ],
     database: [
         reopening_sees_the_same_data,

@@ -12,7 +12,7 @@ use crate::markup::{escape_markdown, fit};
 use crate::quiz::{self, check};
 use crate::reply::{Button, ButtonStyle, Edit, Reply};
 use crate::request::{GuildId, Request, UserId};
-use crate::store::{Instance, InstanceKind, NewAnswer, NewInstance, RecordOutcome, Tally};
+use crate::store::{AnswerPlan, Instance, InstanceKind, NewInstance, RecordOutcome, Tally};
 use chrono::{DateTime, NaiveDate, Utc};
 
 const GUILD_ONLY: &str = "This command belongs to a class server: use it in your server's channel.";
@@ -244,6 +244,12 @@ fn tally_line(tally: Tally) -> String {
 
 /// The public daily message: question, buttons, tally, yesterday's answer.
 pub fn daily_reply(app: &App, instance: &Instance) -> Result<Reply, Error> {
+    daily_reply_tallied(app, instance, app.store.tally(instance.id)?)
+}
+
+/// [`daily_reply`] with the instance's tally already known (an answer's
+/// transaction returns it).
+fn daily_reply_tallied(app: &App, instance: &Instance, tally: Tally) -> Result<Reply, Error> {
     let library = app.library_for(instance.guild)?;
     let (_, question) = quiz::find(&library.content, &instance.question).ok_or_else(|| {
         Error::user(
@@ -262,7 +268,7 @@ pub fn daily_reply(app: &App, instance: &Instance) -> Result<Reply, Error> {
             difficulty_label(question.difficulty)
         ),
     );
-    reply.footer = Some(tally_line(app.store.tally(instance.id)?));
+    reply.footer = Some(tally_line(tally));
     if let (Some(guild), Some(day)) = (instance.guild, instance.day) {
         if let Some(previous) = app.store.previous_class_daily(guild, instance.class, day)? {
             if let Some((pack, q)) = quiz::find(&library.content, &previous.question) {
@@ -655,59 +661,50 @@ pub fn answer(
         .guild
         .filter(|_| app.library().content.pack(&pack.id).is_none());
     let card = crate::review::card_key(&instance.question, uploaded_in);
-    let base = if correct {
-        quiz::points_for(question.difficulty)
-    } else {
-        0
+    let (day, post_days, class) = match today {
+        Some((_, day, post_days, counts_for)) => (Some(day), post_days, counts_for),
+        None => (None, None, None),
     };
-    let (points, streak, periods, bonus) = match today {
-        Some((guild, day, post_days, counts_for)) => {
-            let before = app.store.streak(guild, request.user)?;
-            let after = quiz::streak_after(&before, day, post_days.as_deref(), correct);
-            let bonus = if correct {
-                quiz::streak_bonus(after.current)
-            } else {
-                0
-            };
-            let season = app.store.open_season(guild)?;
-            let mut periods = quiz::periods(day, season.as_ref());
-            if let Some(class) = counts_for {
-                periods.extend(crate::classes::periods(class, &periods));
-            }
-            (base + bonus, Some(after), periods, bonus)
-        }
-        // Practice counts towards personal stats and review, not the class leaderboard.
-        _ => (base, None, Vec::new(), 0),
-    };
-    let outcome = app.store.record_answer(&NewAnswer {
+    // One transaction reads the streak, the season and the review card,
+    // applies these rules to them and records the answer (issue #24: a
+    // streak read before it could be overwritten by a teacher's accept).
+    let answered = app.store.answer(&AnswerPlan {
         instance: instance.id,
+        kind: instance.kind,
         guild: request.guild,
         user: request.user,
         interaction: request.interaction,
         question: instance.question.clone(),
         answer: given.clone(),
         correct,
-        points,
+        points: if correct {
+            quiz::points_for(question.difficulty)
+        } else {
+            0
+        },
         at: request.now,
-        periods,
-        streak: streak.clone(),
         // Remembered with the answer: one commit per press.
         display_name: display_name(request),
-        review: Some(crate::review::after_answer(
-            app.store.review_card(request.user, &card)?.as_ref(),
-            &card,
+        card,
+        rules: std::sync::Arc::new(quiz::Rules {
+            day,
+            post_days,
+            class,
             correct,
-            request.now,
-        )),
+            now: request.now,
+        }),
     })?;
-    let mut reply = match outcome {
+    let mut reply = match answered.outcome {
         RecordOutcome::Recorded => result_reply(
             pack,
             question,
             &given,
             (correct, judgement.message()),
-            counted(instance.kind, points),
-            streak.as_ref().map(|s| (s.current, bonus)),
+            counted(instance.kind, answered.points),
+            answered
+                .streak
+                .as_ref()
+                .map(|s| (s.current, answered.bonus)),
         ),
         RecordOutcome::Duplicate(past) => result_reply(
             pack,
@@ -734,7 +731,7 @@ pub fn answer(
         if let (Some(guild), Some(day)) = (instance.guild, instance.day) {
             reply.edits.push(Edit {
                 message: daily_message(&instance, guild, day),
-                reply: daily_reply(app, &instance)?,
+                reply: daily_reply_tallied(app, &instance, answered.tally)?,
             });
         }
     }

@@ -8,7 +8,7 @@
 pub mod check;
 
 use crate::content::{Answer, Content, Difficulty, Pack, Question};
-use crate::model::{Season, Streak};
+use crate::model::{AnswerRules, ReviewCard, Season, Streak};
 use crate::request::GuildId;
 use chrono::{Datelike, Duration, NaiveDate};
 use rand_chacha::ChaCha8Rng;
@@ -529,5 +529,48 @@ mod tests {
         assert_eq!(week_key(d("2027-01-01")), "week:2026-W53");
         assert_eq!(format_number(259_450.0), "259,450");
         assert_eq!(format_number(1.5), "1.5");
+    }
+}
+
+/// The rules of one answer, for the store to apply inside the answer's
+/// transaction to the streak, season and review card it reads there
+/// (see [`crate::model::AnswerPlan`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    /// The guild-local day of a daily question; `None` for practice.
+    pub day: Option<NaiveDate>,
+    /// The guild's posting weekdays (see [`previous_posting_day`]).
+    pub post_days: Option<Vec<u8>>,
+    /// The class the answer also counts for (its boards are periods too).
+    pub class: Option<i64>,
+    pub correct: bool,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl AnswerRules for Rules {
+    fn streak(&self, stored: &Streak) -> Streak {
+        match self.day {
+            Some(day) => streak_after(stored, day, self.post_days.as_deref(), self.correct),
+            None => stored.clone(),
+        }
+    }
+
+    fn bonus(&self, after: &Streak) -> i64 {
+        streak_bonus(after.current)
+    }
+
+    fn periods(&self, season: Option<&Season>) -> Vec<String> {
+        let Some(day) = self.day else {
+            return Vec::new();
+        };
+        let mut periods = periods(day, season);
+        if let Some(class) = self.class {
+            periods.extend(crate::classes::periods(class, &periods));
+        }
+        periods
+    }
+
+    fn review(&self, stored: Option<&ReviewCard>, key: &str) -> ReviewCard {
+        crate::review::after_answer(stored, key, self.correct, self.now)
     }
 }

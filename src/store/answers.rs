@@ -59,6 +59,12 @@ pub trait AnswerStore: Send + Sync {
     /// student and instance and once per interaction.
     fn record_answer(&self, answer: &NewAnswer) -> Result<RecordOutcome, StoreError>;
 
+    /// Carries out an answer in one transaction: reads the stored streak
+    /// (locked against concurrent writers), the open season and the review
+    /// card, applies the plan's rules to them ([`settle`]), records the
+    /// answer as [`AnswerStore::record_answer`] does, and reads the tally.
+    fn answer(&self, plan: &AnswerPlan) -> Result<Answered, StoreError>;
+
     fn tally(&self, instance: i64) -> Result<Tally, StoreError>;
 
     fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError>;
@@ -95,4 +101,75 @@ pub trait AnswerStore: Send + Sync {
         guild: Option<GuildId>,
         user: UserId,
     ) -> Result<Vec<QuestionResults>, StoreError>;
+}
+
+/// What a backend reads for an [`AnswerPlan`], inside the answer's
+/// transaction.
+pub(crate) trait AnswerReads {
+    type Error;
+    /// The student's streak, locked until the transaction ends, so a
+    /// concurrent rebuild (an accepted answer) waits or is waited for.
+    fn streak_for_update(&mut self, guild: GuildId, user: UserId) -> Result<Streak, Self::Error>;
+    fn open_season(&mut self, guild: GuildId) -> Result<Option<Season>, Self::Error>;
+    fn review_card(&mut self, user: UserId, key: &str) -> Result<Option<ReviewCard>, Self::Error>;
+}
+
+/// The answer a plan comes to, given what the store holds now, and its
+/// streak bonus: the plan's rules applied once, for both backends.
+pub(crate) fn settle<R: AnswerReads>(
+    reads: &mut R,
+    plan: &AnswerPlan,
+) -> Result<(NewAnswer, i64), R::Error> {
+    let stored_card = reads.review_card(plan.user, &plan.card)?;
+    let review = Some(plan.rules.review(stored_card.as_ref(), &plan.card));
+    let (streak, bonus, periods) = match (plan.kind, plan.guild) {
+        (InstanceKind::Daily, Some(guild)) => {
+            let after = plan
+                .rules
+                .streak(&reads.streak_for_update(guild, plan.user)?);
+            let bonus = if plan.correct {
+                plan.rules.bonus(&after)
+            } else {
+                0
+            };
+            let periods = plan.rules.periods(reads.open_season(guild)?.as_ref());
+            (Some(after), bonus, periods)
+        }
+        // Practice counts towards personal stats and review only.
+        _ => (None, 0, Vec::new()),
+    };
+    let answer = NewAnswer {
+        instance: plan.instance,
+        guild: plan.guild,
+        user: plan.user,
+        interaction: plan.interaction,
+        question: plan.question.clone(),
+        answer: plan.answer.clone(),
+        correct: plan.correct,
+        points: plan.points + bonus,
+        at: plan.at,
+        periods,
+        streak,
+        display_name: plan.display_name.clone(),
+        review,
+    };
+    Ok((answer, bonus))
+}
+
+/// [`Answered`] for an answer that [`settle`] made and that was recorded
+/// (or not) with `outcome`.
+pub(crate) fn answered(
+    answer: NewAnswer,
+    bonus: i64,
+    outcome: RecordOutcome,
+    tally: Tally,
+) -> Answered {
+    let recorded = outcome == RecordOutcome::Recorded;
+    Answered {
+        points: if recorded { answer.points } else { 0 },
+        bonus: if recorded { bonus } else { 0 },
+        streak: answer.streak.filter(|_| recorded),
+        outcome,
+        tally,
+    }
 }

@@ -130,6 +130,32 @@ impl AnswerStore for PostgresStore {
         self.run(move |s| s.write(|tx| record_in(tx, &answer)))
     }
 
+    fn answer(&self, plan: &AnswerPlan) -> Result<Answered, StoreError> {
+        let plan = plan.clone();
+        self.run(move |s| {
+            s.write(|tx| {
+                let (answer, bonus) = crate::store::answers::settle(&mut Reads(tx), &plan)?;
+                let outcome = record_in(tx, &answer)?;
+                let tally = tx
+                    .query_opt(
+                        "SELECT answered, correct FROM instance_tallies WHERE instance_id = $1",
+                        &[&plan.instance],
+                    )?
+                    .map(|r| -> Result<Tally, pg::Error> {
+                        Ok(Tally {
+                            answered: r.try_get::<_, i64>(0)? as u64,
+                            correct: r.try_get::<_, i64>(1)? as u64,
+                        })
+                    })
+                    .transpose()?
+                    .unwrap_or_default();
+                Ok(crate::store::answers::answered(
+                    answer, bonus, outcome, tally,
+                ))
+            })
+        })
+    }
+
     fn tally(&self, instance: i64) -> Result<Tally, StoreError> {
         self.run(move |s| {
             let row = s.direct().query_opt(
@@ -212,6 +238,10 @@ impl AnswerStore for PostgresStore {
                 };
                 let (instance, g, u): (i64, i64, i64) =
                     (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+                // The streak first, as an answer's transaction takes it: the
+                // one that locks it second waits, then reads the answers
+                // the first committed, so neither rebuild misses the other's.
+                let stored = lock_streak(tx, g, u)?;
                 for period in lock_order(&periods) {
                     // Only the periods the wrong answer was counted in have a row.
                     let Some(total) = tx.returning_opt(
@@ -234,16 +264,6 @@ impl AnswerStore for PostgresStore {
                 tx.execute(
                     "UPDATE instance_tallies SET correct = correct + 1 WHERE instance_id = $1",
                     &[&instance],
-                )?;
-                // The row lock makes a second accept for this student (of
-                // another answer) wait, then read the answers this one
-                // committed, so neither rebuild misses the other's.
-                let stored = streak_row(
-                    tx.query_opt(
-                        "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2 FOR UPDATE",
-                        &[&g, &u],
-                    )?
-                    .as_ref(),
                 )?;
                 let daily = tx
                     .query(

@@ -276,3 +276,50 @@ pub(super) fn forget_answers(
     }
     Ok(deleted.len() as u64)
 }
+
+/// A student's streak, its row locked until the transaction ends (created
+/// empty first when missing, so there is always a row to lock). Both an
+/// answer and an accepted answer take this lock before they read what the
+/// streak is built from, so one waits for the other and then builds on
+/// what it wrote: neither streak is lost.
+pub(super) fn lock_streak(tx: &mut Tx<'_, '_>, guild: i64, user: i64) -> Result<Streak, pg::Error> {
+    tx.execute(
+        "INSERT INTO streaks (guild_id, user_id, current, best, last_day) VALUES ($1, $2, 0, 0, NULL)
+         ON CONFLICT (guild_id, user_id) DO NOTHING",
+        &[&guild, &user],
+    )?;
+    let row = tx.query_opt(
+        "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2 FOR UPDATE",
+        &[&guild, &user],
+    )?;
+    streak_row(row.as_ref())
+}
+
+/// What an answer plan reads, inside the answer's transaction.
+pub(super) struct Reads<'r, 'a, 't>(pub(super) &'r mut Tx<'a, 't>);
+
+impl crate::store::answers::AnswerReads for Reads<'_, '_, '_> {
+    type Error = pg::Error;
+
+    fn streak_for_update(&mut self, guild: GuildId, user: UserId) -> Result<Streak, pg::Error> {
+        lock_streak(self.0, guild.0 as i64, user.0 as i64)
+    }
+
+    fn open_season(&mut self, guild: GuildId) -> Result<Option<Season>, pg::Error> {
+        self.0
+            .query_opt(
+                "SELECT id, name, started_at, ended_at FROM seasons WHERE guild_id = $1 AND ended_at IS NULL",
+                &[&(guild.0 as i64)],
+            )?
+            .map(|r| season_row(&r))
+            .transpose()
+    }
+
+    fn review_card(&mut self, user: UserId, key: &str) -> Result<Option<ReviewCard>, pg::Error> {
+        let key = key.to_string();
+        self.0
+            .query_opt(CARD_OF_QUESTION, &[&(user.0 as i64), &key])?
+            .map(|r| card_row(&r))
+            .transpose()
+    }
+}

@@ -103,44 +103,12 @@ impl AnswerStore for SqliteStore {
     /// holds its answer has committed, and a failed transaction fails every
     /// answer in it (none is half-written or acknowledged).
     fn record_answer(&self, a: &NewAnswer) -> Result<RecordOutcome, StoreError> {
-        let (sender, outcome) = std::sync::mpsc::sync_channel(1);
-        self.answer_queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(QueuedAnswer {
-                answer: a.clone(),
-                outcome: sender,
-            });
-        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            // Committed by another caller while this one waited?
-            if let Ok(done) = outcome.try_recv() {
-                return done;
-            }
-            let group: Vec<QueuedAnswer> = {
-                let mut queue = self.answer_queue.lock().unwrap_or_else(|e| e.into_inner());
-                let take = queue.len().min(MAX_GROUP_COMMIT);
-                queue.drain(..take).collect()
-            };
-            let outcomes = commit_group(&mut conn, &group);
-            self.bound_wal(&conn);
-            if let Some(first) = outcomes.first() {
-                self.note_write(first, first.is_ok());
-            }
-            self.note_names(
-                group
-                    .iter()
-                    .zip(&outcomes)
-                    .filter(|(_, result)| result.is_ok())
-                    .filter_map(|(q, _)| {
-                        let name = q.answer.display_name.as_ref()?;
-                        Some(((guild_key(q.answer.guild), q.answer.user.0), name.clone()))
-                    }),
-            );
-            for (queued, result) in group.into_iter().zip(outcomes) {
-                let _ = queued.outcome.send(result);
-            }
-        }
+        self.commit_queued(Work::Record(a.clone()))
+            .map(|answered| answered.outcome)
+    }
+
+    fn answer(&self, plan: &AnswerPlan) -> Result<Answered, StoreError> {
+        self.commit_queued(Work::Plan(plan.clone()))
     }
 
     fn tally(&self, instance: i64) -> Result<Tally, StoreError> {
@@ -271,5 +239,51 @@ impl AnswerStore for SqliteStore {
             })?;
             rows.collect()
         })
+    }
+}
+
+impl SqliteStore {
+    /// Queues an answer and waits until it is committed: by this caller,
+    /// with every answer queued meanwhile in one transaction (group
+    /// commit), or by another caller that took it into its group.
+    fn commit_queued(&self, work: Work) -> Result<Answered, StoreError> {
+        let (sender, outcome) = std::sync::mpsc::sync_channel(1);
+        self.answer_queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(QueuedAnswer {
+                work,
+                outcome: sender,
+            });
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            // Committed by another caller while this one waited?
+            if let Ok(done) = outcome.try_recv() {
+                return done;
+            }
+            let group: Vec<QueuedAnswer> = {
+                let mut queue = self.answer_queue.lock().unwrap_or_else(|e| e.into_inner());
+                let take = queue.len().min(MAX_GROUP_COMMIT);
+                queue.drain(..take).collect()
+            };
+            let outcomes = commit_group(&mut conn, &group);
+            self.bound_wal(&conn);
+            if let Some(first) = outcomes.iter().find(|o| o.is_ok()).or(outcomes.first()) {
+                self.note_write(first, first.is_ok());
+            }
+            self.note_names(
+                group
+                    .iter()
+                    .zip(&outcomes)
+                    .filter(|(_, result)| result.is_ok())
+                    .filter_map(|(q, _)| {
+                        let (guild, user, name) = q.work.name();
+                        Some(((guild_key(guild), user.0), name?.clone()))
+                    }),
+            );
+            for (queued, result) in group.into_iter().zip(outcomes) {
+                let _ = queued.outcome.send(result);
+            }
+        }
     }
 }

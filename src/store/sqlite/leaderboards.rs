@@ -4,20 +4,7 @@ use super::*;
 
 impl LeaderboardStore for SqliteStore {
     fn open_season(&self, guild: GuildId) -> Result<Option<Season>, StoreError> {
-        self.with(|c| {
-            c.prepare_cached(
-                "SELECT id, name, started_at, ended_at FROM seasons WHERE guild_id = ?1 AND ended_at IS NULL",
-            )?
-            .query_row(params![guild.0 as i64], |r| {
-                Ok(Season {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    started_at: parse_ts(&r.get::<_, String>(2)?),
-                    ended_at: r.get::<_, Option<String>>(3)?.as_deref().map(parse_ts),
-                })
-            })
-            .optional()
-        })
+        self.with(|c| open_season_in(c, guild))
     }
 
     fn start_season(
@@ -193,4 +180,20 @@ impl LeaderboardStore for SqliteStore {
             rows.collect()
         })
     }
+}
+
+/// A guild's open season (also read inside an answer's transaction).
+pub(super) fn open_season_in(c: &Connection, guild: GuildId) -> rusqlite::Result<Option<Season>> {
+    c.prepare_cached(
+        "SELECT id, name, started_at, ended_at FROM seasons WHERE guild_id = ?1 AND ended_at IS NULL",
+    )?
+    .query_row(params![guild.0 as i64], |r| {
+        Ok(Season {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            started_at: parse_ts(&r.get::<_, String>(2)?),
+            ended_at: r.get::<_, Option<String>>(3)?.as_deref().map(parse_ts),
+        })
+    })
+    .optional()
 }

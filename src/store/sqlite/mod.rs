@@ -10,6 +10,8 @@
 //! the lock is held only inside a method, never across an `.await`.
 
 use super::*;
+use leaderboards::open_season_in;
+use review::review_card_in;
 use rules::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::sync::{Arc, Mutex};
@@ -50,8 +52,27 @@ pub struct SqliteStore {
 
 /// An answer in the commit queue, and where its outcome goes.
 struct QueuedAnswer {
-    answer: NewAnswer,
-    outcome: std::sync::mpsc::SyncSender<Result<RecordOutcome, StoreError>>,
+    work: Work,
+    outcome: std::sync::mpsc::SyncSender<Result<Answered, StoreError>>,
+}
+
+/// What a queued answer asks for.
+enum Work {
+    /// An answer whose effects the caller worked out ([`AnswerStore::record_answer`]).
+    Record(NewAnswer),
+    /// An answer whose effects the rules work out in the transaction
+    /// ([`AnswerStore::answer`]).
+    Plan(AnswerPlan),
+}
+
+impl Work {
+    /// Where and by whom, and the name seen with it.
+    fn name(&self) -> (Option<GuildId>, UserId, Option<&String>) {
+        match self {
+            Work::Record(a) => (a.guild, a.user, a.display_name.as_ref()),
+            Work::Plan(p) => (p.guild, p.user, p.display_name.as_ref()),
+        }
+    }
 }
 
 /// The most answers committed in one transaction.
@@ -332,7 +353,13 @@ impl SqliteStore {
         let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let changes = conn.total_changes();
         let result = f(&mut conn).map_err(db);
-        self.note_write(&result, conn.total_changes() > changes);
+        let wrote = conn.total_changes() > changes;
+        if wrote {
+            // Every write path, not only answers: ten seconds of practice
+            // questions once left a 217 MB WAL (issue #24).
+            self.bound_wal(&conn);
+        }
+        self.note_write(&result, wrote);
         result
     }
 

@@ -4,13 +4,7 @@ use super::*;
 
 impl ReviewStore for SqliteStore {
     fn review_card(&self, user: UserId, question: &str) -> Result<Option<ReviewCard>, StoreError> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "SELECT {CARD_COLUMNS} FROM review_cards WHERE user_id = ?1 AND question = ?2"
-            ))?
-            .query_row(params![user.0 as i64, question], card_row)
-            .optional()
-        })
+        self.with(|c| review_card_in(c, user, question))
     }
 
     fn next_reviews(
@@ -40,4 +34,17 @@ impl ReviewStore for SqliteStore {
                 .map(|n| n as u64)
         })
     }
+}
+
+/// A student's card for a question (also read inside an answer's transaction).
+pub(super) fn review_card_in(
+    c: &Connection,
+    user: UserId,
+    question: &str,
+) -> rusqlite::Result<Option<ReviewCard>> {
+    c.prepare_cached(&format!(
+        "SELECT {CARD_COLUMNS} FROM review_cards WHERE user_id = ?1 AND question = ?2"
+    ))?
+    .query_row(params![user.0 as i64, question], card_row)
+    .optional()
 }

@@ -6,21 +6,40 @@
 use super::*;
 
 /// Commits a group of answers in one transaction; one outcome per answer.
+/// Each answer runs inside a savepoint: one that fails (a constraint, a
+/// rule's query) is rolled back alone and reported to its caller, and the
+/// others in the group still commit. A failure that ends the whole
+/// transaction (SQLite rolls back by itself on a full disk or I/O error)
+/// or a failed COMMIT fails every answer in the group.
 pub(super) fn commit_group(
     conn: &mut Connection,
     group: &[QueuedAnswer],
-) -> Vec<Result<RecordOutcome, StoreError>> {
-    let mut attempt = || -> rusqlite::Result<Vec<RecordOutcome>> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcomes = group
-            .iter()
-            .map(|q| record_in(&tx, &q.answer))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+) -> Vec<Result<Answered, StoreError>> {
+    let mut attempt = || -> rusqlite::Result<Vec<Result<Answered, StoreError>>> {
+        let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut outcomes = Vec::with_capacity(group.len());
+        for queued in group {
+            let savepoint = tx.savepoint()?;
+            match carry_out(&savepoint, &queued.work) {
+                Ok(answered) => {
+                    savepoint.commit()?;
+                    outcomes.push(Ok(answered));
+                }
+                Err(e) => {
+                    // Dropping the savepoint rolls this answer back.
+                    drop(savepoint);
+                    if tx.is_autocommit() {
+                        return Err(e);
+                    }
+                    outcomes.push(Err(db(e)));
+                }
+            }
+        }
         tx.commit()?;
         Ok(outcomes)
     };
     match attempt() {
-        Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+        Ok(outcomes) => outcomes,
         Err(e) => {
             let error = db(e);
             group.iter().map(|_| Err(error.clone())).collect()
@@ -28,11 +47,61 @@ pub(super) fn commit_group(
     }
 }
 
+/// One queued answer, inside the group's transaction.
+fn carry_out(c: &Connection, work: &Work) -> rusqlite::Result<Answered> {
+    match work {
+        Work::Record(a) => Ok(Answered {
+            outcome: record_in(c, a)?,
+            points: a.points,
+            bonus: 0,
+            streak: a.streak.clone(),
+            // Only a plan's caller asks for the tally.
+            tally: Tally::default(),
+        }),
+        Work::Plan(plan) => {
+            let (answer, bonus) = crate::store::answers::settle(&mut Reads(c), plan)?;
+            let outcome = record_in(c, &answer)?;
+            let tally = c
+                .prepare_cached(
+                    "SELECT answered, correct FROM instance_tallies WHERE instance_id = ?1",
+                )?
+                .query_row(params![plan.instance], |r| {
+                    Ok(Tally {
+                        answered: r.get::<_, i64>(0)? as u64,
+                        correct: r.get::<_, i64>(1)? as u64,
+                    })
+                })
+                .optional()?
+                .unwrap_or_default();
+            Ok(crate::store::answers::answered(
+                answer, bonus, outcome, tally,
+            ))
+        }
+    }
+}
+
+/// What an answer plan reads, on the writer's connection (the only writer,
+/// so what it reads cannot change before the commit).
+struct Reads<'a>(&'a Connection);
+
+impl crate::store::answers::AnswerReads for Reads<'_> {
+    type Error = rusqlite::Error;
+
+    fn streak_for_update(&mut self, guild: GuildId, user: UserId) -> rusqlite::Result<Streak> {
+        stored_streak(self.0, guild.0 as i64, user.0 as i64)
+    }
+
+    fn open_season(&mut self, guild: GuildId) -> rusqlite::Result<Option<Season>> {
+        open_season_in(self.0, guild)
+    }
+
+    fn review_card(&mut self, user: UserId, key: &str) -> rusqlite::Result<Option<ReviewCard>> {
+        review_card_in(self.0, user, key)
+    }
+}
+
 /// Records one answer inside a transaction (see [`Store::record_answer`]).
-pub(super) fn record_in(
-    tx: &rusqlite::Transaction,
-    a: &NewAnswer,
-) -> rusqlite::Result<RecordOutcome> {
+pub(super) fn record_in(tx: &Connection, a: &NewAnswer) -> rusqlite::Result<RecordOutcome> {
     if let Some(name) = &a.display_name {
         tx.prepare_cached(REMEMBER_NAME)?.execute(params![
             guild_key(a.guild),
@@ -141,7 +210,7 @@ pub(super) fn save_streak(
 /// Deletes a student's answers in a guild (in DMs when `None`), taking them
 /// off the tallies of their questions first. Returns how many went.
 pub(super) fn forget_answers(
-    tx: &rusqlite::Transaction,
+    tx: &Connection,
     guild: Option<GuildId>,
     user: UserId,
 ) -> rusqlite::Result<u64> {
@@ -162,7 +231,7 @@ pub(super) fn forget_answers(
 /// Adds one answer's points to a student's totals for each period, keeping
 /// the score histogram and player counts in step.
 pub(super) fn add_to_totals(
-    tx: &rusqlite::Transaction,
+    tx: &Connection,
     guild: GuildId,
     user: UserId,
     periods: &[String],
@@ -202,7 +271,7 @@ pub(super) fn add_to_totals(
 
 /// A student's points in a period, if they have a total there.
 pub(super) fn total_points(
-    tx: &rusqlite::Transaction,
+    tx: &Connection,
     guild: i64,
     period: &str,
     user: i64,
@@ -216,7 +285,7 @@ pub(super) fn total_points(
 
 /// Moves one student from one points value to another in `score_counts`.
 pub(super) fn move_score(
-    tx: &rusqlite::Transaction,
+    tx: &Connection,
     guild: i64,
     period: &str,
     from: Option<i64>,

@@ -49,8 +49,10 @@ fn truncating_the_wal_waits_for_a_checkpoint_in_progress_then_empties_it() {
     let wal = dir.path().join("class.db-wal");
     // Any WAL is over a one-byte limit: the check at the 64th commit truncates.
     let store = SqliteStore::open_with_wal_limit(&path, 1).unwrap();
+    // Creating the daily is the first commit the writer counts (every
+    // write is bounded), so the 63rd answer is the 64th commit.
     let q = daily(&store, 10, "2026-11-23", "p/a");
-    for user in 1..WAL_CHECK_EVERY as u64 {
+    for user in 1..WAL_CHECK_EVERY as u64 - 1 {
         store
             .record_answer(&answer(q.id, user, user, true))
             .unwrap();
@@ -63,7 +65,7 @@ fn truncating_the_wal_waits_for_a_checkpoint_in_progress_then_empties_it() {
         let (done, finished) = std::sync::mpsc::channel();
         let (store, q) = (&store, &q);
         scope.spawn(move || {
-            let user = WAL_CHECK_EVERY as u64;
+            let user = WAL_CHECK_EVERY as u64 - 1;
             let outcome = store.record_answer(&answer(q.id, user, user, true));
             done.send(outcome).unwrap();
         });
@@ -81,7 +83,8 @@ fn truncating_the_wal_waits_for_a_checkpoint_in_progress_then_empties_it() {
         .with(|c| c.query_row("SELECT COUNT(*) FROM answers", [], |r| r.get(0)))
         .unwrap();
     assert_eq!(
-        answers, WAL_CHECK_EVERY as i64,
+        answers,
+        WAL_CHECK_EVERY as i64 - 1,
         "nothing lost by truncating"
     );
 }
@@ -163,21 +166,21 @@ fn one_group_commit_keeps_each_answers_own_outcome() {
         .iter()
         .zip(senders)
         .map(|(a, outcome)| QueuedAnswer {
-            answer: a.clone(),
+            work: Work::Record(a.clone()),
             outcome,
         })
         .collect();
-    let outcomes = commit_group(&mut store.conn.lock().unwrap(), &group);
-    assert_eq!(outcomes[0].as_ref().unwrap(), &RecordOutcome::Recorded);
-    assert_eq!(outcomes[1].as_ref().unwrap(), &RecordOutcome::Recorded);
+    let outcomes: Vec<RecordOutcome> = commit_group(&mut store.conn.lock().unwrap(), &group)
+        .into_iter()
+        .map(|o| o.unwrap().outcome)
+        .collect();
+    assert_eq!(outcomes[0], RecordOutcome::Recorded);
+    assert_eq!(outcomes[1], RecordOutcome::Recorded);
     assert!(matches!(
-        outcomes[2].as_ref().unwrap(),
+        outcomes[2],
         RecordOutcome::AlreadyAnswered(PastAnswer { correct: true, .. })
     ));
-    assert!(matches!(
-        outcomes[3].as_ref().unwrap(),
-        RecordOutcome::Duplicate(_)
-    ));
+    assert!(matches!(outcomes[3], RecordOutcome::Duplicate(_)));
     drop(receivers);
     assert_eq!(
         store.tally(q.id).unwrap(),
@@ -392,4 +395,181 @@ fn ranks_from_the_score_histogram_match_a_full_sort() {
         );
         assert_eq!(board.players, totals.len() as u64);
     }
+}
+
+/// An answer that fails inside a group commit (here: its question instance
+/// does not exist, which the foreign key refuses after its name and tally
+/// were written) is rolled back alone, to its savepoint; the answers
+/// before and after it in the group commit with all their effects.
+#[test]
+fn a_failing_answer_in_a_group_commit_rolls_back_alone() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let q = daily(&store, 10, "2026-11-23", "p/a");
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        (0..3).map(|_| std::sync::mpsc::sync_channel(1)).unzip();
+    let named = |mut a: NewAnswer, name: &str| {
+        a.display_name = Some(name.into());
+        a
+    };
+    let answers = [
+        named(answer(q.id, 1, 100, true), "Ada"),
+        named(answer(q.id + 1000, 2, 101, true), "Bea"),
+        named(answer(q.id, 3, 102, false), "Cy"),
+    ];
+    let group: Vec<QueuedAnswer> = answers
+        .iter()
+        .zip(senders)
+        .map(|(a, outcome)| QueuedAnswer {
+            work: Work::Record(a.clone()),
+            outcome,
+        })
+        .collect();
+    let outcomes = commit_group(&mut store.conn.lock().unwrap(), &group);
+    drop(receivers);
+    assert_eq!(
+        outcomes[0].as_ref().unwrap().outcome,
+        RecordOutcome::Recorded
+    );
+    assert!(
+        matches!(&outcomes[1], Err(StoreError::Database(why)) if why.contains("FOREIGN KEY")),
+        "{:?}",
+        outcomes[1]
+    );
+    assert_eq!(
+        outcomes[2].as_ref().unwrap().outcome,
+        RecordOutcome::Recorded
+    );
+    assert_eq!(
+        store.tally(q.id).unwrap(),
+        Tally {
+            answered: 2,
+            correct: 1
+        }
+    );
+    let board = store
+        .leaderboard(GuildId(10), "all", 10, UserId(2))
+        .unwrap();
+    assert_eq!(
+        board
+            .top
+            .iter()
+            .map(|s| (s.user.0, s.name.as_str(), s.points))
+            .collect::<Vec<_>>(),
+        [(1, "Ada", 20), (3, "Cy", 0)]
+    );
+    assert_eq!(board.caller, None);
+    // Nothing of the failed answer is left: no name, no tally, no answer.
+    let (names, tallies, rows): (i64, i64, i64) = store
+        .with(|c| {
+            c.query_row(
+                "SELECT (SELECT count(*) FROM members WHERE user_id = 2),
+                        (SELECT count(*) FROM instance_tallies WHERE instance_id = ?1),
+                        (SELECT count(*) FROM answers WHERE user_id = 2)",
+                params![q.id + 1000],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+        })
+        .unwrap();
+    assert_eq!((names, tallies, rows), (0, 0, 0));
+}
+
+/// Every kind of write, not only answers, keeps the WAL near its limit
+/// (ten seconds of practice questions once grew it past 200 MB): the
+/// writer truncates it once it is past the limit, looking every
+/// `WAL_CHECK_EVERY` commits, so it never holds much more than the limit
+/// and that many commits.
+#[test]
+fn every_kind_of_write_keeps_the_wal_bounded() {
+    const LIMIT: u64 = 128 * 1024;
+    const WRITES: u64 = 2000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("class.db");
+    let store = SqliteStore::open_with_wal_limit(&path, LIMIT).unwrap();
+    let wal = dir.path().join("class.db-wal");
+    let page = store
+        .with(|c| c.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0)))
+        .unwrap() as u64;
+    // A commit here writes a few pages to the WAL (an answer a dozen or
+    // more: its row and indexes, totals, histogram, tally, ...), each with
+    // its frame header.
+    let bound = LIMIT + u64::from(WAL_CHECK_EVERY) * 16 * (page + 24);
+    let mut largest = 0;
+    let mut kinds = Vec::new();
+    let measure = |kind: &'static str, largest: &mut u64| {
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        *largest = (*largest).max(size);
+        assert!(
+            size <= bound,
+            "{kind}: the WAL grew to {size} bytes (bound {bound})"
+        );
+    };
+    for n in 0..WRITES {
+        store
+            .create_instance(&NewInstance {
+                kind: InstanceKind::Practice,
+                guild: Some(GuildId(10)),
+                owner: Some(UserId(n % 7)),
+                day: None,
+                class: 0,
+                question: format!("p/q{n}"),
+                option_order: vec![2, 0, 3, 1],
+                created_at: at(9),
+            })
+            .unwrap();
+        measure("practice questions", &mut largest);
+    }
+    kinds.push("practice questions");
+    for n in 0..WRITES {
+        store
+            .remember_name(Some(GuildId(10)), UserId(n), &format!("Student {n}"), at(9))
+            .unwrap();
+        measure("names", &mut largest);
+    }
+    kinds.push("names");
+    for n in 0..WRITES {
+        let settings = GuildSettings {
+            channel: Some(n),
+            ..GuildSettings::default()
+        };
+        store.save_settings(GuildId(10), &settings, at(9)).unwrap();
+        measure("settings", &mut largest);
+    }
+    kinds.push("settings");
+    for n in 0..WRITES {
+        store
+            .add_report(GuildId(10), UserId(n), "p/a", "the date is wrong", at(9))
+            .unwrap();
+        measure("reports", &mut largest);
+    }
+    kinds.push("reports");
+    for n in 0..WRITES / 3 {
+        let competition = store
+            .create_competition(&NewCompetition {
+                guild: GuildId(10),
+                channel: n,
+                starter: UserId(1),
+                seconds: 20,
+                questions: vec![("p/a".into(), vec![0, 1, 2, 3])],
+                created_at: at(9),
+            })
+            .unwrap()
+            .unwrap();
+        store
+            .end_competition(competition.id, CompetitionStatus::Stopped, at(10))
+            .unwrap();
+        measure("competitions", &mut largest);
+    }
+    kinds.push("competitions");
+    // Answers, through the group-commit writer.
+    let q = daily(&store, 10, "2026-11-23", "p/a");
+    for n in 0..WRITES {
+        store
+            .record_answer(&answer(q.id, n, 10_000 + n, n % 2 == 0))
+            .unwrap();
+        measure("answers", &mut largest);
+    }
+    kinds.push("answers");
+    assert_eq!(kinds.len(), 6);
+    // The writes did fill the WAL past its limit (so it was truncated).
+    assert!(largest > LIMIT, "largest WAL {largest}");
 }

@@ -11,9 +11,11 @@ impl AnswerStore for PostgresStore {
     ) -> Result<Option<Instance>, StoreError> {
         self.run(move |s| {
             s.direct()
-                .query_opt(DAILY_INSTANCE, &[&(guild.0 as i64), &day, &class])?
-                .map(|r| instance_row(&r))
-                .transpose()
+                .row_opt(
+                    DAILY_INSTANCE,
+                    &[&(guild.0 as i64), &day, &class],
+                    instance_row,
+                )
                 .map_err(PgError::from)
         })
     }
@@ -26,16 +28,15 @@ impl AnswerStore for PostgresStore {
     ) -> Result<Option<Instance>, StoreError> {
         self.run(move |s| {
             s.direct()
-                .query_opt(
+                .row_opt(
                     concat!(
                         "SELECT ",
                         instance_columns!(),
                         " FROM instances WHERE kind = 'daily' AND guild_id = $1 AND class_id = $3 AND day < $2 ORDER BY day DESC LIMIT 1"
                     ),
                     &[&(guild.0 as i64), &day, &class],
-                )?
-                .map(|r| instance_row(&r))
-                .transpose()
+                    instance_row,
+                )
                 .map_err(PgError::from)
         })
     }
@@ -109,16 +110,15 @@ impl AnswerStore for PostgresStore {
     fn instance(&self, id: i64) -> Result<Option<Instance>, StoreError> {
         self.run(move |s| {
             s.direct()
-                .query_opt(
+                .row_opt(
                     concat!(
                         "SELECT ",
                         instance_columns!(),
                         " FROM instances WHERE id = $1"
                     ),
                     &[&id],
-                )?
-                .map(|r| instance_row(&r))
-                .transpose()
+                    instance_row,
+                )
                 .map_err(PgError::from)
         })
     }
@@ -137,17 +137,16 @@ impl AnswerStore for PostgresStore {
                 let (answer, bonus) = crate::store::answers::settle(&mut Reads(tx), &plan)?;
                 let outcome = record_in(tx, &answer)?;
                 let tally = tx
-                    .query_opt(
+                    .row_opt(
                         "SELECT answered, correct FROM instance_tallies WHERE instance_id = $1",
                         &[&plan.instance],
+                        |r| -> Result<Tally, pg::Error> {
+                            Ok(Tally {
+                                answered: r.try_get::<_, i64>(0)? as u64,
+                                correct: r.try_get::<_, i64>(1)? as u64,
+                            })
+                        },
                     )?
-                    .map(|r| -> Result<Tally, pg::Error> {
-                        Ok(Tally {
-                            answered: r.try_get::<_, i64>(0)? as u64,
-                            correct: r.try_get::<_, i64>(1)? as u64,
-                        })
-                    })
-                    .transpose()?
                     .unwrap_or_default();
                 Ok(crate::store::answers::answered(
                     answer, bonus, outcome, tally,
@@ -207,9 +206,11 @@ impl AnswerStore for PostgresStore {
     fn scored_answer(&self, id: i64) -> Result<Option<ScoredAnswer>, StoreError> {
         self.run(move |s| {
             s.direct()
-                .query_opt(concat!(scored_answer!(), " WHERE a.id = $1"), &[&id])?
-                .map(|r| scored_answer_row(&r))
-                .transpose()
+                .row_opt(
+                    concat!(scored_answer!(), " WHERE a.id = $1"),
+                    &[&id],
+                    scored_answer_row,
+                )
                 .map_err(PgError::from)
         })
     }

@@ -44,6 +44,17 @@ impl<C: GenericClient> Sql<'_, C> {
         self.client.query_opt(&statement, params)
     }
 
+    /// The row a query returns, if any, read by `read` (the shape every
+    /// single-row lookup has).
+    pub(super) fn row_opt<T>(
+        &mut self,
+        sql: &'static str,
+        params: Params,
+        read: impl FnOnce(&Row) -> Result<T, pg::Error>,
+    ) -> Result<Option<T>, pg::Error> {
+        self.query_opt(sql, params)?.as_ref().map(read).transpose()
+    }
+
     pub(super) fn query_one(
         &mut self,
         sql: &'static str,

@@ -6,12 +6,9 @@ impl LeaderboardStore for PostgresStore {
     fn open_season(&self, guild: GuildId) -> Result<Option<Season>, StoreError> {
         self.run(move |s| {
             s.direct()
-                .query_opt(
+                .row_opt(
                     "SELECT id, name, started_at, ended_at FROM seasons WHERE guild_id = $1 AND ended_at IS NULL",
-                    &[&(guild.0 as i64)],
-                )?
-                .map(|r| season_row(&r))
-                .transpose()
+                    &[&(guild.0 as i64)], season_row)
                 .map_err(PgError::from)
         })
     }
@@ -97,12 +94,9 @@ impl LeaderboardStore for PostgresStore {
                     .map(|(i, r)| standing(r, i as u64 + 1))
                     .collect::<Result<Vec<_>, _>>()?;
                 let players: i64 = tx
-                    .query_opt(
+                    .row_opt(
                         "SELECT players FROM period_players WHERE guild_id = $1 AND period = $2",
-                        &[&g, &period],
-                    )?
-                    .map(|r| r.try_get(0))
-                    .transpose()?
+                        &[&g, &period], |r| r.try_get(0))?
                     .unwrap_or(0);
                 let caller_standing = match top.iter().find(|s| s.user == caller) {
                     Some(s) => Some(s.clone()),

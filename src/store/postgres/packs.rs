@@ -58,12 +58,9 @@ impl PackStore for PostgresStore {
     fn report(&self, id: i64) -> Result<Option<Report>, StoreError> {
         self.run(move |s| {
             s.direct()
-                .query_opt(
+                .row_opt(
                     "SELECT id, guild_id, user_id, question, text, reported_at FROM reports WHERE id = $1",
-                    &[&id],
-                )?
-                .map(|r| report_row(&r))
-                .transpose()
+                    &[&id], report_row)
                 .map_err(PgError::from)
         })
     }
@@ -106,12 +103,11 @@ impl PackStore for PostgresStore {
     fn pack_revision(&self, guild: GuildId) -> Result<i64, StoreError> {
         self.run(move |s| {
             Ok(s.direct()
-                .query_opt(
+                .row_opt(
                     "SELECT revision FROM pack_revisions WHERE guild_id = $1",
                     &[&(guild.0 as i64)],
+                    |r| r.try_get(0),
                 )?
-                .map(|r| r.try_get(0))
-                .transpose()?
                 .unwrap_or(0))
         })
     }
@@ -122,12 +118,11 @@ impl PackStore for PostgresStore {
             s.snapshot(|tx| {
                 let g = guild.0 as i64;
                 let revision = tx
-                    .query_opt(
+                    .row_opt(
                         "SELECT revision FROM pack_revisions WHERE guild_id = $1",
                         &[&g],
+                        |r| r.try_get(0),
                     )?
-                    .map(|r| r.try_get(0))
-                    .transpose()?
                     .unwrap_or(0);
                 let uploads = tx
                     .query(

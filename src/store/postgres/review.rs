@@ -7,9 +7,7 @@ impl ReviewStore for PostgresStore {
         let question = question.to_string();
         self.run(move |s| {
             s.direct()
-                .query_opt(CARD_OF_QUESTION, &[&(user.0 as i64), &question])?
-                .map(|r| card_row(&r))
-                .transpose()
+                .row_opt(CARD_OF_QUESTION, &[&(user.0 as i64), &question], card_row)
                 .map_err(PgError::from)
         })
     }

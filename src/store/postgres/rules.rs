@@ -307,19 +307,14 @@ impl crate::store::answers::AnswerReads for Reads<'_, '_, '_> {
 
     fn open_season(&mut self, guild: GuildId) -> Result<Option<Season>, pg::Error> {
         self.0
-            .query_opt(
+            .row_opt(
                 "SELECT id, name, started_at, ended_at FROM seasons WHERE guild_id = $1 AND ended_at IS NULL",
-                &[&(guild.0 as i64)],
-            )?
-            .map(|r| season_row(&r))
-            .transpose()
+                &[&(guild.0 as i64)], season_row)
     }
 
     fn review_card(&mut self, user: UserId, key: &str) -> Result<Option<ReviewCard>, pg::Error> {
         let key = key.to_string();
         self.0
-            .query_opt(CARD_OF_QUESTION, &[&(user.0 as i64), &key])?
-            .map(|r| card_row(&r))
-            .transpose()
+            .row_opt(CARD_OF_QUESTION, &[&(user.0 as i64), &key], card_row)
     }
 }

@@ -161,12 +161,11 @@ impl SettingsStore for PostgresStore {
     fn post_problem(&self, guild: GuildId) -> Result<Option<String>, StoreError> {
         self.run(move |s| {
             Ok(s.direct()
-                .query_opt(
+                .row_opt(
                     "SELECT post_problem FROM guild_settings WHERE guild_id = $1",
                     &[&(guild.0 as i64)],
+                    |r| r.try_get::<_, Option<String>>(0),
                 )?
-                .map(|r| r.try_get::<_, Option<String>>(0))
-                .transpose()?
                 .flatten())
         })
     }

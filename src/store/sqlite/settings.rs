@@ -2,25 +2,37 @@
 
 use super::*;
 
+/// The settings columns, in the order [`settings_row`] reads them.
+macro_rules! settings_columns {
+    () => {
+        "timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, competitions_teachers_only"
+    };
+}
+
+/// A guild's settings from [`settings_columns`] starting at column `at`.
+fn settings_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<GuildSettings> {
+    Ok(GuildSettings {
+        timezone: r.get(at)?,
+        channel: r.get::<_, Option<i64>>(at + 1)?.map(|v| v as u64),
+        post_time: r.get(at + 2)?,
+        post_days: r
+            .get::<_, Option<String>>(at + 3)?
+            .map(|d| d.split(',').filter_map(|n| n.parse().ok()).collect()),
+        ping_role: r.get::<_, Option<i64>>(at + 4)?.map(|v| v as u64),
+        teacher_role: r.get::<_, Option<i64>>(at + 5)?.map(|v| v as u64),
+        competitions_teachers_only: r.get::<_, i64>(at + 6)? != 0,
+    })
+}
+
 impl SettingsStore for SqliteStore {
     fn settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
         self.with(|c| {
-            c.prepare_cached("SELECT timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, competitions_teachers_only FROM guild_settings WHERE guild_id = ?1")?.query_row(
-                params![guild.0 as i64],
-                |r| {
-                    Ok(GuildSettings {
-                        timezone: r.get(0)?,
-                        channel: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
-                        post_time: r.get(2)?,
-                        post_days: r
-                            .get::<_, Option<String>>(3)?
-                            .map(|d| d.split(',').filter_map(|n| n.parse().ok()).collect()),
-                        ping_role: r.get::<_, Option<i64>>(4)?.map(|v| v as u64),
-                        teacher_role: r.get::<_, Option<i64>>(5)?.map(|v| v as u64),
-                        competitions_teachers_only: r.get::<_, i64>(6)? != 0,
-                    })
-                },
-            )
+            c.prepare_cached(concat!(
+                "SELECT guild_id, ",
+                settings_columns!(),
+                " FROM guild_settings WHERE guild_id = ?1"
+            ))?
+            .query_row(params![guild.0 as i64], |r| settings_row(r, 1))
             .optional()
             .map(Option::unwrap_or_default)
         })
@@ -81,16 +93,18 @@ impl SettingsStore for SqliteStore {
     }
 
     fn scheduled_guilds(&self) -> Result<Vec<(GuildId, GuildSettings)>, StoreError> {
-        let ids: Vec<i64> = self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT guild_id FROM guild_settings WHERE channel_id IS NOT NULL AND post_time IS NOT NULL ORDER BY guild_id",
-            )?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
+        // One query for every guild, as PostgreSQL's store does.
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(concat!(
+                "SELECT guild_id, ",
+                settings_columns!(),
+                " FROM guild_settings WHERE channel_id IS NOT NULL AND post_time IS NOT NULL ORDER BY guild_id"
+            ))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((GuildId(r.get::<_, i64>(0)? as u64), settings_row(r, 1)?))
+            })?;
             rows.collect()
-        })?;
-        ids.into_iter()
-            .map(|g| Ok((GuildId(g as u64), self.settings(GuildId(g as u64))?)))
-            .collect()
+        })
     }
 
     fn claim_class_post(

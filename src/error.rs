@@ -5,26 +5,9 @@
 //! (logged, answered with an apology). The mapping to a Reply lives in
 //! `handlers::respond`, the one error path every edge goes through.
 
-use crate::content::Diagnostic;
-use std::fmt;
-
-/// Content that failed to load: every error, each with its `path:line:col`.
-#[derive(Debug, Clone, thiserror::Error)]
-pub struct ContentError {
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl fmt::Display for ContentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.diagnostics.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{d}")?;
-        }
-        Ok(())
-    }
-}
+/// Defined beside the content it reports on (so `content` needs nothing
+/// from here); re-exported because handlers and imports name it as an error.
+pub use crate::content::ContentError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -46,6 +46,17 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Gives the pack file at `pack` the bundled pack's id, so a bot started
+/// on it serves only this pack: the bundled pack is built into the binary,
+/// and a content folder with its id replaces it (issue #26). Tests of a bot
+/// process that must know which kind of question it will serve use it.
+pub fn replace_the_bundled_pack(pack: &Path) {
+    let text = std::fs::read_to_string(pack).unwrap();
+    let id = "id = \"quizmini\"";
+    assert!(text.contains(id), "{} has no `{id}`", pack.display());
+    std::fs::write(pack, text.replacen(id, "id = \"great-purge\"", 1)).unwrap();
+}
+
 /// The quiz fixture pack (`tests/fixtures/quiz-pack.toml`, every question
 /// medium) keeping only the questions of `kinds`, written to `dir/quiz.toml`:
 /// tests that must know what kind of question they will be served use it.

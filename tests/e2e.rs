@@ -1194,11 +1194,8 @@ fn sigterm_during_a_burst_of_answers_keeps_every_acknowledged_answer_and_exits_p
         let fake = FakeDiscord::start().await;
         let dir = tempfile::tempdir().unwrap();
         let content = dir.path().join("content");
-        let pack = common::quiz_pack_with(&content, &["multiple_choice"]);
-        // Under the bundled pack's id, so it replaces the pack built into
-        // the binary: every daily question is then a multiple-choice one.
-        let text = std::fs::read_to_string(&pack).unwrap();
-        std::fs::write(&pack, text.replacen("id = \"quizmini\"", "id = \"great-purge\"", 1)).unwrap();
+        // Only this pack, so every daily question is a multiple-choice one.
+        common::replace_the_bundled_pack(&common::quiz_pack_with(&content, &["multiple_choice"]));
         let db = dir.path().join("studybot.db");
         let config = dir.path().join("studybot.toml");
         std::fs::write(

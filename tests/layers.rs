@@ -2,7 +2,8 @@
 //! -> store/. Every `crate::` path in src/ (imports and paths written inline,
 //! comments left out) is checked against the layer of the file it is in, so
 //! a handler that reaches for serenity's adapter, or a core module that calls
-//! a handler, fails here with the file and line.
+//! a handler, fails here with the file and line. Modules may use others of
+//! their own layer, but never in a cycle (`no_module_uses_itself_through_others`).
 
 use std::path::{Path, PathBuf};
 
@@ -21,11 +22,6 @@ fn layer(module: &str) -> Option<u8> {
         _ => return None,
     })
 }
-
-/// Uses of a higher layer that are known: the SQLite tests draw numbers
-/// with the quiz's seeded generator, and the SQLite reader pool is sized by
-/// `content::cores()`. Listed, so no new one slips in beside them.
-const KNOWN: &[(&str, &str)] = &[("store", "quiz"), ("store", "content")];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -99,8 +95,7 @@ fn imports_point_down_the_layers() {
                 let Some(there) = layer(&used) else {
                     continue;
                 };
-                let known = KNOWN.contains(&(module.as_str(), used.as_str()));
-                if there > here && !known {
+                if there > here {
                     wrong.push(format!(
                         "{}:{}: `{module}` (layer {here}) uses `{used}` (layer {there}): {}",
                         file.strip_prefix(&src).unwrap().display(),
@@ -118,10 +113,6 @@ fn imports_point_down_the_layers() {
         wrong.join("\n")
     );
 }
-
-/// Lines still writing Discord markup themselves, known and owned
-/// elsewhere: the teacher accept path (issue #24).
-const KNOWN_MARKUP: &[(&str, &str)] = &[("handlers/teacher.rs", "'s answer \\\"{}\\\"")];
 
 /// Outside the Discord adapter, user, channel, role and time markup is
 /// written by `markup::mention` alone, so no handler hand-writes a mention.
@@ -146,10 +137,7 @@ fn only_markup_mention_writes_discord_mentions() {
             let writes_markup = ["<@{", "<@!{", "<@&{", "<#{", "<t:{"]
                 .iter()
                 .any(|m| code.contains(m));
-            let known = KNOWN_MARKUP
-                .iter()
-                .any(|(f, text)| *f == name && line.contains(text));
-            if writes_markup && !known {
+            if writes_markup {
                 wrong.push(format!("{name}:{}: {}", n + 1, line.trim()));
             }
         }
@@ -158,6 +146,91 @@ fn only_markup_mention_writes_discord_mentions() {
         wrong.is_empty(),
         "Discord markup written outside markup::mention:\n{}",
         wrong.join("\n")
+    );
+}
+
+/// Which top-level modules each module names (`crate::NAME`), itself left out.
+fn module_uses() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut uses: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for file in &files {
+        let Some(module) = module_of(&src, file) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        let used = text.lines().flat_map(crate_paths).filter(|u| *u != module);
+        uses.entry(module.clone()).or_default().extend(used);
+    }
+    uses
+}
+
+/// A path of uses that leads from a module back to itself, if there is one.
+fn find_cycle(
+    uses: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> Option<Vec<String>> {
+    fn walk(
+        uses: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        module: &str,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|m| m == module) {
+            let mut cycle = path[start..].to_vec();
+            cycle.push(module.to_string());
+            return Some(cycle);
+        }
+        if done.contains(module) {
+            return None;
+        }
+        path.push(module.to_string());
+        for next in uses.get(module).into_iter().flatten() {
+            if let Some(cycle) = walk(uses, next, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(module.to_string());
+        None
+    }
+    let mut done = Default::default();
+    uses.keys()
+        .find_map(|m| walk(uses, m, &mut Vec::new(), &mut done))
+}
+
+/// The layers allow modules of one layer to use each other; a cycle among
+/// them (or through layers, which the test above would also catch) means
+/// neither can be understood or tested without the other.
+#[test]
+fn no_module_uses_itself_through_others() {
+    let uses = module_uses();
+    assert!(uses.len() > 20, "found only {} modules", uses.len());
+    if let Some(cycle) = find_cycle(&uses) {
+        panic!("modules use each other in a cycle: {}", cycle.join(" -> "));
+    }
+}
+
+#[test]
+fn the_cycle_finder_finds_a_cycle_and_only_a_cycle() {
+    let graph = |edges: &[(&str, &str)]| {
+        let mut uses: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+            Default::default();
+        for (from, to) in edges {
+            uses.entry(from.to_string())
+                .or_default()
+                .insert(to.to_string());
+        }
+        uses
+    };
+    assert_eq!(
+        find_cycle(&graph(&[("a", "b"), ("b", "c"), ("c", "a")])),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+    );
+    assert_eq!(
+        find_cycle(&graph(&[("a", "b"), ("a", "c"), ("b", "c")])),
+        None
     );
 }
 

@@ -76,7 +76,9 @@ fn two_processes_on_one_database_post_the_daily_question_once_and_count_each_ans
     let url = schema.url.clone();
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
-    common::quiz_pack_with(&content, &["multiple_choice"]);
+    // Only this pack (it replaces the one built into the binary), so every
+    // daily question is a multiple-choice one the students answer by button.
+    common::replace_the_bundled_pack(&common::quiz_pack_with(&content, &["multiple_choice"]));
     // The class posts every day at 00:00 UTC: due whenever the test runs.
     let store = studybot::store::open(&url).unwrap();
     store

@@ -73,9 +73,9 @@ impl LoadReport {
 
     /// The content if nothing was wrong, or the error diagnostics. Warnings
     /// are returned with the content.
-    pub fn into_result(self) -> Result<(Content, Vec<Diagnostic>), crate::error::ContentError> {
+    pub fn into_result(self) -> Result<(Content, Vec<Diagnostic>), super::ContentError> {
         if self.has_errors() {
-            Err(crate::error::ContentError {
+            Err(super::ContentError {
                 diagnostics: self
                     .diagnostics
                     .into_iter()

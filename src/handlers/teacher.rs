@@ -433,8 +433,8 @@ pub fn accept_answer(
         .ok_or_else(|| Error::user("That answer does not belong to this server."))?;
     if answer.correct {
         return Ok(Reply::ephemeral_text(format!(
-            "<@{}>'s answer \"{}\" already counts as right.",
-            answer.user.0,
+            "{}'s answer \"{}\" already counts as right.",
+            mention::user(answer.user.0),
             escape_markdown(&fit(&answer.answer, 200))
         ))
         .title("Already accepted"));
@@ -468,8 +468,8 @@ pub fn accept_answer(
     let today = crate::schedule::local_day(&settings, app.timezone, request.now);
     let days = quiz::streak_on(&streak, today, settings.post_days.as_deref());
     Ok(Reply::ephemeral_text(format!(
-        "<@{}>'s answer \"{}\" to `{}` ({}) now counts as right: +{points} points. Daily streak: {days} day{} (best {}).",
-        answer.user.0,
+        "{}'s answer \"{}\" to `{}` ({}) now counts as right: +{points} points. Daily streak: {days} day{} (best {}).",
+        mention::user(answer.user.0),
         escape_markdown(&fit(&answer.answer, 200)),
         answer.question,
         answer.day,

@@ -310,7 +310,9 @@ impl SqliteStore {
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(db)?;
         store.checkpointer = Some(Checkpointer::start(path)?);
-        store.readers = (0..crate::content::cores())
+        // One read-only connection per core: more could not run at once.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        store.readers = (0..cores)
             .map(|_| open_reader(path).map(Mutex::new))
             .collect::<Result<_, _>>()?;
         let mut wal = path.as_os_str().to_owned();

@@ -46,7 +46,11 @@
 //! queue and send the result back. A caller blocks on that reply the way it
 //! would block on SQLite's connection mutex. A broken connection is reopened
 //! before the thread's next job; a job that panics is answered with an error
-//! and its connection reopened.
+//! and its connection reopened. These threads are the pool: a pool crate
+//! (r2d2 with r2d2_postgres, or deadpool) lends a connection to the
+//! caller's own thread, which is what this client cannot allow on a tokio
+//! worker, so one was not taken (issue #24); deadpool-postgres would need
+//! the asynchronous client, and with it an async store.
 //!
 //! **Errors.** Lost deadlocks, serialisation failures, lock timeouts and a
 //! server out of connection slots are [`StoreError::Busy`]; a full disk, a

@@ -94,14 +94,16 @@ pub fn due(now: DateTime<Utc>, guilds: &[(GuildId, GuildSettings)], default: Tz)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
+    /// A UTC instant from RFC 3339 (also used by the daily planner's tests).
+    pub(crate) fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn settings(tz: &str, time: &str, days: Option<Vec<u8>>) -> GuildSettings {
+    /// A server posting in channel 555 at `time` in `tz` on `days`.
+    pub(crate) fn settings(tz: &str, time: &str, days: Option<Vec<u8>>) -> GuildSettings {
         GuildSettings {
             timezone: Some(tz.into()),
             channel: Some(555),

@@ -150,22 +150,8 @@ pub fn record_post_problem(
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::store::GuildSettings;
+    use crate::schedule::tests::{at, settings};
     use chrono::Duration;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
-
-    fn settings(tz: &str, time: &str, days: Option<Vec<u8>>) -> GuildSettings {
-        GuildSettings {
-            timezone: Some(tz.into()),
-            channel: Some(555),
-            post_time: Some(time.into()),
-            post_days: days,
-            ..Default::default()
-        }
-    }
 
     #[test]
     fn nonces_fit_discord() {

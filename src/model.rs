@@ -245,6 +245,24 @@ pub struct NewCompetition {
     /// Per round: the question key and its option order.
     pub questions: Vec<(String, Vec<usize>)>,
     pub created_at: DateTime<Utc>,
+    /// How players are put in teams: empty for everyone for themselves,
+    /// else `class`, `role` or `random` (`teams::TeamMode` reads it).
+    pub team_mode: String,
+    /// The teams drawn at the start (none for everyone for themselves).
+    pub teams: Vec<CompetitionTeam>,
+}
+
+/// One team of a team competition as stored: drawn when the competition
+/// started, with the players who joined later, in the order they were put
+/// in it. Kept so that a restart plays on with the same teams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompetitionTeam {
+    /// Numbered from 1 in the order the teams are listed.
+    pub number: u32,
+    pub name: String,
+    /// The class or role the team stands for; `None` for a random team.
+    pub key: Option<i64>,
+    pub members: Vec<UserId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +282,10 @@ pub struct Competition {
     pub status: CompetitionStatus,
     pub rounds: Vec<Round>,
     pub created_at: DateTime<Utc>,
+    /// As [`NewCompetition::team_mode`].
+    pub team_mode: String,
+    /// Its teams and their members now (late joiners included).
+    pub teams: Vec<CompetitionTeam>,
 }
 
 /// One round of a competition (numbered from 1).

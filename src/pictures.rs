@@ -1,6 +1,7 @@
 //! Pictures where students would rather look than read: a timeline chart
 //! (periods as bars, events as dots, years on the axis) and a ranking card
-//! (a podium for the top three, then the rest of the top ten), as PNG.
+//! (a podium for the top three, then the rest of the top ten; for students
+//! by points, or for a team competition's teams by mean points), as PNG.
 //!
 //! Drawn with tiny-skia (a rasteriser: paths, fills, PNG encoding) and the
 //! glyph outlines of the bundled DejaVu Sans (`assets/fonts`, Bitstream Vera
@@ -41,6 +42,29 @@ pub struct Ranked {
     pub rank: u64,
     pub name: String,
     pub points: i64,
+}
+
+/// One team on a team ranking card: its rank, name, the mean of its
+/// members' points (as a number for the bars and as shown) and its size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedTeam {
+    pub rank: u64,
+    pub name: String,
+    pub mean: f64,
+    /// The mean as the text shows it ("12.5").
+    pub mean_text: String,
+    pub members: u64,
+}
+
+/// A line of a ranking card as drawn: what the bar measures and its labels.
+struct CardRow {
+    rank: u64,
+    name: String,
+    value: f64,
+    /// Under the name on the podium.
+    podium_label: String,
+    /// Beside the bar, below the podium.
+    bar_label: String,
 }
 
 /// The most rows a timeline draws; the rest are counted in a last line.
@@ -319,6 +343,38 @@ pub fn timeline(title: &str, items: &[TimelineItem]) -> Result<Vec<u8>, PictureE
 
 /// A ranking card: the top three on a podium, the next up to seven listed.
 pub fn ranking(title: &str, rows: &[Ranked]) -> Result<Vec<u8>, PictureError> {
+    let rows: Vec<CardRow> = rows
+        .iter()
+        .map(|r| CardRow {
+            rank: r.rank,
+            name: r.name.clone(),
+            value: r.points as f64,
+            podium_label: format!("{} pts", r.points),
+            bar_label: r.points.to_string(),
+        })
+        .collect();
+    card(title, &rows)
+}
+
+/// A team ranking card (a team competition's podium): as [`ranking`], the
+/// teams placed by the mean of their members' points, each labelled with
+/// its mean and its number of players.
+pub fn team_ranking(title: &str, rows: &[RankedTeam]) -> Result<Vec<u8>, PictureError> {
+    let players = |n: u64| format!("{n} player{}", if n == 1 { "" } else { "s" });
+    let rows: Vec<CardRow> = rows
+        .iter()
+        .map(|r| CardRow {
+            rank: r.rank,
+            name: r.name.clone(),
+            value: r.mean,
+            podium_label: format!("{} pts each · {}", r.mean_text, players(r.members)),
+            bar_label: format!("{} ({})", r.mean_text, players(r.members)),
+        })
+        .collect();
+    card(title, &rows)
+}
+
+fn card(title: &str, rows: &[CardRow]) -> Result<Vec<u8>, PictureError> {
     const W: u32 = 900;
     const LEFT: f32 = 40.0;
     let podium = &rows[..rows.len().min(3)];
@@ -363,7 +419,7 @@ pub fn ranking(title: &str, rows: &[Ranked]) -> Result<Vec<u8>, PictureError> {
             18.0,
             INK,
         );
-        let points = format!("{} pts", r.points);
+        let points = canvas.fitted(&r.podium_label, 15.0, width);
         let pw = canvas.text_width(&points, 15.0);
         canvas.text(
             &points,
@@ -373,15 +429,15 @@ pub fn ranking(title: &str, rows: &[Ranked]) -> Result<Vec<u8>, PictureError> {
             MUTED,
         );
     }
-    let best = rows.iter().map(|r| r.points).max().unwrap_or(1).max(1) as f32;
+    let best = rows.iter().map(|r| r.value).fold(1.0, f64::max) as f32;
     for (n, r) in rest.iter().enumerate() {
         let y = base + 40.0 + 34.0 * n as f32;
         canvas.text(&format!("{}.", r.rank), LEFT, y, 17.0, MUTED);
         let name = canvas.fitted(&r.name, 17.0, 300.0);
         canvas.text(&name, LEFT + 50.0, y, 17.0, INK);
-        let bar = 380.0 * (r.points.max(0) as f32 / best);
+        let bar = 380.0 * (r.value.max(0.0) as f32 / best);
         canvas.rect(LEFT + 370.0, y - 14.0, bar, 16.0, EVENT);
-        canvas.text(&format!("{}", r.points), LEFT + 380.0 + bar, y, 15.0, MUTED);
+        canvas.text(&r.bar_label, LEFT + 380.0 + bar, y, 15.0, MUTED);
     }
     canvas.png()
 }

@@ -20,10 +20,10 @@ use std::sync::{Arc, Barrier};
 use studybot::request::{GuildId, InteractionId, UserId};
 use studybot::store::{
     class_period, AnswerPlan, Answered, Class, ClassSettings, CompetitionAnswer,
-    CompetitionStanding, CompetitionStatus, ExportRow, GuildPacks, GuildSettings, Instance,
-    InstanceKind, Leaderboard, NewAnswer, NewCompetition, NewCompetitionAnswer, NewInstance,
-    PastAnswer, PostClaim, QuestionResults, RecordOutcome, Removed, ReviewCard, Season, Store,
-    StoreError, Streak, StreakRebuild, Tally, UploadedPack,
+    CompetitionStanding, CompetitionStatus, CompetitionTeam, ExportRow, GuildPacks, GuildSettings,
+    Instance, InstanceKind, Leaderboard, NewAnswer, NewCompetition, NewCompetitionAnswer,
+    NewInstance, PastAnswer, PostClaim, QuestionResults, RecordOutcome, Removed, ReviewCard,
+    Season, Store, StoreError, Streak, StreakRebuild, Tally, UploadedPack,
 };
 
 const CLASS: GuildId = GuildId(10);
@@ -232,6 +232,8 @@ fn competition(guild: GuildId, channel: u64, rounds: usize) -> NewCompetition {
             .map(|n| (format!("p/c{n}"), vec![n, 0]))
             .collect(),
         created_at: at(23, 12),
+        team_mode: String::new(),
+        teams: Vec::new(),
     }
 }
 
@@ -700,6 +702,106 @@ fn claim_post_and_mark_posted(store: &dyn Store) {
         store.claim_post(CLASS, date(25), "n6", at(25, 9)).unwrap(),
         PostClaim::New
     );
+}
+
+/// A team competition's teams are written with it, loaded with it (so a
+/// restarted process plays on with them), late joiners are added once, and
+/// a forgotten student or a deleted server takes their rows with them.
+fn team_competitions_keep_their_teams(store: &dyn Store) {
+    let team = |number: u32, name: &str, key: Option<i64>, members: &[u64]| CompetitionTeam {
+        number,
+        name: name.into(),
+        key,
+        members: members.iter().map(|&m| UserId(m)).collect(),
+    };
+    let drawn = vec![
+        team(1, "Red", None, &[3, 1]),
+        team(2, "Blue 🦉 Ærø", None, &[2]),
+    ];
+    let created = store
+        .create_competition(&NewCompetition {
+            team_mode: "random".into(),
+            teams: drawn.clone(),
+            ..competition(CLASS, 600, 2)
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(created.team_mode, "random");
+    assert_eq!(created.teams, drawn, "members in the order they were drawn");
+    let individual = store
+        .create_competition(&competition(CLASS, 601, 1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (individual.team_mode.as_str(), individual.teams.len()),
+        ("", 0)
+    );
+
+    // A late joiner is put in the team asked for, once: a second join (a
+    // second press, another process) keeps the first team.
+    assert_eq!(
+        store
+            .join_competition_team(created.id, 2, UserId(4))
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .join_competition_team(created.id, 1, UserId(4))
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .join_competition_team(created.id, 2, UserId(1))
+            .unwrap(),
+        1,
+        "a drawn player stays in their team"
+    );
+    let now = store.competition(created.id).unwrap().unwrap();
+    assert_eq!(
+        now.teams,
+        [
+            team(1, "Red", None, &[3, 1]),
+            team(2, "Blue 🦉 Ærø", None, &[2, 4])
+        ]
+    );
+    // Every way of loading a competition brings its teams.
+    assert_eq!(
+        store.running_competition_in(600).unwrap(),
+        Some(now.clone())
+    );
+    assert!(store.running_competitions().unwrap().contains(&now));
+
+    // Class and house teams keep the class or role they stand for.
+    let houses = vec![
+        team(1, "Gryphon", Some(700), &[5]),
+        team(2, "Otter", Some(i64::MAX), &[]),
+    ];
+    let by_role = store
+        .create_competition(&NewCompetition {
+            team_mode: "role".into(),
+            teams: houses.clone(),
+            ..competition(CLASS, 602, 1)
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (by_role.team_mode.as_str(), by_role.teams.clone()),
+        ("role", houses)
+    );
+
+    // A forgotten student leaves their team; the others stay.
+    store.remove_student(CLASS, UserId(2)).unwrap();
+    assert_eq!(
+        store.competition(created.id).unwrap().unwrap().teams[1].members,
+        [UserId(4)]
+    );
+    // A deleted server takes its competitions' teams along (PostgreSQL
+    // refuses to delete a competition its teams still refer to).
+    store.delete_guild(CLASS).unwrap();
+    assert_eq!(store.competition(created.id).unwrap(), None);
+    assert_eq!(store.competition(by_role.id).unwrap(), None);
 }
 
 fn competitions_run_rounds_and_count_answers_once(store: &dyn Store) {
@@ -2009,7 +2111,7 @@ fn old_review_cards_of_uploaded_packs_get_their_servers_id(db: &TestDb) {
     // the history it kept (before the migration runner changed).
     // The classes migration came after it and cannot run twice: undone.
     undo_the_classes_migration(db);
-    as_an_earlier_build_left_it(db, Back::Migrations(2));
+    as_an_earlier_build_left_it(db, Back::Migrations(MIGRATIONS_SINCE_CLASSES + 1));
     let store = db.open();
     let keys = |user: u64| -> Vec<String> {
         let mut keys: Vec<String> = store
@@ -2291,16 +2393,24 @@ fn as_an_earlier_build_left_it(db: &TestDb, back: Back) {
     }
 }
 
+/// How many migration files, the classes one included, are undone by
+/// [`undo_the_classes_migration`] (classes, then team competitions).
+const MIGRATIONS_SINCE_CLASSES: i64 = 2;
+
 /// Takes a closed database back to the schema before the classes migration
-/// (SQLite V11, PostgreSQL V3), keeping its data: what a build before
-/// classes left. Its history is rewound separately.
+/// (SQLite V11, PostgreSQL V3) and the team competitions' after it (V12,
+/// V4), keeping its data: what a build before classes left. Its history is
+/// rewound separately ([`MIGRATIONS_SINCE_CLASSES`] files).
 fn undo_the_classes_migration(db: &TestDb) {
     match &db._cleanup {
         Cleanup::File { .. } => {
             let path = db.url.strip_prefix("sqlite://").unwrap();
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.execute_batch(
-                "DROP TABLE classes;
+                "DROP TABLE competition_team_members;
+                 DROP TABLE competition_teams;
+                 ALTER TABLE competitions DROP COLUMN team_mode;
+                 DROP TABLE classes;
                  DROP INDEX instances_one_daily;
                  ALTER TABLE instances DROP COLUMN class_id;
                  CREATE UNIQUE INDEX instances_one_daily ON instances (guild_id, day) WHERE kind = 'daily';
@@ -2321,7 +2431,10 @@ fn undo_the_classes_migration(db: &TestDb) {
         Cleanup::Schema { server, schema } => admin(
             server,
             &format!(
-                "DROP TABLE {schema}.classes;
+                "DROP TABLE {schema}.competition_team_members;
+                 DROP TABLE {schema}.competition_teams;
+                 ALTER TABLE {schema}.competitions DROP COLUMN team_mode;
+                 DROP TABLE {schema}.classes;
                  DROP INDEX {schema}.instances_one_daily;
                  ALTER TABLE {schema}.instances DROP COLUMN class_id;
                  CREATE UNIQUE INDEX instances_one_daily ON {schema}.instances (guild_id, day) WHERE kind = 'daily';
@@ -2358,7 +2471,7 @@ fn servers_from_before_classes_keep_their_daily_and_boards(db: &TestDb) {
         q
     };
     undo_the_classes_migration(db);
-    as_an_earlier_build_left_it(db, Back::Migrations(1));
+    as_an_earlier_build_left_it(db, Back::Migrations(MIGRATIONS_SINCE_CLASSES));
     for _ in 0..2 {
         let store = db.open();
         let classes = store.classes(CLASS).unwrap();
@@ -2663,6 +2776,7 @@ contract! {
         seasons_open_and_end,
         claim_post_and_mark_posted,
         competitions_run_rounds_and_count_answers_once,
+        team_competitions_keep_their_teams,
         review_cards_come_due_in_order,
         reports_and_disabled_questions,
         uploaded_packs_and_their_revision,

@@ -195,7 +195,14 @@ async fn run(ctx: AppContext<'_>) -> Result<(), Error> {
             ResolvedValue::Boolean(flag) => flag.to_string(),
             ResolvedValue::User(user, _) => user.id.get().to_string(),
             ResolvedValue::Channel(channel) => channel.id.get().to_string(),
-            ResolvedValue::Role(role) => role.id.get().to_string(),
+            ResolvedValue::Role(role) => {
+                // The role's name travels beside its id (a house team of
+                // `/competition start team_mode:role` is named after it);
+                // the command table does not declare it, so no check
+                // touches it.
+                options.insert(format!("{}_name", option.name), role.name.to_string());
+                role.id.get().to_string()
+            }
             ResolvedValue::Attachment(file) => match upload(ctx, file).await? {
                 Some(file) => {
                     attachment = Some(file);

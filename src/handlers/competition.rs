@@ -7,6 +7,12 @@
 //! due and opens the next; the Discord edge calls it from a runner task and
 //! `studybot ask tick` calls it for scripts and tests. Nothing here knows
 //! Discord, and the time always comes from the caller (an injected clock).
+//!
+//! A competition may be played in teams (`team_mode:`): the teams are drawn
+//! here when it starts (with [`crate::teams`], which owns the rules) and
+//! stored with it, a player who was not in a team joins one with their first
+//! answer, and the results and the podium rank the teams by the mean of
+//! their members' points beside each student's own.
 
 use super::quiz::{
     difficulty_label, display_name, guild_of, matching_questions, question_filter, remember,
@@ -21,10 +27,14 @@ use crate::markup::{escape_markdown, fit};
 use crate::quiz;
 use crate::reply::Reply;
 use crate::request::Request;
+use crate::request::UserId;
 use crate::store::{
-    Competition, CompetitionStatus, NewCompetition, NewCompetitionAnswer, RecordOutcome, Round,
+    Competition, CompetitionStatus, CompetitionTeam, NewCompetition, NewCompetitionAnswer,
+    RecordOutcome, Round,
 };
+use crate::teams::{self, Assignment, Team, TeamError, TeamMode, TeamScore};
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 
 pub const DEFAULT_ROUNDS: u32 = 5;
 pub const MIN_ROUNDS: u32 = 1;
@@ -32,6 +42,19 @@ pub const MAX_ROUNDS: u32 = 20;
 pub const DEFAULT_SECONDS: u32 = 20;
 pub const MIN_SECONDS: u32 = 10;
 pub const MAX_SECONDS: u32 = 120;
+
+/// The words `team_mode` takes (the command table's choice).
+pub const TEAM_MODES: &[&str] = &["individual", "class", "role", "random"];
+
+/// The house role options of `/competition start team_mode:role`, in the
+/// order their teams are listed.
+const HOUSE_OPTIONS: [&str; 4] = ["house1", "house2", "house3", "house4"];
+
+impl From<TeamError> for Error {
+    fn from(e: TeamError) -> Self {
+        Error::user(e.to_string())
+    }
+}
 
 /// Points for a correct answer: the question's points when instant, falling
 /// linearly to half of them at the deadline (classroom quiz games score
@@ -114,6 +137,12 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
     let mut rounds = option("rounds", DEFAULT_ROUNDS);
     let mut seconds = option("seconds", DEFAULT_SECONDS);
     let (tag, difficulty) = question_filter(request)?;
+    let mode = teams::parse_mode(
+        request.option("team_mode"),
+        request
+            .number("teams")
+            .and_then(|n| usize::try_from(n).ok()),
+    )?;
     remember(app, request)?;
     let library = app.library_for(Some(guild))?;
     let disabled = super::quiz::disabled_for(app, Some(guild))?;
@@ -146,6 +175,9 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
         })
         .collect();
     let count = questions.len();
+    // Drawn after the questions, from the same seeded stream: the same
+    // interaction draws the same questions and the same teams.
+    let (assignment, names) = draw_teams(app, request, guild, channel.0, &mode, &mut rng)?;
     let created = app.store.create_competition(&NewCompetition {
         guild,
         channel: channel.0,
@@ -153,6 +185,8 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
         seconds,
         questions,
         created_at: request.now,
+        team_mode: mode_text(&mode).to_string(),
+        teams: stored_teams(&assignment),
     })?;
     if created.is_none() {
         return Err(Error::user(
@@ -171,7 +205,262 @@ pub fn start(app: &App, request: &Request) -> Result<Reply, Error> {
             if count == 1 { "" } else { "s" }
         ));
     }
-    Ok(Reply::new(text).title("Quiz competition!"))
+    if mode == TeamMode::Individual {
+        return Ok(Reply::new(text).title("Quiz competition!"));
+    }
+    text.push_str(&format!(
+        "\n\n**Played in teams: {}.** A team scores the mean of its members' points, \
+         so a bigger team does not win by being bigger; your own points still count for you. {}",
+        team_mode_label(&mode),
+        match mode {
+            TeamMode::Random { .. } =>
+                "A player not drawn joins the smallest team with their first answer.",
+            TeamMode::ByClass =>
+                "A player not listed joins their class's team with their first answer.",
+            _ => "Each player joins their house's team with their first answer.",
+        }
+    ));
+    let mut reply = Reply::new(text).title("Team competition!");
+    for team in &assignment.teams {
+        reply = reply.field(
+            format!(
+                "{} ({})",
+                escape_markdown(&team.name),
+                players(team.members.len() as u64)
+            ),
+            members_text(&team.members, &names),
+        );
+    }
+    Ok(reply)
+}
+
+/// The stored form of a team mode (`NewCompetition::team_mode`).
+fn mode_text(mode: &TeamMode) -> &'static str {
+    match mode {
+        TeamMode::Individual => "",
+        TeamMode::ByClass => "class",
+        TeamMode::ByRole => "role",
+        TeamMode::Random { .. } => "random",
+    }
+}
+
+fn team_mode_label(mode: &TeamMode) -> String {
+    match mode {
+        TeamMode::Individual => "everyone for themselves".to_string(),
+        TeamMode::ByClass => "class against class".to_string(),
+        TeamMode::ByRole => "house against house".to_string(),
+        TeamMode::Random { teams } => format!("{teams} random teams"),
+    }
+}
+
+/// "1 player", "3 players".
+fn players(n: u64) -> String {
+    format!("{n} player{}", if n == 1 { "" } else { "s" })
+}
+
+/// A team's members by name, for the announcement.
+fn members_text(members: &[UserId], names: &BTreeMap<UserId, String>) -> String {
+    if members.is_empty() {
+        return "Nobody yet.".to_string();
+    }
+    let listed: Vec<String> = members
+        .iter()
+        .map(|m| name_or_id(names.get(m).map_or("", String::as_str), m.0))
+        .collect();
+    fit(&listed.join(", "), 1024)
+}
+
+/// Draws the teams of a competition starting now, with the names of the
+/// players drawn (for the announcement). Class teams take each class's
+/// students (those on its board, with its role or by answering in its
+/// channel); random teams deal out this channel's class, or the server's
+/// players when the channel is no class's; house teams start with the
+/// starter, as only the edge knows who holds a role, and everyone else joins
+/// with their first answer. The starter always plays.
+fn draw_teams(
+    app: &App,
+    request: &Request,
+    guild: crate::request::GuildId,
+    channel: u64,
+    mode: &TeamMode,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Result<(Assignment, BTreeMap<UserId, String>), Error> {
+    let mut names: BTreeMap<UserId, String> = BTreeMap::new();
+    names.insert(request.user, request.display_name.clone());
+    let mut roster = |period: &str| -> Result<Vec<UserId>, Error> {
+        Ok(app
+            .store
+            .export_rows(guild, period)?
+            .into_iter()
+            .map(|row| {
+                names.entry(row.user).or_insert(row.name);
+                row.user
+            })
+            .collect())
+    };
+    let assignment = match mode {
+        TeamMode::Individual => Assignment::default(),
+        TeamMode::ByClass => {
+            let classes = app.store.classes(guild)?;
+            let mut players: BTreeMap<UserId, Vec<i64>> = BTreeMap::new();
+            for class in &classes {
+                for user in roster(&crate::classes::class_period(class.id, "all"))? {
+                    players.entry(user).or_default().push(class.id);
+                }
+            }
+            let starter = players.entry(request.user).or_default();
+            starter.extend(
+                crate::classes::for_roles(&classes, &request.roles)
+                    .iter()
+                    .map(|c| c.id),
+            );
+            let listed: Vec<(i64, String)> =
+                classes.iter().map(|c| (c.id, c.name.clone())).collect();
+            let players: Vec<(UserId, Vec<i64>)> = players.into_iter().collect();
+            teams::by_class(&listed, &players)?
+        }
+        TeamMode::ByRole => {
+            let houses: Vec<(u64, String)> = HOUSE_OPTIONS
+                .iter()
+                .enumerate()
+                .filter_map(|(i, option)| {
+                    let role = request.id(option)?;
+                    let name = request
+                        .option(&format!("{option}_name"))
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map_or_else(|| format!("House {}", i + 1), str::to_string);
+                    Some((role, name))
+                })
+                .collect();
+            teams::by_role(&houses, &[(request.user, request.roles.clone())])?
+        }
+        TeamMode::Random { teams } => {
+            let classes = app.store.classes(guild)?;
+            let period = match crate::classes::for_channel(&classes, channel) {
+                Some(class) => crate::classes::class_period(class.id, "all"),
+                None => "all".to_string(),
+            };
+            let mut pool = roster(&period)?;
+            pool.push(request.user);
+            teams::random(&pool, *teams, rng)?
+        }
+    };
+    Ok((assignment, names))
+}
+
+/// The assignment as stored with the competition.
+fn stored_teams(assignment: &Assignment) -> Vec<CompetitionTeam> {
+    assignment
+        .teams
+        .iter()
+        .map(|t| CompetitionTeam {
+            number: t.number as u32,
+            name: t.name.clone(),
+            key: t.key,
+            members: t.members.clone(),
+        })
+        .collect()
+}
+
+/// A stored competition's teams, as the team rules take them.
+fn assignment_of(competition: &Competition) -> Assignment {
+    Assignment {
+        teams: competition
+            .teams
+            .iter()
+            .map(|t| Team {
+                number: t.number as usize,
+                name: t.name.clone(),
+                key: t.key,
+                members: t.members.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Puts a player who is in no team yet into theirs: random teams take them
+/// into the smallest team, class teams into their first class's, house
+/// teams into their first house's. Returns the name of their team (`None`
+/// when the competition is not played in teams, or no team is theirs: they
+/// still score for themselves).
+fn join_team(
+    app: &App,
+    competition: &Competition,
+    request: &Request,
+) -> Result<Option<String>, Error> {
+    if competition.teams.is_empty() {
+        return Ok(None);
+    }
+    let mut assignment = assignment_of(competition);
+    if let Some(team) = assignment.team_of(request.user) {
+        return Ok(Some(team.name.clone()));
+    }
+    let number = match competition.team_mode.as_str() {
+        "random" => assignment.add_late(request.user),
+        "class" => {
+            let classes = app.store.classes(competition.guild)?;
+            let mut answered = std::collections::BTreeSet::new();
+            for class in classes.iter().filter(|c| c.role.is_none()) {
+                let period = crate::classes::class_period(class.id, "all");
+                if app
+                    .store
+                    .leaderboard(competition.guild, &period, 0, request.user)?
+                    .caller
+                    .is_some()
+                {
+                    answered.insert(class.id);
+                }
+            }
+            // The first of their classes that has a team, in the teams' order.
+            let mine = crate::classes::memberships(&classes, &request.roles, &answered);
+            let key = competition
+                .teams
+                .iter()
+                .filter_map(|t| t.key)
+                .find(|k| mine.contains(k));
+            key.and_then(|k| assignment.add_to(request.user, k))
+        }
+        _ => {
+            let key = competition
+                .teams
+                .iter()
+                .filter_map(|t| t.key)
+                .find(|k| request.roles.iter().any(|r| *r as i64 == *k));
+            key.and_then(|k| assignment.add_to(request.user, k))
+        }
+    };
+    let Some(number) = number else {
+        return Ok(None);
+    };
+    // Another press (or process) may have put them in a team first: the
+    // store keeps the first and says which.
+    let joined = app
+        .store
+        .join_competition_team(competition.id, number as u32, request.user)?;
+    Ok(competition
+        .teams
+        .iter()
+        .find(|t| t.number == joined)
+        .map(|t| t.name.clone()))
+}
+
+/// Teams ranked by the mean of their members' `points`, one line each:
+/// "1. **Red** — 12.5 points each (4 players)".
+fn team_lines(scores: &[TeamScore]) -> String {
+    let lines: Vec<String> = scores
+        .iter()
+        .map(|t| {
+            format!(
+                "{}. **{}** — {} points each ({})",
+                t.rank,
+                escape_markdown(&t.name),
+                t.mean_text(),
+                players(t.members)
+            )
+        })
+        .collect();
+    fit(&lines.join("\n"), 1024)
 }
 
 /// `/competition stop`: its starter or a teacher ends the channel's
@@ -378,7 +667,7 @@ fn round_results(app: &App, competition: &Competition, round: &Round) -> Result<
             .collect::<Vec<_>>()
             .join("\n")
     };
-    Ok(Reply::new(format!(
+    let mut reply = Reply::new(format!(
         "**{}**\n{}",
         quiz::correct_answer(question),
         fit(&question.explanation, 1500)
@@ -388,8 +677,31 @@ fn round_results(app: &App, competition: &Competition, round: &Round) -> Result<
         round.number,
         competition.rounds.len()
     ))
-    .field("Fastest correct", fastest)
-    .footer(format!(
+    .field("Fastest correct", fastest);
+    if !competition.teams.is_empty() {
+        // The teams as they are now: late joiners of this round included.
+        let assignment = match app.store.competition(competition.id)? {
+            Some(now) => assignment_of(&now),
+            None => assignment_of(competition),
+        };
+        let this_round: Vec<(UserId, i64)> = answers.iter().map(|a| (a.user, a.points)).collect();
+        let so_far: Vec<(UserId, i64)> = app
+            .store
+            .competition_standings(competition.id)?
+            .iter()
+            .map(|s| (s.user, s.points))
+            .collect();
+        reply = reply
+            .field(
+                "Teams this round",
+                team_lines(&teams::scores(&assignment, &this_round)),
+            )
+            .field(
+                "Teams so far",
+                team_lines(&teams::scores(&assignment, &so_far)),
+            );
+    }
+    Ok(reply.footer(format!(
         "{} answered, {} correct · source: {}",
         answers.len(),
         correct.len(),
@@ -399,6 +711,9 @@ fn round_results(app: &App, competition: &Competition, round: &Round) -> Result<
 
 /// The podium (top three) and everyone's results.
 fn podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
+    if !competition.teams.is_empty() {
+        return team_podium(app, competition);
+    }
     let standings = app.store.competition_standings(competition.id)?;
     if standings.is_empty() {
         return Ok(
@@ -458,6 +773,73 @@ fn podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
         .footer(
             "Points count towards this server's leaderboard (all time, this week and the season).",
         ))
+}
+
+/// The podium of a team competition: the teams by the mean of their
+/// members' points (a picture too), then every student's own results.
+fn team_podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
+    let assignment = match app.store.competition(competition.id)? {
+        Some(now) => assignment_of(&now),
+        None => assignment_of(competition),
+    };
+    let standings = app.store.competition_standings(competition.id)?;
+    let points: Vec<(UserId, i64)> = standings.iter().map(|s| (s.user, s.points)).collect();
+    let scores = teams::scores(&assignment, &points);
+    let medals = ["🥇", "🥈", "🥉"];
+    // A medal is for points: no team stands on the podium with 0.
+    let top: Vec<String> = scores
+        .iter()
+        .filter(|t| t.points > 0 && t.members > 0)
+        .take(3)
+        .zip(medals)
+        .map(|(t, medal)| {
+            format!(
+                "{medal} **{}** — {} points each ({})",
+                escape_markdown(&t.name),
+                t.mean_text(),
+                players(t.members)
+            )
+        })
+        .collect();
+    let mut reply = if top.is_empty() {
+        Reply::new("No team scored a point, so there is no podium this time.")
+    } else {
+        Reply::new(top.join("\n"))
+    };
+    if !top.is_empty() {
+        let rows = &scores[..scores.len().min(10)];
+        super::attach_picture(&mut reply, "podium.png", || {
+            super::quiz::draw_team_ranking("Team podium", rows)
+        });
+    }
+    reply = reply
+        .title("Competition over: the team podium")
+        .field("Teams", team_lines(&scores));
+    if !standings.is_empty() {
+        let all: Vec<String> = standings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let team = assignment
+                    .team_of(s.user)
+                    .map(|t| format!(" ({})", escape_markdown(&t.name)))
+                    .unwrap_or_default();
+                format!(
+                    "{}. {}{team} — {} points, {} of {} correct",
+                    i + 1,
+                    name_or_id(&s.name, s.user.0),
+                    s.points,
+                    s.correct,
+                    competition.rounds.len()
+                )
+            })
+            .collect();
+        reply = reply.field("Results", fit(&all.join("\n"), 1024));
+    }
+    Ok(reply.footer(
+        "A team's score is the mean of its members' points. Each student's own points count \
+         towards this server's leaderboard (all time, this week and the season).",
+    ))
 }
 
 /// A press on a competition round: `choice` for a button, `typed` for text.
@@ -566,9 +948,11 @@ pub fn answer(
         ))
         .title("Not quite")
     };
-    Ok(reply
-        .field("Your answer", escape_markdown(&fit(&given, 200)))
-        .ephemeral())
+    let mut reply = reply.field("Your answer", escape_markdown(&fit(&given, 200)));
+    if let Some(team) = join_team(app, &competition, request)? {
+        reply = reply.field("Your team", escape_markdown(&team));
+    }
+    Ok(reply.ephemeral())
 }
 
 /// How many rounds right before `round` the student answered correctly, in

@@ -945,6 +945,34 @@ pub(crate) fn draw_ranking(title: &str, rows: &[(u64, String, i64)]) -> Result<V
     crate::pictures::ranking(title, &rows).map_err(|e| e.to_string())
 }
 
+/// A team ranking card from team scores (the pictures module knows no
+/// teams module).
+#[cfg(feature = "pictures")]
+pub(crate) fn draw_team_ranking(
+    title: &str,
+    scores: &[crate::teams::TeamScore],
+) -> Result<Vec<u8>, String> {
+    let rows: Vec<crate::pictures::RankedTeam> = scores
+        .iter()
+        .map(|t| crate::pictures::RankedTeam {
+            rank: t.rank,
+            name: t.name.clone(),
+            mean: t.mean(),
+            mean_text: t.mean_text(),
+            members: t.members,
+        })
+        .collect();
+    crate::pictures::team_ranking(title, &rows).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "pictures"))]
+pub(crate) fn draw_team_ranking(
+    _title: &str,
+    _scores: &[crate::teams::TeamScore],
+) -> Result<Vec<u8>, String> {
+    Err("pictures are not built in".to_string())
+}
+
 #[cfg(not(feature = "pictures"))]
 pub(crate) fn draw_ranking(_title: &str, _rows: &[(u64, String, i64)]) -> Result<Vec<u8>, String> {
     Err("pictures are not built in".to_string())

@@ -496,6 +496,23 @@ pub static COMMANDS: &[CommandSpec] = &[
                 ),
                 OptionSpec::text("tag", "Only questions with this tag, e.g. trials"),
                 OptionSpec::new("difficulty", "Only questions of this difficulty", DIFFICULTY),
+                OptionSpec::new(
+                    "team_mode",
+                    "Play in teams: class against class, by house role, or random teams",
+                    OptionKind::Choice(competition::TEAM_MODES),
+                ),
+                OptionSpec::new(
+                    "teams",
+                    "How many random teams (2-8, default 2)",
+                    OptionKind::Integer {
+                        min: crate::teams::MIN_TEAMS as i64,
+                        max: crate::teams::MAX_TEAMS as i64,
+                    },
+                ),
+                OptionSpec::new("house1", "A house role (team_mode:role)", OptionKind::Role),
+                OptionSpec::new("house2", "A house role (team_mode:role)", OptionKind::Role),
+                OptionSpec::new("house3", "A house role (team_mode:role)", OptionKind::Role),
+                OptionSpec::new("house4", "A house role (team_mode:role)", OptionKind::Role),
             ])
             .after(After::RunCompetition)
             .run(competition::start),
@@ -813,10 +830,12 @@ mod tests {
                 .chain(leaf.options.iter().map(|o| (o.name, o.description)))
             {
                 assert!(
+                    // Discord takes lower-case letters, digits, `-` and `_`
+                    // (`team_mode`, as the issue names it).
                     (1..=32).contains(&name.len())
-                        && name
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                        && name.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                        }),
                     "{name}"
                 );
                 assert!((1..=100).contains(&description.chars().count()), "{name}");

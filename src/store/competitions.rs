@@ -7,7 +7,9 @@
 use super::*;
 
 pub trait CompetitionStore: Send + Sync {
-    /// Creates a competition; `None` when one is already running in the channel.
+    /// Creates a competition with its rounds and, for a team competition,
+    /// its teams, in one transaction; `None` when one is already running in
+    /// the channel.
     fn create_competition(&self, new: &NewCompetition) -> Result<Option<Competition>, StoreError>;
 
     fn competition(&self, id: i64) -> Result<Option<Competition>, StoreError>;
@@ -61,6 +63,16 @@ pub trait CompetitionStore: Send + Sync {
         competition: i64,
         round: Option<u32>,
     ) -> Result<Vec<CompetitionAnswer>, StoreError>;
+
+    /// Puts a player who was not in a team when they were drawn into team
+    /// `team` of a team competition, unless they are in one already (a
+    /// second press, or a second process): returns the team they are in.
+    fn join_competition_team(
+        &self,
+        competition: i64,
+        team: u32,
+        user: UserId,
+    ) -> Result<u32, StoreError>;
 
     /// Standings over a competition: most points first, then the faster.
     fn competition_standings(

@@ -149,9 +149,10 @@ mod tests {
             assert_eq!(sorted, expected, "{dialect:?}");
         }
         // The histories earlier builds kept had 10 (SQLite) and 2
-        // (PostgreSQL) scripts; classes (issue #25) added one to each.
-        assert_eq!(Dialect::Sqlite.latest(), 11);
-        assert_eq!(Dialect::Postgres.latest(), 3);
+        // (PostgreSQL) scripts; classes and then team competitions (issue
+        // #25) added one each to each.
+        assert_eq!(Dialect::Sqlite.latest(), 12);
+        assert_eq!(Dialect::Postgres.latest(), 4);
     }
 
     #[test]
@@ -159,20 +160,20 @@ mod tests {
         let d = Dialect::Sqlite;
         assert_eq!(plan(d, None, 0), Plan::Migrate { from: 0 });
         assert_eq!(plan(d, None, 10), Plan::Adopt { legacy: 10 });
-        assert_eq!(plan(d, Some(11), 11), Plan::UpToDate);
+        assert_eq!(plan(d, Some(12), 12), Plan::UpToDate);
         assert_eq!(plan(d, Some(10), 10), Plan::Migrate { from: 10 });
         assert_eq!(
-            plan(d, Some(12), 0),
+            plan(d, Some(13), 0),
             Plan::TooNew {
-                found: 12,
-                known: 11
+                found: 13,
+                known: 12
             }
         );
         assert_eq!(
-            plan(d, None, 13),
+            plan(d, None, 14),
             Plan::TooNew {
-                found: 13,
-                known: 11
+                found: 14,
+                known: 12
             }
         );
     }

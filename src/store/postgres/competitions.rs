@@ -20,14 +20,15 @@ impl CompetitionStore for PostgresStore {
                     return Ok(None);
                 }
                 let Some(row) = tx.returning_opt(
-                    "INSERT INTO competitions (guild_id, channel_id, starter_id, seconds, status, created_at)
-                     VALUES ($1, $2, $3, $4, 'running', $5) ON CONFLICT DO NOTHING RETURNING id",
+                    "INSERT INTO competitions (guild_id, channel_id, starter_id, seconds, status, created_at, team_mode)
+                     VALUES ($1, $2, $3, $4, 'running', $5, $6) ON CONFLICT DO NOTHING RETURNING id",
                     &[
                         &(new.guild.0 as i64),
                         &channel,
                         &(new.starter.0 as i64),
                         &i64::from(new.seconds),
                         &micros(new.created_at),
+                        &new.team_mode,
                     ],
                 )?
                 else {
@@ -39,6 +40,21 @@ impl CompetitionStore for PostgresStore {
                         "INSERT INTO competition_rounds (competition_id, round, question, option_order) VALUES ($1, $2, $3, $4)",
                         &[&id, &(number as i64 + 1), question, &order_array(order)],
                     )?;
+                }
+                let mut position = 0_i64;
+                for team in &new.teams {
+                    tx.execute(
+                        "INSERT INTO competition_teams (competition_id, team, name, team_key) VALUES ($1, $2, $3, $4)",
+                        &[&id, &i64::from(team.number), &typed(&team.name), &team.key],
+                    )?;
+                    for member in &team.members {
+                        position += 1;
+                        tx.execute(
+                            "INSERT INTO competition_team_members (competition_id, user_id, team, position)
+                             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                            &[&id, &(member.0 as i64), &i64::from(team.number), &position],
+                        )?;
+                    }
                 }
                 Ok(load_competition(tx, id)?)
             })
@@ -220,6 +236,33 @@ impl CompetitionStore for PostgresStore {
                     })
                 })
                 .collect()
+        })
+    }
+
+    fn join_competition_team(
+        &self,
+        competition: i64,
+        team: u32,
+        user: UserId,
+    ) -> Result<u32, StoreError> {
+        self.run(move |s| {
+            s.write(|tx| {
+                let user = user.0 as i64;
+                // A player already in a team keeps it: the insert does
+                // nothing and the team they are in is read back.
+                tx.execute(
+                    "INSERT INTO competition_team_members (competition_id, user_id, team, position)
+                     SELECT $1, $2, $3, coalesce(max(position), 0) + 1
+                     FROM competition_team_members WHERE competition_id = $1
+                     ON CONFLICT DO NOTHING",
+                    &[&competition, &user, &i64::from(team)],
+                )?;
+                let row = tx.query_one(
+                    "SELECT team FROM competition_team_members WHERE competition_id = $1 AND user_id = $2",
+                    &[&competition, &user],
+                )?;
+                Ok(row.try_get::<_, i64>(0)? as u32)
+            })
         })
     }
 

@@ -542,7 +542,7 @@ fn load_competition<C: GenericClient>(
     id: i64,
 ) -> Result<Option<Competition>, pg::Error> {
     let Some(head) = sql.query_opt(
-        "SELECT id, guild_id, channel_id, starter_id, seconds, status, created_at FROM competitions WHERE id = $1",
+        "SELECT id, guild_id, channel_id, starter_id, seconds, status, created_at, team_mode FROM competitions WHERE id = $1",
         &[&id],
     )?
     else {
@@ -567,6 +567,30 @@ fn load_competition<C: GenericClient>(
             })
         })
         .collect::<Result<Vec<_>, pg::Error>>()?;
+    let mut teams = sql
+        .query(
+            "SELECT team, name, team_key FROM competition_teams WHERE competition_id = $1 ORDER BY team",
+            &[&id],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(CompetitionTeam {
+                number: r.try_get::<_, i64>(0)? as u32,
+                name: typed_text(r, 1)?,
+                key: r.try_get(2)?,
+                members: Vec::new(),
+            })
+        })
+        .collect::<Result<Vec<_>, pg::Error>>()?;
+    for r in sql.query(
+        "SELECT team, user_id FROM competition_team_members WHERE competition_id = $1 ORDER BY position",
+        &[&id],
+    )? {
+        let number = r.try_get::<_, i64>(0)? as u32;
+        if let Some(team) = teams.iter_mut().find(|t| t.number == number) {
+            team.members.push(UserId(r.try_get::<_, i64>(1)? as u64));
+        }
+    }
     Ok(Some(Competition {
         id: head.try_get(0)?,
         guild: GuildId(head.try_get::<_, i64>(1)? as u64),
@@ -580,6 +604,8 @@ fn load_competition<C: GenericClient>(
         },
         rounds,
         created_at: head.try_get(6)?,
+        team_mode: head.try_get(7)?,
+        teams,
     }))
 }
 

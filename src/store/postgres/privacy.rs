@@ -47,6 +47,12 @@ impl PrivacyStore for PostgresStore {
                      AND competition_id IN (SELECT id FROM competitions WHERE guild_id = $1)",
                     &[&g, &u],
                 )?;
+                // Their place in a team goes too (a running team shrinks by one).
+                tx.execute(
+                    "DELETE FROM competition_team_members WHERE user_id = $2
+                     AND competition_id IN (SELECT id FROM competitions WHERE guild_id = $1)",
+                    &[&g, &u],
+                )?;
                 let answers = forget_answers(tx, Some(guild), user)?;
                 Ok(Removed {
                     answers,
@@ -157,6 +163,8 @@ impl PrivacyStore for PostgresStore {
                     "DELETE FROM instances WHERE guild_id = $1",
                     "DELETE FROM competition_answers WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = $1)",
                     "DELETE FROM competition_rounds WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = $1)",
+                    "DELETE FROM competition_team_members WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = $1)",
+                    "DELETE FROM competition_teams WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = $1)",
                     "DELETE FROM competitions WHERE guild_id = $1",
                     "DELETE FROM totals WHERE guild_id = $1",
                     "DELETE FROM period_players WHERE guild_id = $1",

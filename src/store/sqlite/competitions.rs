@@ -8,15 +8,16 @@ impl CompetitionStore for SqliteStore {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let inserted = tx
                 .prepare_cached(
-                    "INSERT INTO competitions (guild_id, channel_id, starter_id, seconds, status, created_at)
-                     VALUES (?1, ?2, ?3, ?4, 'running', ?5) ON CONFLICT DO NOTHING",
+                    "INSERT INTO competitions (guild_id, channel_id, starter_id, seconds, status, created_at, team_mode)
+                     VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6) ON CONFLICT DO NOTHING",
                 )?
                 .execute(params![
                     new.guild.0 as i64,
                     new.channel as i64,
                     new.starter.0 as i64,
                     new.seconds,
-                    ts(new.created_at)
+                    ts(new.created_at),
+                    new.team_mode
                 ])?;
             if inserted == 0 {
                 return Ok(None);
@@ -27,6 +28,21 @@ impl CompetitionStore for SqliteStore {
                     "INSERT INTO competition_rounds (competition_id, round, question, option_order) VALUES (?1, ?2, ?3, ?4)",
                 )?
                 .execute(params![id, number as i64 + 1, question, order_text(order)])?;
+            }
+            let mut position = 0_i64;
+            for team in &new.teams {
+                tx.prepare_cached(
+                    "INSERT INTO competition_teams (competition_id, team, name, team_key) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![id, team.number, team.name, team.key])?;
+                for member in &team.members {
+                    position += 1;
+                    tx.prepare_cached(
+                        "INSERT INTO competition_team_members (competition_id, user_id, team, position)
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![id, member.0 as i64, team.number, position])?;
+                }
             }
             let competition = load_competition(&tx, id)?;
             tx.commit()?;
@@ -199,6 +215,31 @@ impl CompetitionStore for SqliteStore {
                 })
             })?;
             rows.collect()
+        })
+    }
+
+    fn join_competition_team(
+        &self,
+        competition: i64,
+        team: u32,
+        user: UserId,
+    ) -> Result<u32, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
+                "INSERT INTO competition_team_members (competition_id, user_id, team, position)
+                 SELECT ?1, ?2, ?3, coalesce(max(position), 0) + 1
+                 FROM competition_team_members WHERE competition_id = ?1
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![competition, user.0 as i64, team])?;
+            let team: u32 = tx
+                .prepare_cached(
+                    "SELECT team FROM competition_team_members WHERE competition_id = ?1 AND user_id = ?2",
+                )?
+                .query_row(params![competition, user.0 as i64], |r| r.get(0))?;
+            tx.commit()?;
+            Ok(team)
         })
     }
 

@@ -608,7 +608,7 @@ fn status_text(status: CompetitionStatus) -> &'static str {
 fn load_competition(c: &Connection, id: i64) -> rusqlite::Result<Option<Competition>> {
     let head = c
         .prepare_cached(
-            "SELECT id, guild_id, channel_id, starter_id, seconds, status, created_at FROM competitions WHERE id = ?1",
+            "SELECT id, guild_id, channel_id, starter_id, seconds, status, created_at, team_mode FROM competitions WHERE id = ?1",
         )?
         .query_row(params![id], |r| {
             Ok(Competition {
@@ -624,6 +624,8 @@ fn load_competition(c: &Connection, id: i64) -> rusqlite::Result<Option<Competit
                 },
                 rounds: Vec::new(),
                 created_at: parse_ts(&r.get::<_, String>(6)?),
+                team_mode: r.get(7)?,
+                teams: Vec::new(),
             })
         })
         .optional()?;
@@ -647,6 +649,30 @@ fn load_competition(c: &Connection, id: i64) -> rusqlite::Result<Option<Competit
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    competition.teams = c
+        .prepare_cached(
+            "SELECT team, name, team_key FROM competition_teams WHERE competition_id = ?1 ORDER BY team",
+        )?
+        .query_map(params![id], |r| {
+            Ok(CompetitionTeam {
+                number: r.get(0)?,
+                name: r.get(1)?,
+                key: r.get(2)?,
+                members: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut members = c.prepare_cached(
+        "SELECT team, user_id FROM competition_team_members WHERE competition_id = ?1 ORDER BY position",
+    )?;
+    for row in members.query_map(params![id], |r| {
+        Ok((r.get::<_, u32>(0)?, UserId(r.get::<_, i64>(1)? as u64)))
+    })? {
+        let (number, user) = row?;
+        if let Some(team) = competition.teams.iter_mut().find(|t| t.number == number) {
+            team.members.push(user);
+        }
+    }
     Ok(Some(competition))
 }
 

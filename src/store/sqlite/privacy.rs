@@ -53,6 +53,12 @@ impl PrivacyStore for SqliteStore {
                      AND competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
                 )?
                 .execute(params![g, u])? as u64;
+            // Their place in a team goes too (a running team shrinks by one).
+            tx.prepare_cached(
+                "DELETE FROM competition_team_members WHERE user_id = ?2
+                 AND competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
+            )?
+            .execute(params![g, u])?;
             // Each leaderboard loses the student: histogram and player count first.
             let totals: Vec<(String, i64)> = tx
                 .prepare_cached("SELECT period, points FROM totals WHERE guild_id = ?1 AND user_id = ?2")?
@@ -147,6 +153,8 @@ impl PrivacyStore for SqliteStore {
                 "DELETE FROM instances WHERE guild_id = ?1",
                 "DELETE FROM competition_answers WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
                 "DELETE FROM competition_rounds WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
+                "DELETE FROM competition_team_members WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
+                "DELETE FROM competition_teams WHERE competition_id IN (SELECT id FROM competitions WHERE guild_id = ?1)",
                 "DELETE FROM competitions WHERE guild_id = ?1",
                 "DELETE FROM totals WHERE guild_id = ?1",
                 "DELETE FROM period_players WHERE guild_id = ?1",

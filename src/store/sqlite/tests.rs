@@ -559,6 +559,8 @@ fn every_kind_of_write_keeps_the_wal_bounded() {
                 seconds: 20,
                 questions: vec![("p/a".into(), vec![0, 1, 2, 3])],
                 created_at: at(9),
+                team_mode: String::new(),
+                teams: Vec::new(),
             })
             .unwrap()
             .unwrap();

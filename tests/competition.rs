@@ -569,3 +569,475 @@ fn a_round_is_answered_only_in_its_channel() {
     let here = press(&app, BORIS, &right, at(3));
     assert!(here.text.starts_with("Answered in 3.0 s"), "{}", here.text);
 }
+
+/// A request from `user` holding `roles`.
+fn with_roles(user: u64, roles: &[u64], action: Action, now: DateTime<Utc>) -> Request {
+    let mut request = request(user, CHANNEL, action, now);
+    request.roles = roles.to_vec();
+    request
+}
+
+fn start_teams(
+    app: &App,
+    user: u64,
+    roles: &[u64],
+    options: &[(&str, &str)],
+    now: DateTime<Utc>,
+) -> Reply {
+    let action = Action::Command {
+        name: "competition".into(),
+        subcommands: vec!["start".into()],
+        options: options
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    handlers::respond(app, &with_roles(user, roles, action, now))
+}
+
+fn press_with_roles(
+    app: &App,
+    user: u64,
+    roles: &[u64],
+    custom_id: &str,
+    now: DateTime<Utc>,
+) -> Reply {
+    let action = Action::Press {
+        custom_id: custom_id.into(),
+        input: None,
+    };
+    handlers::respond(app, &with_roles(user, roles, action, now))
+}
+
+fn field<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
+    reply
+        .fields
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.value.as_str())
+}
+
+/// The team lines the results should show, worked out here from the stored
+/// teams and each student's points: the mean over every member (those who
+/// did not answer count 0), best first, one decimal when not whole.
+fn expected_team_lines(
+    teams: &[studybot::store::CompetitionTeam],
+    points: &[(u64, i64)],
+) -> String {
+    let mut scored: Vec<(usize, &str, i64, usize)> = teams
+        .iter()
+        .map(|t| {
+            let sum: i64 = t
+                .members
+                .iter()
+                .map(|m| {
+                    points
+                        .iter()
+                        .filter(|(u, _)| *u == m.0)
+                        .map(|(_, p)| p)
+                        .sum::<i64>()
+                })
+                .sum();
+            (t.number as usize, t.name.as_str(), sum, t.members.len())
+        })
+        .collect();
+    let mean = |(_, _, sum, n): &(usize, &str, i64, usize)| {
+        if *n == 0 {
+            -1.0
+        } else {
+            *sum as f64 / *n as f64
+        }
+    };
+    scored.sort_by(|a, b| mean(b).partial_cmp(&mean(a)).unwrap().then(a.0.cmp(&b.0)));
+    let mut lines = Vec::new();
+    let mut rank = 0;
+    for (i, team) in scored.iter().enumerate() {
+        if i == 0 || mean(&scored[i - 1]) != mean(team) {
+            rank = i + 1;
+        }
+        let shown = (mean(team).max(0.0) * 10.0).round() / 10.0;
+        let shown = if shown.fract() == 0.0 {
+            format!("{shown:.0}")
+        } else {
+            format!("{shown:.1}")
+        };
+        let players = if team.3 == 1 { "player" } else { "players" };
+        lines.push(format!(
+            "{rank}. **{}** — {shown} points each ({} {players})",
+            team.1, team.3
+        ));
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn random_teams_are_drawn_announced_stored_scored_by_mean_and_survive_restarts() {
+    const EVE: u64 = 5;
+    let dir = tempfile::tempdir().unwrap();
+    let warm_up_points = {
+        // A first competition puts four students on the server's board:
+        // random teams are drawn from the server's players.
+        let app = app_on(dir.path());
+        command(
+            &app,
+            ANNA,
+            CHANNEL,
+            "start",
+            &[("rounds", "1"), ("seconds", "10")],
+            at(0),
+        );
+        let id = running_id(&app, CHANNEL);
+        competition::advance(&app, id, at(0)).unwrap();
+        let right = button(&app, id, 1, true);
+        for user in [ANNA, BORIS, CHEN, DANA] {
+            press(&app, user, &right, at(0));
+        }
+        competition::advance(&app, id, at(11)).unwrap();
+        20
+    };
+
+    let (id, announced) = {
+        let app = app_on(dir.path());
+        let started = start_teams(
+            &app,
+            ANNA,
+            &[],
+            &[
+                ("rounds", "2"),
+                ("seconds", "10"),
+                ("team_mode", "random"),
+                ("teams", "2"),
+            ],
+            at(100),
+        );
+        assert_eq!(
+            started.title.as_deref(),
+            Some("Team competition!"),
+            "{}",
+            started.text
+        );
+        assert!(
+            started.text.contains("**Played in teams: 2 random teams.** A team scores the mean of its members' points"),
+            "{}",
+            started.text
+        );
+        let id = running_id(&app, CHANNEL);
+        let stored = app.store.competition(id).unwrap().unwrap();
+        assert_eq!(stored.team_mode, "random");
+        // Balanced: four players, two and two, everyone once.
+        let mut everyone: Vec<u64> = stored
+            .teams
+            .iter()
+            .flat_map(|t| t.members.iter().map(|m| m.0))
+            .collect();
+        everyone.sort();
+        assert_eq!(everyone, [ANNA, BORIS, CHEN, DANA]);
+        assert_eq!(
+            stored
+                .teams
+                .iter()
+                .map(|t| (t.name.as_str(), t.members.len()))
+                .collect::<Vec<_>>(),
+            [("Red", 2), ("Blue", 2)]
+        );
+        // The announcement names each team's members, as stored.
+        let fields: Vec<(String, String)> = started
+            .fields
+            .iter()
+            .map(|f| (f.name.clone(), f.value.clone()))
+            .collect();
+        let expected: Vec<(String, String)> = stored
+            .teams
+            .iter()
+            .map(|t| {
+                (
+                    format!("{} (2 players)", t.name),
+                    t.members
+                        .iter()
+                        .map(|m| name(m.0))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            })
+            .collect();
+        assert_eq!(fields, expected);
+        (id, stored.teams)
+        // The process stops before the first round.
+    };
+
+    let app = app_on(dir.path());
+    let step = competition::advance(&app, id, at(100)).unwrap();
+    assert_eq!(titles(&step), ["Round 1 of 2 (medium)"]);
+    let right = button(&app, id, 1, true);
+    let wrong = button(&app, id, 1, false);
+    let anna = press(&app, ANNA, &right, at(100));
+    assert_eq!(anna.title.as_deref(), Some("Correct! +20 points"));
+    let anna_team = announced
+        .iter()
+        .find(|t| t.members.contains(&UserId(ANNA)))
+        .unwrap();
+    assert_eq!(field(&anna, "Your team"), Some(anna_team.name.as_str()));
+    assert_eq!(
+        press(&app, BORIS, &right, at(105)).title.as_deref(),
+        Some("Correct! +15 points")
+    );
+    assert_eq!(
+        press(&app, CHEN, &wrong, at(103)).title.as_deref(),
+        Some("Not quite")
+    );
+    // Eve was not drawn: her first answer puts her in the smallest team
+    // (both have two: the first, Red).
+    let eve = press(&app, EVE, &right, at(110));
+    assert_eq!(eve.title.as_deref(), Some("Correct! +10 points"));
+    assert_eq!(field(&eve, "Your team"), Some("Red"));
+    let teams = app.store.competition(id).unwrap().unwrap().teams;
+    assert_eq!(teams[0].members.len(), 3);
+    assert_eq!(teams[0].members.last(), Some(&UserId(EVE)));
+    assert_eq!(teams[1], announced[1]);
+    drop(app);
+
+    // Another restart with round 1 open: it closes with the same teams.
+    let app = app_on(dir.path());
+    let step = competition::advance(&app, id, at(111)).unwrap();
+    assert_eq!(
+        titles(&step),
+        ["Round 1 of 2: the answer", "Round 2 of 2 (medium)"]
+    );
+    let round1 = [(ANNA, 20), (BORIS, 15), (CHEN, 0), (EVE, 10)];
+    let results = &step.posts[0].reply;
+    assert_eq!(
+        field(results, "Teams this round"),
+        Some(expected_team_lines(&teams, &round1).as_str())
+    );
+    assert_eq!(
+        field(results, "Teams so far"),
+        Some(expected_team_lines(&teams, &round1).as_str())
+    );
+
+    let right = button(&app, id, 2, true);
+    let dana = press(&app, DANA, &right, at(111));
+    assert_eq!(dana.title.as_deref(), Some("Correct! +20 points"));
+    let step = competition::advance(&app, id, at(122)).unwrap();
+    assert_eq!(
+        titles(&step),
+        [
+            "Round 2 of 2: the answer",
+            "Competition over: the team podium"
+        ]
+    );
+    let total = [(ANNA, 20), (BORIS, 15), (CHEN, 0), (EVE, 10), (DANA, 20)];
+    assert_eq!(
+        field(&step.posts[0].reply, "Teams this round"),
+        Some(expected_team_lines(&teams, &[(DANA, 20)]).as_str())
+    );
+    let podium = &step.posts[1].reply;
+    let lines = expected_team_lines(&teams, &total);
+    assert_eq!(field(podium, "Teams"), Some(lines.as_str()));
+    // The podium's text is the same ranking with medals.
+    let medals: Vec<String> = lines
+        .lines()
+        .zip(["🥇", "🥈"])
+        .map(|(line, medal)| format!("{medal} {}", line.split_once(". ").unwrap().1))
+        .collect();
+    assert_eq!(podium.text, medals.join("\n"));
+    assert_eq!(
+        podium
+            .attachments
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        if cfg!(feature = "pictures") {
+            vec!["podium.png"]
+        } else {
+            vec![]
+        }
+    );
+    // Each student's own result, with their team.
+    let results = field(podium, "Results").unwrap();
+    let team_of = |user: u64| {
+        teams
+            .iter()
+            .find(|t| t.members.contains(&UserId(user)))
+            .unwrap()
+            .name
+            .clone()
+    };
+    assert!(
+        results.starts_with(&format!(
+            "1. anna ({}) — 20 points, 1 of 2 correct",
+            team_of(ANNA)
+        )),
+        "{results}"
+    );
+    // And each student's points still count for them.
+    let board = app
+        .store
+        .leaderboard(GuildId(GUILD), "all", 10, UserId(ANNA))
+        .unwrap();
+    let mut points: Vec<(u64, i64)> = board.top.iter().map(|s| (s.user.0, s.points)).collect();
+    points.sort();
+    assert_eq!(
+        points,
+        [
+            (ANNA, warm_up_points + 20),
+            (BORIS, warm_up_points + 15),
+            (CHEN, warm_up_points),
+            (DANA, warm_up_points + 20),
+            (EVE, 10)
+        ]
+    );
+}
+
+#[test]
+fn class_and_house_teams_follow_classes_and_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_on(dir.path());
+    // Fewer than two teams is refused, with why.
+    let refused = start_teams(&app, ANNA, &[], &[("team_mode", "class")], at(0));
+    assert_eq!(
+        refused.text,
+        "A team competition needs at least two teams: this server needs two classes."
+    );
+    let refused = start_teams(
+        &app,
+        ANNA,
+        &[],
+        &[("team_mode", "role"), ("house1", "700")],
+        at(0),
+    );
+    assert_eq!(
+        refused.text,
+        "A team competition needs at least two teams: name at least two house roles."
+    );
+    assert!(app.store.running_competition_in(CHANNEL).unwrap().is_none());
+
+    for (name, channel, role) in [("10A", 11, 501), ("10B", 12, 502)] {
+        app.store
+            .save_class(
+                &studybot::store::Class {
+                    id: 0,
+                    guild: GuildId(GUILD),
+                    name: name.into(),
+                    channel,
+                    role: Some(role),
+                    teacher_role: None,
+                    settings: Default::default(),
+                },
+                &studybot::classes::name_key(name),
+            )
+            .unwrap();
+    }
+    let started = start_teams(
+        &app,
+        ANNA,
+        &[501],
+        &[("rounds", "1"), ("seconds", "10"), ("team_mode", "class")],
+        at(0),
+    );
+    assert_eq!(
+        started.title.as_deref(),
+        Some("Team competition!"),
+        "{}",
+        started.text
+    );
+    assert!(started
+        .text
+        .contains("**Played in teams: class against class.**"));
+    let fields: Vec<(&str, &str)> = started
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("10A (1 player)", "anna"),
+            ("10B (0 players)", "Nobody yet.")
+        ]
+    );
+    let id = running_id(&app, CHANNEL);
+    competition::advance(&app, id, at(0)).unwrap();
+    let right = button(&app, id, 1, true);
+    // Boris holds 10B's role: he plays for 10B; Chen is in no class and
+    // plays for himself only.
+    let boris = press_with_roles(&app, BORIS, &[502], &right, at(5));
+    assert_eq!(field(&boris, "Your team"), Some("10B"));
+    let chen = press_with_roles(&app, CHEN, &[], &right, at(0));
+    assert_eq!(field(&chen, "Your team"), None);
+    let stored = app.store.competition(id).unwrap().unwrap();
+    assert_eq!(
+        stored
+            .teams
+            .iter()
+            .map(|t| (t.name.as_str(), t.members.clone()))
+            .collect::<Vec<_>>(),
+        [("10A", vec![UserId(ANNA)]), ("10B", vec![UserId(BORIS)])]
+    );
+    let step = competition::advance(&app, id, at(11)).unwrap();
+    let podium = &step.posts.last().unwrap().reply;
+    assert_eq!(
+        podium.title.as_deref(),
+        Some("Competition over: the team podium")
+    );
+    assert_eq!(podium.text, "🥇 **10B** — 15 points each (1 player)");
+    assert_eq!(
+        field(podium, "Teams"),
+        Some("1. **10B** — 15 points each (1 player)\n2. **10A** — 0 points each (1 player)")
+    );
+    assert_eq!(
+        field(podium, "Results"),
+        Some("1. chen — 20 points, 1 of 1 correct\n2. boris (10B) — 15 points, 1 of 1 correct")
+    );
+
+    // Houses: the roles given, named as Discord names them (the edge
+    // passes `house1_name`), or numbered; each player joins the first house
+    // role they hold.
+    let started = start_teams(
+        &app,
+        DANA,
+        &[701],
+        &[
+            ("rounds", "1"),
+            ("team_mode", "role"),
+            ("house1", "700"),
+            ("house1_name", "Gryphon"),
+            ("house2", "<@&701>"),
+        ],
+        at(100),
+    );
+    assert!(
+        started
+            .text
+            .contains("**Played in teams: house against house.**"),
+        "{}",
+        started.text
+    );
+    let fields: Vec<(&str, &str)> = started
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("Gryphon (0 players)", "Nobody yet."),
+            ("House 2 (1 player)", "dana")
+        ]
+    );
+    let id = running_id(&app, CHANNEL);
+    competition::advance(&app, id, at(100)).unwrap();
+    let right = button(&app, id, 1, true);
+    let anna = press_with_roles(&app, ANNA, &[501, 700, 701], &right, at(100));
+    assert_eq!(
+        field(&anna, "Your team"),
+        Some("Gryphon"),
+        "the first house listed"
+    );
+    // Stopped early: the podium so far, by team.
+    let stop = command(&app, DANA, CHANNEL, "stop", &[], at(105));
+    assert_eq!(
+        stop.title.as_deref(),
+        Some("Competition stopped: the podium so far")
+    );
+    assert_eq!(stop.text, "🥇 **Gryphon** — 20 points each (1 player)");
+}

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use std::path::PathBuf;
 use studybot::config::Config;
 use studybot::handlers;
-use studybot::pictures::{self, Ranked, TimelineItem};
+use studybot::pictures::{self, Ranked, RankedTeam, TimelineItem};
 use studybot::request::{GuildId, Request};
 use studybot::{App, Library};
 
@@ -116,6 +116,35 @@ fn a_ranking_card_puts_the_winner_in_the_middle_on_gold() {
             .unwrap(),
         420
     );
+}
+
+#[test]
+fn a_team_ranking_card_measures_teams_by_their_mean() {
+    let team = |rank: u64, name: &str, mean: f64, members: u64| RankedTeam {
+        rank,
+        name: name.into(),
+        mean,
+        mean_text: format!("{mean}"),
+        members,
+    };
+    let rows = [
+        team(1, "Gryphon", 30.0, 4),
+        team(2, "Otter", 25.0, 12),
+        team(3, "Heron", 20.0, 1),
+        team(4, "Red", 15.0, 3),
+        team(5, "Blue", 7.5, 30),
+    ];
+    let image = Image::decode(&pictures::team_ranking("Team podium", &rows).unwrap());
+    assert_eq!((image.width, image.height), (900, 420 + 34 * 2));
+    // The best mean stands on the gold block in the middle.
+    assert_eq!(image.pixel(450, 370), [212, 175, 55]);
+    assert!(image.inked(360..540, 130..152) > 100, "the winner's name");
+    // Below the podium, bars as long as the means: 15 reaches half the
+    // bar's width (190 of 380 px from x 410), 7.5 a quarter.
+    const BAR: [u8; 3] = [31, 97, 141];
+    assert_eq!(image.pixel(590, 414), BAR, "Red's bar at 15");
+    assert_eq!(image.pixel(490, 448), BAR, "Blue's bar at 7.5");
+    assert_ne!(image.pixel(560, 448), BAR, "Blue's bar stops at a quarter");
 }
 
 fn app() -> App {

@@ -390,3 +390,194 @@ fn a_teacher_uploads_a_pack_with_attach_and_the_class_uses_it() {
         "{listed}"
     );
 }
+
+#[test]
+fn a_team_competition_is_scripted_with_random_teams() {
+    let dir = tempfile::tempdir().unwrap();
+    // True-or-false rounds (tagged to be drawn apart from the bundled
+    // packs): of two students pressing the two buttons, exactly one is right.
+    let pack = common::quiz_pack_with(&dir.path().join("content"), &["true_false"]);
+    let text = std::fs::read_to_string(&pack).unwrap();
+    let text = text
+        .replace("tags = [\"kirov\"]", "tags = [\"team-test\"]")
+        .replace("tags = [\"trials\"]", "tags = [\"team-test\"]");
+    std::fs::write(&pack, text).unwrap();
+    let db = dir.path().join("class.db").display().to_string();
+    let ask = |now: &str, user: u64, words: &[&str]| -> Value {
+        let (user, name) = (user.to_string(), format!("s{user}"));
+        let mut args = vec![
+            "ask",
+            "--json",
+            "--content",
+            "content",
+            "--db",
+            &db,
+            "--guild",
+            "1",
+            "--channel",
+            "5",
+            "--user",
+            &user,
+            "--name",
+            &name,
+            "--now",
+            now,
+        ];
+        args.extend_from_slice(words);
+        let out = studybot(dir.path(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let tick = |now: &str| -> String {
+        let out = studybot(
+            dir.path(),
+            &[
+                "ask",
+                "--content",
+                "content",
+                "--db",
+                &db,
+                "--now",
+                now,
+                "tick",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let button = |round: &str, n: usize| -> String {
+        round
+            .split_whitespace()
+            .filter(|w| w.starts_with("cq1:"))
+            .nth(n)
+            .unwrap_or_else(|| panic!("no button {n} in:\n{round}"))
+            .to_string()
+    };
+    // A first competition puts students 8-11 on the server's board, which
+    // random teams are drawn from.
+    ask(
+        "2026-11-23T09:00:00Z",
+        7,
+        &[
+            "competition",
+            "start",
+            "rounds=1",
+            "seconds=10",
+            "tag=team-test",
+        ],
+    );
+    let round = tick("2026-11-23T09:00:01Z");
+    for user in 8..12 {
+        ask("2026-11-23T09:00:02Z", user, &["press", &button(&round, 0)]);
+    }
+    assert!(tick("2026-11-23T09:00:12Z").contains("Competition over"));
+
+    let started = ask(
+        "2026-11-23T10:00:00Z",
+        7,
+        &[
+            "competition",
+            "start",
+            "rounds=1",
+            "seconds=10",
+            "tag=team-test",
+            "team_mode=random",
+            "teams=2",
+        ],
+    );
+    assert_eq!(started["title"], "Team competition!", "{started}");
+    // Five players dealt into two teams, each announced with its members.
+    let teams: Vec<(String, Vec<String>)> = started["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let name = f["name"].as_str().unwrap();
+            let members: Vec<String> = f["value"]
+                .as_str()
+                .unwrap()
+                .split(", ")
+                .map(String::from)
+                .collect();
+            let team = name.split(" (").next().unwrap().to_string();
+            assert_eq!(name, format!("{team} ({} players)", members.len()));
+            (team, members)
+        })
+        .collect();
+    assert_eq!(
+        teams.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        ["Red", "Blue"]
+    );
+    let mut sizes: Vec<usize> = teams.iter().map(|(_, m)| m.len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, [2, 3], "{teams:?}");
+
+    let round = tick("2026-11-23T10:00:01Z");
+    assert!(round.contains("Round 1 of 1"), "{round}");
+    // Students 7 and 8 press one button, 9 and 10 the other; 11 sits out.
+    let mut points = std::collections::BTreeMap::new();
+    for (user, choice) in [(7, 0), (8, 0), (9, 1), (10, 1)] {
+        let pressed = ask(
+            "2026-11-23T10:00:01Z",
+            user,
+            &["press", &button(&round, choice)],
+        );
+        let title = pressed["title"].as_str().unwrap();
+        let got: i64 = match title.strip_prefix("Correct! +") {
+            Some(rest) => rest.trim_end_matches(" points").parse().unwrap(),
+            None => {
+                assert_eq!(title, "Not quite");
+                0
+            }
+        };
+        points.insert(format!("s{user}"), got);
+    }
+    assert_eq!(points.values().filter(|&&p| p > 0).count(), 2, "{points:?}");
+
+    // The podium ranks the teams by the mean of their members' points
+    // (the one who sat out counts 0 in their team).
+    let end = tick("2026-11-23T10:00:12Z");
+    assert!(
+        end.contains("== Competition over: the team podium =="),
+        "{end}"
+    );
+    let mut means: Vec<(f64, &str, usize)> = teams
+        .iter()
+        .map(|(team, members)| {
+            let sum: i64 = members
+                .iter()
+                .map(|m| points.get(m).copied().unwrap_or(0))
+                .sum();
+            (
+                sum as f64 / members.len() as f64,
+                team.as_str(),
+                members.len(),
+            )
+        })
+        .collect();
+    means.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
+    for (rank, (mean, team, size)) in means.iter().enumerate() {
+        let shown = if mean.fract() == 0.0 {
+            format!("{mean:.0}")
+        } else {
+            format!("{mean:.1}")
+        };
+        let line = format!(
+            "{}. **{team}** — {shown} points each ({size} players)",
+            rank + 1
+        );
+        assert!(end.contains(&line), "no `{line}` in:\n{end}");
+    }
+    // Each student's own points are listed with their team.
+    for (team, members) in &teams {
+        for member in members {
+            let own = points.get(member).copied().unwrap_or(0);
+            if own > 0 {
+                assert!(
+                    end.contains(&format!("{member} ({team}) — {own} points")),
+                    "{member} in {team}: {end}"
+                );
+            }
+        }
+    }
+}

@@ -933,6 +933,132 @@ fn a_competition_runs_in_the_channel_with_timed_rounds_and_a_podium() {
 }
 
 #[test]
+fn a_team_competition_announces_its_teams_and_posts_team_results() {
+    multi_thread().block_on(async {
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T10:00:00Z",
+        )
+        .await;
+        h.start().await;
+        let started = h
+            .fake
+            .command(
+                ANNA,
+                "competition",
+                subcommand(
+                    "start",
+                    json!([
+                        {"name": "rounds", "type": 4, "value": 1},
+                        {"name": "seconds", "type": 4, "value": 10},
+                        option("team_mode", "random"),
+                        {"name": "teams", "type": 4, "value": 2}
+                    ]),
+                ),
+            )
+            .await;
+        assert_eq!(embed(&started)["title"], "Team competition!", "{started:#}");
+        assert!(!is_ephemeral(&started), "the class sees the teams");
+        assert_pings_nobody(&started["data"]);
+        // Nobody has played in this server yet: the starter is drawn into
+        // one of the two teams, the other waits for latecomers.
+        let fields: Vec<(String, String)> = embed(&started)["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["name"].as_str().unwrap().to_string(),
+                    f["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let (anna_team, other) = match fields.as_slice() {
+            [(red, a), (blue, b)] if a == "anna" && b == "Nobody yet." => (red, blue),
+            [(red, a), (blue, b)] if b == "anna" && a == "Nobody yet." => (blue, red),
+            _ => panic!("{fields:?}"),
+        };
+        let anna_team = anna_team.strip_suffix(" (1 player)").unwrap().to_string();
+        let other = other.strip_suffix(" (0 players)").unwrap().to_string();
+
+        let round = h
+            .fake
+            .wait_for("the round's message", is_channel_post)
+            .await;
+        let message = round.response.clone();
+        let buttons = custom_ids(&message["components"]);
+        let competition: i64 = buttons[0].split(':').nth(1).unwrap().parse().unwrap();
+        let stored = h.app().store.competition(competition).unwrap().unwrap();
+        let library = h.app().library();
+        let (pack, question) =
+            studybot::quiz::find(&library.content, &stored.rounds[0].question).unwrap();
+        let button = |right: bool| {
+            let position = stored.rounds[0]
+                .option_order
+                .iter()
+                .position(|&i| studybot::quiz::is_correct(pack, question, Some(i), None) == right)
+                .unwrap();
+            format!("cq1:{competition}:1:{position}")
+        };
+        let anna = press(&h, ANNA, &message, &button(true)).await;
+        assert_eq!(embed(&anna)["title"], "Correct! +20 points");
+        // Boris comes late: his first answer puts him in the empty team.
+        let boris = press(&h, BORIS, &message, &button(false)).await;
+        assert_eq!(embed(&boris)["title"], "Not quite");
+        let team_field = embed(&boris)["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "Your team")
+            .cloned();
+        assert_eq!(team_field.unwrap()["value"], other.as_str());
+
+        h.clock.set(at("2026-11-23T10:00:11Z"));
+        let podium = h
+            .fake
+            .wait_for_nth(3, "the results and the podium", is_channel_post)
+            .await;
+        let lines = format!(
+            "1. **{anna_team}** — 20 points each (1 player)\n2. **{other}** — 0 points each (1 player)"
+        );
+        let results = h
+            .fake
+            .requests()
+            .into_iter()
+            .filter(is_channel_post)
+            .nth(1)
+            .unwrap();
+        assert_eq!(results.body["embeds"][0]["title"], "Round 1 of 1: the answer");
+        let result_fields = results.body["embeds"][0]["fields"].as_array().unwrap();
+        assert_eq!(result_fields[1]["name"], "Teams this round");
+        assert_eq!(result_fields[1]["value"], lines.as_str());
+        assert_eq!(result_fields[2]["name"], "Teams so far");
+        assert_pings_nobody(&results.body);
+
+        let embed = &podium.body["embeds"][0];
+        assert_eq!(embed["title"], "Competition over: the team podium");
+        assert_eq!(
+            embed["description"],
+            format!("🥇 **{anna_team}** — 20 points each (1 player)")
+        );
+        assert_eq!(embed["fields"][0]["name"], "Teams");
+        assert_eq!(embed["fields"][0]["value"], lines.as_str());
+        assert_eq!(
+            embed["fields"][1]["value"],
+            format!(
+                "1. anna ({anna_team}) — 20 points, 1 of 1 correct\n2. boris ({other}) — 0 points, 0 of 1 correct"
+            )
+        );
+        assert_eq!(podium.files.len(), 1);
+        assert_eq!(podium.files[0].0, "podium.png");
+        assert!(podium.files[0].1.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+        assert_pings_nobody(&podium.body);
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
+#[test]
 fn a_score_export_arrives_as_a_csv_file_for_the_teacher_only() {
     multi_thread().block_on(async {
         let mut h = Harness::new(Content::QuizKinds(&["multiple_choice"]), "2026-11-23T10:00:00Z").await;

@@ -15,10 +15,13 @@
 //! [`PrivacyStore`] (privacy.rs), [`ClassStore`] (classes.rs). Each backend is a directory with a file
 //! per part of the same name, beside what is its own: `sqlite/` (the
 //! embedded default, for one bot process: the writer, group commit, WAL
-//! bounds in `mod.rs`, the answer's effects in `rules.rs`) and `postgres/`
-//! (several processes sharing one database: connection threads and TLS in
-//! `connection.rs`, the answer's effects in `rules.rs`). `migrate.rs` runs
-//! the schema's `.sql` files for both. The contract suite in
+//! bounds in `mod.rs`, SQLite's side of the shared rules in `rules.rs`)
+//! and `postgres/` (several processes sharing one database: connection
+//! threads and TLS in `connection.rs`, PostgreSQL's side of the shared
+//! rules in `rules.rs`). `shared/` holds the rules written once for both
+//! (what an answer does, accepting one, forgetting a student's answers)
+//! over a small transaction interface each backend implements.
+//! `migrate.rs` runs the schema's `.sql` files for both. The contract suite in
 //! `tests/store_contract.rs` runs against both backends. [`open`] picks the
 //! backend from the database URL. docs/storage.md has the whole story.
 
@@ -32,6 +35,7 @@ pub mod postgres;
 mod privacy;
 mod review;
 mod settings;
+mod shared;
 pub mod sqlite;
 pub mod sqlite_file;
 

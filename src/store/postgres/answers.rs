@@ -127,32 +127,12 @@ impl AnswerStore for PostgresStore {
     /// different rows commit side by side, so there is no commit queue.
     fn record_answer(&self, answer: &NewAnswer) -> Result<RecordOutcome, StoreError> {
         let answer = answer.clone();
-        self.run(move |s| s.write(|tx| record_in(tx, &answer)))
+        self.run(move |s| s.write(|tx| shared::answers::record(tx, &answer)))
     }
 
     fn answer(&self, plan: &AnswerPlan) -> Result<Answered, StoreError> {
         let plan = plan.clone();
-        self.run(move |s| {
-            s.write(|tx| {
-                let (answer, bonus) = crate::store::answers::settle(&mut Reads(tx), &plan)?;
-                let outcome = record_in(tx, &answer)?;
-                let tally = tx
-                    .row_opt(
-                        "SELECT answered, correct FROM instance_tallies WHERE instance_id = $1",
-                        &[&plan.instance],
-                        |r| -> Result<Tally, pg::Error> {
-                            Ok(Tally {
-                                answered: r.try_get::<_, i64>(0)? as u64,
-                                correct: r.try_get::<_, i64>(1)? as u64,
-                            })
-                        },
-                    )?
-                    .unwrap_or_default();
-                Ok(crate::store::answers::answered(
-                    answer, bonus, outcome, tally,
-                ))
-            })
-        })
+        self.run(move |s| s.write(|tx| shared::answers::answer(tx, &plan)))
     }
 
     fn tally(&self, instance: i64) -> Result<Tally, StoreError> {
@@ -172,13 +152,7 @@ impl AnswerStore for PostgresStore {
     }
 
     fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError> {
-        self.run(move |s| {
-            let row = s.direct().query_opt(
-                "SELECT current, best, last_day FROM streaks WHERE guild_id = $1 AND user_id = $2",
-                &[&(guild.0 as i64), &(user.0 as i64)],
-            )?;
-            Ok(streak_row(row.as_ref())?)
-        })
+        self.run(move |s| shared::answers::streak(&mut s.direct(), guild.0 as i64, user.0 as i64))
     }
 
     fn wrong_daily_answers(
@@ -225,61 +199,7 @@ impl AnswerStore for PostgresStore {
         let periods = periods.to_vec();
         let rebuild_streak = rebuild_streak.clone();
         self.run(move |s| {
-            s.write(|tx| {
-                // The row lock makes a second, concurrent accept wait and then
-                // find the answer already correct.
-                let Some(row) = tx.returning_opt(
-                    "UPDATE answers SET correct = TRUE, points = points + $2
-                     WHERE id = $1 AND NOT correct AND guild_id IS NOT NULL
-                     RETURNING instance_id, guild_id, user_id",
-                    &[&id, &points],
-                )?
-                else {
-                    return Ok(None);
-                };
-                let (instance, g, u): (i64, i64, i64) =
-                    (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-                // The streak first, as an answer's transaction takes it: the
-                // one that locks it second waits, then reads the answers
-                // the first committed, so neither rebuild misses the other's.
-                let stored = lock_streak(tx, g, u)?;
-                for period in lock_order(&periods) {
-                    // Only the periods the wrong answer was counted in have a row.
-                    let Some(total) = tx.returning_opt(
-                        "UPDATE totals SET points = points + $4, correct = correct + 1
-                         WHERE guild_id = $1 AND period = $2 AND user_id = $3 RETURNING points",
-                        &[&g, period, &u, &points],
-                    )?
-                    else {
-                        continue;
-                    };
-                    let now: i64 = total.try_get(0)?;
-                    if points != 0 {
-                        move_score(tx, g, period, Some(now - points), now)?;
-                    }
-                }
-                tx.execute(
-                    "DELETE FROM score_counts WHERE guild_id = $1 AND users <= 0",
-                    &[&g],
-                )?;
-                tx.execute(
-                    "UPDATE instance_tallies SET correct = correct + 1 WHERE instance_id = $1",
-                    &[&instance],
-                )?;
-                let daily = tx
-                    .query(
-                        "SELECT i.day, a.correct FROM answers a
-                         JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'
-                         WHERE a.guild_id = $1 AND a.user_id = $2 AND i.day IS NOT NULL ORDER BY i.day",
-                        &[&g, &u],
-                    )?
-                    .iter()
-                    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                    .collect::<Result<Vec<(NaiveDate, bool)>, pg::Error>>()?;
-                let streak = rebuild_streak(&stored, &daily);
-                save_streak(tx, g, u, &streak)?;
-                Ok(Some(streak))
-            })
+            s.write(|tx| shared::answers::accept(tx, id, points, &periods, &rebuild_streak))
         })
     }
 

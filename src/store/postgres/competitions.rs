@@ -192,17 +192,14 @@ impl CompetitionStore for PostgresStore {
                         return Ok(outcome);
                     }
                     tries += 1;
-                    if tries == INSERT_TRIES {
+                    if tries == shared::answers::INSERT_TRIES {
                         return Err(PgError::Contended);
                     }
                 }
                 if let Some(name) = &a.display_name {
-                    tx.execute(
-                        REMEMBER_NAME,
-                        &[&(a.guild.0 as i64), &user, &typed(name), &at],
-                    )?;
+                    shared::answers::remember_name(tx, Some(a.guild), a.user, name, a.at)?;
                 }
-                add_to_totals(tx, a.guild, a.user, &a.periods, a.points, a.correct)?;
+                shared::answers::add_to_totals(tx, a.guild, a.user, &a.periods, a.points, a.correct)?;
                 Ok(RecordOutcome::Recorded)
             })
         })

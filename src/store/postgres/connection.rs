@@ -21,7 +21,10 @@ impl<C: GenericClient> Sql<'_, C> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(sql)?;
+        // Shared SQL (`store::shared`) is written with `?N` placeholders.
+        let statement = self
+            .client
+            .prepare(&crate::store::shared::postgres_placeholders(sql))?;
         self.statements.insert(sql, statement.clone());
         Ok(statement)
     }

@@ -74,7 +74,7 @@ use ::postgres as pg;
 use pg::error::SqlState;
 use pg::types::ToSql;
 use pg::{Client, GenericClient, IsolationLevel, NoTls, Row, Statement, Transaction};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -128,6 +128,8 @@ enum PgError {
     /// being deleted): the caller may simply try again.
     #[error("the write kept conflicting with concurrent changes")]
     Contended,
+    #[error(transparent)]
+    Rule(crate::store::shared::SqlError),
 }
 
 /// Errors a retry soon may get past: lost deadlocks and serialisation
@@ -392,12 +394,6 @@ fn status_text(status: CompetitionStatus) -> &'static str {
         CompetitionStatus::Stopped => "stopped",
     }
 }
-
-/// Upserts a member's display name (unchanged names are not rewritten).
-const REMEMBER_NAME: &str =
-    "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = EXCLUDED.display_name, updated_at = EXCLUDED.updated_at
-     WHERE members.display_name <> EXCLUDED.display_name";
 
 macro_rules! instance_columns {
     () => {

@@ -3,7 +3,7 @@
 use super::*;
 
 impl PrivacyStore for PostgresStore {
-    /// Lock order as in `record_in` (name, streak, totals, histogram, then
+    /// Lock order as in `store::shared::answers` (name, streak, totals, histogram, then
     /// tallies), so removing a student while they answer cannot deadlock.
     fn remove_student(&self, guild: GuildId, user: UserId) -> Result<Removed, StoreError> {
         self.run(move |s| {
@@ -53,7 +53,7 @@ impl PrivacyStore for PostgresStore {
                      AND competition_id IN (SELECT id FROM competitions WHERE guild_id = $1)",
                     &[&g, &u],
                 )?;
-                let answers = forget_answers(tx, Some(guild), user)?;
+                let answers = shared::answers::forget_answers(tx, Some(guild), user)?;
                 Ok(Removed {
                     answers,
                     competition_answers,
@@ -92,7 +92,7 @@ impl PrivacyStore for PostgresStore {
         total.answers += self.run(move |s| {
             s.write(|tx| {
                 tx.execute("DELETE FROM members WHERE user_id = $1", &[&u])?;
-                let answers = forget_answers(tx, None, user)?;
+                let answers = shared::answers::forget_answers(tx, None, user)?;
                 tx.execute("DELETE FROM review_cards WHERE user_id = $1", &[&u])?;
                 Ok(answers)
             })

@@ -60,18 +60,7 @@ impl SettingsStore for PostgresStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let name = name.to_string();
-        self.run(move |s| {
-            s.direct().execute(
-                REMEMBER_NAME,
-                &[
-                    &guild_key(guild),
-                    &(user.0 as i64),
-                    &typed(&name),
-                    &micros(now),
-                ],
-            )?;
-            Ok(())
-        })
+        self.run(move |s| shared::answers::remember_name(&mut s.direct(), guild, user, &name, now))
     }
 
     fn scheduled_guilds(&self) -> Result<Vec<(GuildId, GuildSettings)>, StoreError> {

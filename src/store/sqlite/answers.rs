@@ -128,7 +128,7 @@ impl AnswerStore for SqliteStore {
     }
 
     fn streak(&self, guild: GuildId, user: UserId) -> Result<Streak, StoreError> {
-        self.with(|c| stored_streak(c, guild.0 as i64, user.0 as i64))
+        self.with(|c| shared::answers::streak(&mut Sql(c), guild.0 as i64, user.0 as i64))
     }
 
     fn wrong_daily_answers(
@@ -167,56 +167,10 @@ impl AnswerStore for SqliteStore {
     ) -> Result<Option<Streak>, StoreError> {
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let row: Option<(i64, i64, i64)> = tx
-                .prepare_cached(
-                    "UPDATE answers SET correct = 1, points = points + ?2
-                     WHERE id = ?1 AND correct = 0 AND guild_id IS NOT NULL
-                     RETURNING instance_id, guild_id, user_id",
-                )?
-                .query_row(params![id, points], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?;
-            let Some((instance, g, u)) = row else {
-                return Ok(None);
-            };
-            tx.prepare_cached(
-                "UPDATE instance_tallies SET correct = correct + 1 WHERE instance_id = ?1",
-            )?
-            .execute(params![instance])?;
-            for period in periods {
-                // Only the periods the wrong answer was counted in have a row.
-                let Some(had) = total_points(&tx, g, period, u)? else {
-                    continue;
-                };
-                tx.prepare_cached(
-                    "UPDATE totals SET points = points + ?4, correct = correct + 1
-                     WHERE guild_id = ?1 AND period = ?2 AND user_id = ?3",
-                )?
-                .execute(params![g, period, u, points])?;
-                if points != 0 {
-                    move_score(&tx, g, period, Some(had), had + points)?;
-                }
-            }
-            tx.prepare_cached("DELETE FROM score_counts WHERE guild_id = ?1 AND users <= 0")?
-                .execute(params![g])?;
-            let stored = stored_streak(&tx, g, u)?;
-            let daily: Vec<(NaiveDate, bool)> = tx
-                .prepare_cached(
-                    "SELECT i.day, a.correct FROM answers a
-                     JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'
-                     WHERE a.guild_id = ?1 AND a.user_id = ?2 ORDER BY i.day",
-                )?
-                .query_map(params![g, u], |r| Ok((parse_day(r.get(0)?), r.get(1)?)))?
-                .filter_map(|row| {
-                    row.map(|(day, correct)| day.map(|d| (d, correct)))
-                        .transpose()
-                })
-                .collect::<rusqlite::Result<_>>()?;
-            let streak = rebuild_streak(&stored, &daily);
-            save_streak(&tx, g, u, &streak)?;
+            let streak =
+                shared::answers::accept(&mut Sql(&tx), id, points, periods, rebuild_streak)?;
             tx.commit()?;
-            Ok(Some(streak))
+            Ok(streak)
         })
     }
 

@@ -162,12 +162,7 @@ impl CompetitionStore for SqliteStore {
                 return Ok(RecordOutcome::AlreadyAnswered(past));
             }
             if let Some(name) = &a.display_name {
-                tx.prepare_cached(REMEMBER_NAME)?.execute(params![
-                    a.guild.0 as i64,
-                    a.user.0 as i64,
-                    name,
-                    ts(a.at)
-                ])?;
+                shared::answers::remember_name(&mut Sql(&tx), Some(a.guild), a.user, name, a.at)?;
             }
             tx.prepare_cached(
                 "INSERT INTO competition_answers (competition_id, round, user_id, interaction_id, answer, correct, points, millis, answered_at)
@@ -184,7 +179,7 @@ impl CompetitionStore for SqliteStore {
                 a.millis,
                 ts(a.at)
             ])?;
-            add_to_totals(&tx, a.guild, a.user, &a.periods, a.points, a.correct)?;
+            shared::answers::add_to_totals(&mut Sql(&tx), a.guild, a.user, &a.periods, a.points, a.correct)?;
             tx.commit()?;
             Ok(RecordOutcome::Recorded)
         })

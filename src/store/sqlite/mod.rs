@@ -10,17 +10,9 @@
 //! the lock is held only inside a method, never across an `.await`.
 
 use super::*;
-use leaderboards::open_season_in;
-use review::review_card_in;
 use rules::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::sync::{Arc, Mutex};
-
-/// Upserts a member's display name (unchanged names are not rewritten).
-const REMEMBER_NAME: &str =
-    "INSERT INTO members (guild_id, user_id, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)
-     ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = ?3, updated_at = ?4
-     WHERE display_name <> ?3";
 
 /// How long a statement waits for another connection's lock before the
 /// store reports "busy" (and the student is asked to try again): well inside
@@ -501,7 +493,7 @@ impl SqliteStore {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut recorded = 0;
             for a in answers {
-                if record_in(&tx, a)? == RecordOutcome::Recorded {
+                if shared::answers::record(&mut Sql(&tx), a)? == RecordOutcome::Recorded {
                     recorded += 1;
                 }
             }

@@ -26,7 +26,7 @@ impl PrivacyStore for SqliteStore {
         // there, and the review schedule (which spans every guild).
         let direct = self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let answers = forget_answers(&tx, None, user)?;
+            let answers = shared::answers::forget_answers(&mut Sql(&tx), None, user)?;
             tx.prepare_cached("DELETE FROM members WHERE user_id = ?1")?
                 .execute(params![u])?;
             tx.prepare_cached("DELETE FROM review_cards WHERE user_id = ?1")?
@@ -46,7 +46,7 @@ impl PrivacyStore for SqliteStore {
         let (g, u) = (guild.0 as i64, user.0 as i64);
         let removed = self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let answers = forget_answers(&tx, Some(guild), user)?;
+            let answers = shared::answers::forget_answers(&mut Sql(&tx), Some(guild), user)?;
             let competition_answers = tx
                 .prepare_cached(
                     "DELETE FROM competition_answers WHERE user_id = ?2

@@ -83,11 +83,7 @@ impl SettingsStore for SqliteStore {
         if known(&self.names.lock().unwrap_or_else(|e| e.into_inner())) {
             return Ok(());
         }
-        self.with(|c| {
-            c.prepare_cached(REMEMBER_NAME)?
-                .execute(params![key.0, user.0 as i64, name, ts(now)])
-                .map(|_| ())
-        })?;
+        self.with(|c| shared::answers::remember_name(&mut Sql(c), guild, user, name, now))?;
         self.note_names([(key, name.to_string())]);
         Ok(())
     }

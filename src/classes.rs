@@ -47,13 +47,115 @@ impl From<&crate::model::GuildSettings> for ServerDefaults {
     }
 }
 
+/// The period of a class's own season (`/season start class:`), before
+/// the class's prefix: "class-season:4". Its own key, apart from the
+/// server's `season:ID`, as the two kinds of season are numbered apart.
+pub fn season_key(season: i64) -> String {
+    format!("class-season:{season}")
+}
+
 /// The class periods an answer counting for `class` adds to: each of the
-/// server's periods it counts in, for the class alone.
-pub fn periods(class: i64, server_periods: &[String]) -> Vec<String> {
+/// server's periods it counts in, for the class alone, and the class's own
+/// running season (`own_season`), if it has one.
+pub fn periods(class: i64, server_periods: &[String], own_season: Option<i64>) -> Vec<String> {
     server_periods
         .iter()
-        .map(|p| class_period(class, p))
+        .cloned()
+        .chain(own_season.map(season_key))
+        .map(|p| class_period(class, &p))
         .collect()
+}
+
+/// The most days `/class edit paused:` takes in one range (a long holiday
+/// is a few weeks; a year-long typo is refused, not stored day by day).
+pub const MAX_PAUSED_RANGE: i64 = 62;
+
+/// Why a list of paused dates cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DatesError {
+    #[error("`{0}` is not a date: write days as 2026-12-21 and ranges as 2026-12-21..2027-01-03, separated by commas.")]
+    NotADate(String),
+    #[error("`{0}` ends before it starts.")]
+    Backwards(String),
+    #[error("`{0}` is more than {MAX_PAUSED_RANGE} days: pause a long break in parts, or change the class's days.")]
+    TooLong(String),
+}
+
+/// Reads paused dates as a teacher types them: days (`2026-12-21`) and
+/// ranges (`2026-12-21..2027-01-03`, both ends included), separated by
+/// commas or spaces. Days before `today` are dropped: they can no longer
+/// stop a post. `none` (or nothing) is no paused day.
+pub fn parse_paused(text: &str, today: NaiveDate) -> Result<BTreeSet<NaiveDate>, DatesError> {
+    let mut days = BTreeSet::new();
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(days);
+    }
+    let day = |s: &str, whole: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| DatesError::NotADate(whole.to_string()))
+    };
+    for item in text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|i| !i.is_empty())
+    {
+        let (from, to) = match item.split_once("..") {
+            Some((from, to)) => (day(from, item)?, day(to, item)?),
+            None => (day(item, item)?, day(item, item)?),
+        };
+        if to < from {
+            return Err(DatesError::Backwards(item.to_string()));
+        }
+        if (to - from).num_days() >= MAX_PAUSED_RANGE {
+            return Err(DatesError::TooLong(item.to_string()));
+        }
+        days.extend(
+            from.iter_days()
+                .take_while(|d| *d <= to)
+                .filter(|d| *d >= today),
+        );
+    }
+    Ok(days)
+}
+
+/// Paused days as `/class list` shows them: runs of consecutive days as
+/// ranges, "21 Dec–3 Jan, 16 Feb".
+pub fn describe_paused(paused: &BTreeSet<NaiveDate>) -> String {
+    let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for &day in paused {
+        match runs.last_mut() {
+            Some((_, end)) if end.succ_opt() == Some(day) => *end = day,
+            _ => runs.push((day, day)),
+        }
+    }
+    runs.iter()
+        .map(|(from, to)| {
+            if from == to {
+                from.format("%-d %b").to_string()
+            } else {
+                format!("{}–{}", from.format("%-d %b"), to.format("%-d %b"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads a list of packs or tags (`all` or nothing: every one), commas or
+/// spaces between, lower-cased and without repeats, in the order given.
+pub fn parse_list(text: &str) -> Vec<String> {
+    if text.trim().eq_ignore_ascii_case("all") {
+        return Vec::new();
+    }
+    let mut items: Vec<String> = Vec::new();
+    for item in text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(|i| i.trim().to_lowercase())
+        .filter(|i| !i.is_empty())
+    {
+        if !items.contains(&item) {
+            items.push(item);
+        }
+    }
+    items
 }
 
 /// The class a student's request is about where no channel says so: the
@@ -461,6 +563,52 @@ mod tests {
         assert_eq!(
             check_new(&full, Some(3), "renamed", 103),
             Ok("renamed".into())
+        );
+    }
+
+    #[test]
+    fn paused_dates_are_days_and_ranges_from_today_on() {
+        let today = day("2026-12-18");
+        let paused = parse_paused("2026-12-21..2026-12-23, 2027-02-16 2026-12-01", today).unwrap();
+        assert_eq!(
+            paused.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            ["2026-12-21", "2026-12-22", "2026-12-23", "2027-02-16"],
+            "1 December has passed"
+        );
+        assert_eq!(describe_paused(&paused), "21 Dec–23 Dec, 16 Feb");
+        assert!(parse_paused("none", today).unwrap().is_empty());
+        assert!(parse_paused("", today).unwrap().is_empty());
+        assert_eq!(
+            parse_paused("2026-12-21, christmas", today),
+            Err(DatesError::NotADate("christmas".into()))
+        );
+        assert_eq!(
+            parse_paused("2027-01-03..2026-12-21", today),
+            Err(DatesError::Backwards("2027-01-03..2026-12-21".into()))
+        );
+        assert_eq!(
+            parse_paused("2026-12-21..2027-12-21", today)
+                .unwrap_err()
+                .to_string(),
+            "`2026-12-21..2027-12-21` is more than 62 days: pause a long break in parts, or change the class's days."
+        );
+        assert_eq!(
+            parse_list(" Core, russia core  TRIALS"),
+            ["core", "russia", "trials"]
+        );
+        assert!(parse_list("all").is_empty());
+    }
+
+    #[test]
+    fn a_class_board_is_the_servers_periods_and_its_own_season() {
+        let server = vec!["all".to_string(), "season:3".to_string()];
+        assert_eq!(
+            periods(7, &server, Some(4)),
+            ["class:7/all", "class:7/season:3", "class:7/class-season:4"]
+        );
+        assert_eq!(
+            periods(7, &server, None),
+            ["class:7/all", "class:7/season:3"]
         );
     }
 

@@ -37,6 +37,13 @@ pub enum CustomId {
     DeleteMyData { user: u64 },
     /// The confirmation of `/season end`, valid only for the teacher who asked.
     EndSeason { season: i64, teacher: u64 },
+    /// The confirmation of `/season end class:`, valid only for the
+    /// teacher who asked (class seasons are numbered apart from the server's).
+    EndClassSeason {
+        class: i64,
+        season: i64,
+        teacher: u64,
+    },
     /// The confirmation of `/pack remove`, valid only for the teacher who asked.
     RemovePack { pack: String, teacher: u64 },
     /// The confirmation of `/class remove`, valid only for the teacher who asked.
@@ -77,6 +84,11 @@ impl CustomId {
             CustomId::TypedAnswer { instance } => format!("qa1:{instance}"),
             CustomId::EndSeason { season, teacher } => format!("se1:{season}:{teacher}"),
             CustomId::RemoveClass { class, teacher } => format!("cr1:{class}:{teacher}"),
+            CustomId::EndClassSeason {
+                class,
+                season,
+                teacher,
+            } => format!("cs1:{class}:{season}:{teacher}"),
             CustomId::DeleteMyData { user } => format!("pv1:{user}"),
             CustomId::RemovePack { pack, teacher } => format!("pk1:{teacher}:{pack}"),
             CustomId::AcceptAnswer { answer, teacher } => format!("sa1:{answer}:{teacher}"),
@@ -112,6 +124,7 @@ impl CustomId {
         match self {
             CustomId::DisableQuestion { teacher, .. }
             | CustomId::EndSeason { teacher, .. }
+            | CustomId::EndClassSeason { teacher, .. }
             | CustomId::RemoveClass { teacher, .. }
             | CustomId::RemovePack { teacher, .. }
             | CustomId::AcceptAnswer { teacher, .. } => Some(*teacher),
@@ -211,6 +224,17 @@ impl CustomId {
             "se1" => {
                 let (season, teacher) = rest.split_once(':').ok_or_else(bad)?;
                 Ok(CustomId::EndSeason {
+                    season: season.parse().map_err(|_| bad())?,
+                    teacher: teacher.parse().map_err(|_| bad())?,
+                })
+            }
+            "cs1" => {
+                let parts: Vec<&str> = rest.split(':').collect();
+                let [class, season, teacher] = parts.as_slice() else {
+                    return Err(bad());
+                };
+                Ok(CustomId::EndClassSeason {
+                    class: class.parse().map_err(|_| bad())?,
                     season: season.parse().map_err(|_| bad())?,
                     teacher: teacher.parse().map_err(|_| bad())?,
                 })
@@ -321,6 +345,11 @@ mod tests {
             },
             CustomId::RemoveClass {
                 class: i64::MAX,
+                teacher: u64::MAX,
+            },
+            CustomId::EndClassSeason {
+                class: i64::MAX,
+                season: i64::MAX,
                 teacher: u64::MAX,
             },
             CustomId::RemovePack {

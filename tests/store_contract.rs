@@ -17,6 +17,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
+use studybot::quiz::season_key;
 use studybot::request::{GuildId, InteractionId, UserId};
 use studybot::store::{
     class_period, AnswerPlan, Answered, Class, ClassSettings, CompetitionAnswer,
@@ -2171,6 +2172,7 @@ fn plan(instance: &Instance, user: u64, interaction: u64, correct: bool) -> Answ
             day: instance.day,
             post_days: None,
             class: None,
+            class_season: None,
             correct,
             now,
         }),
@@ -2393,15 +2395,34 @@ fn as_an_earlier_build_left_it(db: &TestDb, back: Back) {
     }
 }
 
+/// Takes a closed database back to the schema before the class seasons
+/// migration (SQLite V13, PostgreSQL V5): no `class_seasons` table. Its
+/// history is rewound separately.
+fn undo_the_class_seasons_migration(db: &TestDb) {
+    match &db._cleanup {
+        Cleanup::File { .. } => {
+            let path = db.url.strip_prefix("sqlite://").unwrap();
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch("DROP TABLE class_seasons;").unwrap();
+        }
+        Cleanup::Schema { server, schema } => {
+            admin(server, &format!("DROP TABLE {schema}.class_seasons;")).unwrap()
+        }
+    }
+}
+
 /// How many migration files, the classes one included, are undone by
-/// [`undo_the_classes_migration`] (classes, then team competitions).
-const MIGRATIONS_SINCE_CLASSES: i64 = 2;
+/// [`undo_the_classes_migration`] (classes, team competitions, class
+/// seasons).
+const MIGRATIONS_SINCE_CLASSES: i64 = 3;
 
 /// Takes a closed database back to the schema before the classes migration
-/// (SQLite V11, PostgreSQL V3) and the team competitions' after it (V12,
-/// V4), keeping its data: what a build before classes left. Its history is
-/// rewound separately ([`MIGRATIONS_SINCE_CLASSES`] files).
+/// (SQLite V11, PostgreSQL V3) and those after it (team competitions V12,
+/// V4; class seasons V13, V5), keeping its data: what a build before
+/// classes left. Its history is rewound separately
+/// ([`MIGRATIONS_SINCE_CLASSES`] files).
 fn undo_the_classes_migration(db: &TestDb) {
+    undo_the_class_seasons_migration(db);
     match &db._cleanup {
         Cleanup::File { .. } => {
             let path = db.url.strip_prefix("sqlite://").unwrap();
@@ -2793,11 +2814,14 @@ contract! {
         a_servers_own_daily_becomes_its_first_class,
         answers_apply_the_rules_to_what_is_stored,
         an_answer_and_an_accept_at_once_lose_no_streak,
+        classes_have_seasons_of_their_own,
+        a_class_report_is_its_students_and_its_questions,
     ],
     database: [
         reopening_sees_the_same_data,
         old_review_cards_of_uploaded_packs_get_their_servers_id,
         servers_from_before_classes_keep_their_daily_and_boards,
+        databases_from_before_class_seasons_keep_their_seasons_and_boards,
         databases_from_before_the_migration_runner_open_with_nothing_lost,
         concurrent_answers_count_exactly_once,
         racing_for_the_daily_and_its_post,
@@ -3021,4 +3045,180 @@ fn a_servers_own_daily_becomes_its_first_class(store: &dyn Store) {
         board(store, OTHER, &class_period(main.id, "all"), 10, 3).players,
         0
     );
+}
+
+/// A class's own seasons: one open at a time per class, apart from the
+/// server's season and from other classes'; removing the class or the
+/// server takes them too.
+fn classes_have_seasons_of_their_own(store: &dyn Store) {
+    let ten_a = store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
+    let ten_b = store.save_class(&class(CLASS, "10B", 12), "10b").unwrap();
+    let server = store.start_season(CLASS, "Year", at(20, 8)).unwrap();
+    assert_eq!(store.open_class_season(CLASS, ten_a.id).unwrap(), None);
+    assert_eq!(
+        store.end_class_season(CLASS, ten_a.id, at(20, 9)).unwrap(),
+        None
+    );
+    let spring = store
+        .start_class_season(CLASS, ten_a.id, "Spring \u{202e}term", at(21, 8))
+        .unwrap();
+    assert_eq!(
+        (spring.name.as_str(), spring.started_at, spring.ended_at),
+        ("Spring \u{202e}term", at(21, 8), None)
+    );
+    assert_eq!(
+        store.open_class_season(CLASS, ten_a.id).unwrap(),
+        Some(spring.clone())
+    );
+    assert!(
+        matches!(
+            store.start_class_season(CLASS, ten_a.id, "Twice", at(21, 9)),
+            Err(StoreError::Database(_))
+        ),
+        "one open season per class"
+    );
+    // 10B and the server keep their own.
+    let b_season = store
+        .start_class_season(CLASS, ten_b.id, "B", at(21, 9))
+        .unwrap();
+    assert_ne!(b_season.id, spring.id);
+    assert_eq!(store.open_season(CLASS).unwrap(), Some(server.clone()));
+    assert_eq!(store.seasons(CLASS).unwrap(), std::slice::from_ref(&server));
+
+    let ended = store
+        .end_class_season(CLASS, ten_a.id, at(22, 10))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ended,
+        Season {
+            ended_at: Some(at(22, 10)),
+            ..spring.clone()
+        }
+    );
+    assert_eq!(store.open_class_season(CLASS, ten_a.id).unwrap(), None);
+    assert_eq!(
+        store.open_class_season(CLASS, ten_b.id).unwrap(),
+        Some(b_season.clone())
+    );
+    let summer = store
+        .start_class_season(CLASS, ten_a.id, "Summer", at(23, 8))
+        .unwrap();
+    assert_eq!(
+        store.class_seasons(CLASS, ten_a.id).unwrap(),
+        [summer.clone(), ended]
+    );
+    assert_eq!(store.open_season(CLASS).unwrap(), Some(server), "untouched");
+
+    // A removed class takes its seasons; the server's other classes keep theirs.
+    assert!(store.remove_class(CLASS, ten_a.id).unwrap());
+    assert!(store.class_seasons(CLASS, ten_a.id).unwrap().is_empty());
+    assert_eq!(store.class_seasons(CLASS, ten_b.id).unwrap(), [b_season]);
+    store.delete_guild(CLASS).unwrap();
+    assert!(store.class_seasons(CLASS, ten_b.id).unwrap().is_empty());
+}
+
+/// `/class report class:` reads the answers of the students on the class's
+/// board: to the class's own daily questions (not another class's) and
+/// their practice in the server, since the season's start.
+fn a_class_report_is_its_students_and_its_questions(store: &dyn Store) {
+    let ten_a = store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
+    let ten_b = store.save_class(&class(CLASS, "10B", 12), "10b").unwrap();
+    let a_monday = class_daily(store, &ten_a, 23, "p/a");
+    let b_monday = class_daily(store, &ten_b, 23, "p/b");
+    let mut interaction = 0;
+    let mut on = |instance: &Instance, user: u64, points: i64, class: Option<i64>, when| {
+        interaction += 1;
+        let mut a = answer(instance, user, interaction, points);
+        a.at = when;
+        if let Some(class) = class {
+            a.periods.push(class_period(class, "all"));
+        }
+        record(store, &a);
+    };
+    // Ada (1) and Ben (2) are 10A's; Cy (3) is 10B's. Ada also answered
+    // 10B's question as a visitor, which counts for the server only.
+    on(&a_monday, 1, 20, Some(ten_a.id), at(23, 9));
+    on(&a_monday, 2, 0, Some(ten_a.id), at(23, 10));
+    on(&b_monday, 3, 20, Some(ten_b.id), at(23, 9));
+    on(&b_monday, 1, 20, None, at(23, 9));
+    // Practice: Ben's counts for 10A; Cy's for 10B; in DMs for nobody.
+    let ben_practice = practice(store, Some(CLASS), 2, "p/c");
+    on(&ben_practice, 2, 20, None, at(24, 9));
+    let cy_practice = practice(store, Some(CLASS), 3, "p/c");
+    on(&cy_practice, 3, 0, None, at(24, 9));
+    let dm = practice(store, None, 1, "p/d");
+    on(&dm, 1, 20, None, at(24, 9));
+
+    assert_eq!(
+        store.class_report_results(CLASS, ten_a.id, None).unwrap(),
+        [results("p/a", 2, 1), results("p/c", 1, 1)]
+    );
+    assert_eq!(
+        store.class_report_results(CLASS, ten_b.id, None).unwrap(),
+        [results("p/b", 1, 1), results("p/c", 1, 0)]
+    );
+    assert_eq!(
+        store
+            .class_report_results(CLASS, ten_a.id, Some(at(23, 10)))
+            .unwrap(),
+        [results("p/a", 1, 0), results("p/c", 1, 1)],
+        "since is inclusive"
+    );
+    assert!(store
+        .class_report_results(CLASS, 999, None)
+        .unwrap()
+        .is_empty());
+    // The server's report still has everyone.
+    assert_eq!(
+        store.class_results(CLASS, None).unwrap(),
+        [
+            results("p/a", 2, 1),
+            results("p/b", 2, 2),
+            results("p/c", 2, 1)
+        ]
+    );
+}
+
+/// A database from before class seasons (SQLite V13, PostgreSQL V5) opens
+/// with nothing changed: the server's running season, its classes and all
+/// their boards are as they were, and its classes can start seasons.
+fn databases_from_before_class_seasons_keep_their_seasons_and_boards(db: &TestDb) {
+    let (season, ten_a) = {
+        let store = db.open();
+        let season = store.start_season(CLASS, "Autumn", at(20, 8)).unwrap();
+        let ten_a = store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
+        let q = class_daily(&*store, &ten_a, 23, "p/a");
+        for (user, points) in [(1, 20), (2, 10)] {
+            let mut a = answer(&q, user, user, points);
+            a.periods.push(season_key(season.id));
+            for period in ["all", &season_key(season.id)] {
+                a.periods.push(class_period(ten_a.id, period));
+            }
+            record(&*store, &a);
+        }
+        (season, ten_a)
+    };
+    undo_the_class_seasons_migration(db);
+    as_an_earlier_build_left_it(db, Back::Migrations(1));
+    for _ in 0..2 {
+        let store = db.open();
+        assert_eq!(store.open_season(CLASS).unwrap(), Some(season.clone()));
+        assert_eq!(store.classes(CLASS).unwrap(), std::slice::from_ref(&ten_a));
+        assert_eq!(store.open_class_season(CLASS, ten_a.id).unwrap(), None);
+        for period in [
+            "all".to_string(),
+            season_key(season.id),
+            class_period(ten_a.id, "all"),
+            class_period(ten_a.id, &season_key(season.id)),
+        ] {
+            let b = board(&*store, CLASS, &period, 10, 2);
+            assert_eq!(top(&b), [(1, 20), (2, 10)], "{period}");
+        }
+    }
+    let store = db.open();
+    let own = store
+        .start_class_season(CLASS, ten_a.id, "Spring", at(24, 8))
+        .unwrap();
+    assert_eq!(store.open_class_season(CLASS, ten_a.id).unwrap(), Some(own));
 }

@@ -22,6 +22,12 @@ impl From<classes::ClassError> for Error {
     }
 }
 
+impl From<classes::DatesError> for Error {
+    fn from(e: classes::DatesError) -> Self {
+        Error::user(e.to_string())
+    }
+}
+
 /// A class with its settings resolved against the server's.
 pub(crate) fn resolve(app: &App, class: &Class, settings: &GuildSettings) -> Resolved {
     classes::resolve(class, &settings.into(), app.timezone)
@@ -48,6 +54,26 @@ pub(crate) fn here<'a>(request: &Request, all: &'a [Class]) -> Result<Option<&'a
     Ok(request
         .channel
         .and_then(|channel| classes::for_channel(all, channel.0)))
+}
+
+/// The class boards that points won in `channel` (a competition's) count
+/// on besides the server's `server_periods`: those of the class whose
+/// channel it is, if the player counts for it (as for its daily question),
+/// its own running season included.
+pub(crate) fn periods_in_channel(
+    app: &App,
+    guild: GuildId,
+    channel: u64,
+    roles: &[u64],
+    server_periods: &[String],
+) -> Result<Vec<String>, Error> {
+    let all = app.store.classes(guild)?;
+    let Some(class) = classes::for_channel(&all, channel).filter(|c| classes::counts_for(c, roles))
+    else {
+        return Ok(Vec::new());
+    };
+    let own_season = app.store.open_class_season(guild, class.id)?.map(|s| s.id);
+    Ok(classes::periods(class.id, server_periods, own_season))
 }
 
 fn name_of(class: &Class) -> String {
@@ -251,6 +277,23 @@ fn edit(app: &App, request: &Request) -> Result<Reply, Error> {
             None => "only the server's teachers teach it".to_string(),
         });
     }
+    let settings = app.store.settings(guild)?;
+    if let Some(text) = request.option("paused") {
+        let today = resolve(app, class, &settings).local_day(request.now);
+        changed.settings.paused = classes::parse_paused(text, today)?;
+        done.push(if changed.settings.paused.is_empty() {
+            "no day is paused".to_string()
+        } else {
+            format!(
+                "no daily question is posted on {}",
+                classes::describe_paused(&changed.settings.paused)
+            )
+        });
+    }
+    let draws_changed = request.option("packs").is_some() || request.option("tags").is_some();
+    if draws_changed {
+        draw_from(app, request, guild, &mut changed, &mut done)?;
+    }
     changed.name = classes::check_new(&all, Some(class.id), &changed.name, changed.channel)?;
     if changed.name != class.name {
         done.insert(
@@ -260,7 +303,7 @@ fn edit(app: &App, request: &Request) -> Result<Reply, Error> {
     }
     if done.is_empty() {
         return Err(Error::user(
-            "Say what to change: `name`, `channel`, `role` or `teacher-role` (times and days: `/settings ... class:`).",
+            "Say what to change: `name`, `channel`, `role`, `teacher-role`, `paused`, `packs` or `tags` (times and days: `/settings ... class:`).",
         ));
     }
     app.store
@@ -269,6 +312,85 @@ fn edit(app: &App, request: &Request) -> Result<Reply, Error> {
         Reply::ephemeral_text(format!("Class {}: {}.", name_of(class), done.join("; ")))
             .title("Class changed"),
     )
+}
+
+/// `/class edit packs: tags:`: the packs and tags a class's daily question
+/// is drawn from (`all`: every one), checked against the server's content,
+/// so a class is never left with no question to draw.
+fn draw_from(
+    app: &App,
+    request: &Request,
+    guild: GuildId,
+    changed: &mut Class,
+    done: &mut Vec<String>,
+) -> Result<(), Error> {
+    let library = app.library_for(Some(guild))?;
+    let content = &library.content;
+    if let Some(text) = request.option("packs") {
+        let mut packs = Vec::new();
+        for wanted in classes::parse_list(text) {
+            let pack = content
+                .question_packs()
+                .find(|p| p.id.eq_ignore_ascii_case(&wanted))
+                .ok_or_else(|| {
+                    Error::user(format!(
+                        "This server asks no questions from a pack `{}`: `/pack list` shows its packs.",
+                        crate::markup::fit(&wanted, 30)
+                    ))
+                })?;
+            packs.push(pack.id.clone());
+        }
+        done.push(if packs.is_empty() {
+            "its questions come from every pack".to_string()
+        } else {
+            format!("its questions come from the pack(s) {}", code_list(&packs))
+        });
+        changed.settings.packs = packs;
+    }
+    if let Some(text) = request.option("tags") {
+        let mut tags = Vec::new();
+        for wanted in classes::parse_list(text) {
+            let tag = content
+                .question_packs()
+                .flat_map(|p| p.questions.iter())
+                .flat_map(|q| q.tags.iter())
+                .find(|t| t.eq_ignore_ascii_case(&wanted))
+                .ok_or_else(|| {
+                    Error::user(format!(
+                        "No question in this server's packs has the tag `{}`.",
+                        crate::markup::fit(&wanted, 30)
+                    ))
+                })?;
+            tags.push(tag.clone());
+        }
+        done.push(if tags.is_empty() {
+            "its questions have any tag".to_string()
+        } else {
+            format!("its questions have one of the tags {}", code_list(&tags))
+        });
+        changed.settings.tags = tags;
+    }
+    let settings = app.store.settings(guild)?;
+    let resolved = resolve(app, changed, &settings);
+    let any = content.question_packs().any(|pack| {
+        pack.questions
+            .iter()
+            .any(|q| resolved.draws(&crate::quiz::question_key(pack, q), &q.tags))
+    });
+    if !any {
+        return Err(Error::user(
+            "No question is in those packs with those tags, so the class would have no daily question. Widen one of them (`all` takes every one).",
+        ));
+    }
+    Ok(())
+}
+
+fn code_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One class as `/class list` and `/settings show` describe it.
@@ -293,8 +415,17 @@ pub(crate) fn describe(
         ),
         None => "no time set".to_string(),
     });
-    if !r.paused.is_empty() {
-        parts.push(format!("{} paused day(s)", r.paused.len()));
+    let today = r.local_day(request.now);
+    let paused: std::collections::BTreeSet<_> =
+        r.paused.iter().filter(|d| **d >= today).copied().collect();
+    if !paused.is_empty() {
+        parts.push(format!("paused {}", classes::describe_paused(&paused)));
+    }
+    if !r.packs.is_empty() {
+        parts.push(format!("packs {}", code_list(&r.packs)));
+    }
+    if !r.tags.is_empty() {
+        parts.push(format!("tags {}", code_list(&r.tags)));
     }
     if let Some(next) = r.next_post(request.now) {
         parts.push(format!("next {}", mention::time(next, 'R')));

@@ -908,6 +908,15 @@ pub fn answer(
     let guild = competition.guild;
     let day = super::quiz::local_day(app, Some(guild), request.now)?;
     let season = app.store.open_season(guild)?;
+    let mut periods = quiz::periods(day, season.as_ref());
+    // Played in a class's channel: the class's board counts it too.
+    periods.extend(super::classes::periods_in_channel(
+        app,
+        guild,
+        competition.channel,
+        &request.roles,
+        &periods,
+    )?);
     let outcome = app.store.record_competition_answer(&NewCompetitionAnswer {
         competition: id,
         round: round_number,
@@ -919,7 +928,7 @@ pub fn answer(
         points: base + bonus,
         millis,
         at: request.now,
-        periods: quiz::periods(day, season.as_ref()),
+        periods,
         display_name: display_name(request),
     })?;
     match outcome {

@@ -323,4 +323,80 @@ mod tests {
         assert_eq!((a.class, b.class), (ten_a.id, ten_b.id));
         assert_eq!(app.store.class_daily(GuildId(1), 0, day).unwrap(), None);
     }
+
+    #[test]
+    fn a_class_skips_its_paused_days_and_draws_from_its_tags() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/quiz-pack.toml");
+        let (library, _) = crate::Library::load(&[dir]).unwrap();
+        let app = App::in_memory(Config::default(), library).unwrap();
+        app.store
+            .save_settings(
+                GuildId(1),
+                &settings("Europe/London", "09:00", None),
+                at("2026-11-23T08:00:00Z"),
+            )
+            .unwrap();
+        let paused = ["2026-11-24", "2026-11-25"]
+            .iter()
+            .map(|d| d.parse().unwrap())
+            .collect();
+        let class = app
+            .store
+            .save_class(
+                &crate::store::Class {
+                    id: 0,
+                    guild: GuildId(1),
+                    name: "10A".into(),
+                    channel: 11,
+                    role: None,
+                    teacher_role: None,
+                    settings: crate::store::ClassSettings {
+                        paused,
+                        packs: vec!["quizmini".into()],
+                        tags: vec!["trials".into()],
+                        ..Default::default()
+                    },
+                },
+                "10a",
+            )
+            .unwrap();
+        let planned = |now: &str| plan(&app, at(now)).unwrap();
+        let monday = planned("2026-11-23T09:00:00Z");
+        assert_eq!(monday.len(), 1);
+        // Every day's question is one of the pack's questions tagged trials.
+        let drawn = |day: &str| {
+            let instance = app
+                .store
+                .class_daily(GuildId(1), class.id, day.parse().unwrap())
+                .unwrap()
+                .unwrap();
+            let library = app.library();
+            let (pack, question) = crate::quiz::find(&library.content, &instance.question).unwrap();
+            (pack.id.clone(), question.tags.clone())
+        };
+        let (pack, tags) = drawn("2026-11-23");
+        assert_eq!(pack, "quizmini");
+        assert!(tags.contains(&"trials".to_string()), "{tags:?}");
+        app.store
+            .mark_class_posted(
+                GuildId(1),
+                class.id,
+                monday[0].post.day,
+                1,
+                at("2026-11-23T09:00:00Z"),
+            )
+            .unwrap();
+        assert!(planned("2026-11-24T12:00:00Z").is_empty(), "paused");
+        assert!(planned("2026-11-25T12:00:00Z").is_empty(), "paused");
+        let thursday = planned("2026-11-26T09:00:00Z");
+        assert_eq!(
+            thursday
+                .iter()
+                .map(|p| (p.post.class, p.post.channel))
+                .collect::<Vec<_>>(),
+            [(class.id, 11)]
+        );
+        assert!(drawn("2026-11-26").1.contains(&"trials".to_string()));
+    }
 }

@@ -273,6 +273,9 @@ fn press(app: &App, request: &Request, id: CustomId) -> Result<Reply, Error> {
         CustomId::EndSeason { season, .. } => {
             settings::confirm_end_season(app, request, guild()?, season)
         }
+        CustomId::EndClassSeason { class, season, .. } => {
+            settings::confirm_end_class_season(app, request, guild()?, class, season)
+        }
         CustomId::Choice { instance, position } => {
             quiz::answer(app, request, instance, Some(position), None)
         }

@@ -651,7 +651,13 @@ pub fn answer(
                     quiz::correct_answer(question)
                 )));
             }
-            today = Some((guild, day, post_days, counts_for));
+            // The class's own season, if it runs one: its board counts
+            // this answer too.
+            let class_season = match counts_for {
+                Some(class) => app.store.open_class_season(guild, class)?.map(|s| s.id),
+                None => None,
+            };
+            today = Some((guild, day, post_days, counts_for, class_season));
         }
     }
     let (judgement, given) = grade(pack, question, &instance.option_order, choice, typed)?;
@@ -661,9 +667,11 @@ pub fn answer(
         .guild
         .filter(|_| app.library().content.pack(&pack.id).is_none());
     let card = crate::review::card_key(&instance.question, uploaded_in);
-    let (day, post_days, class) = match today {
-        Some((_, day, post_days, counts_for)) => (Some(day), post_days, counts_for),
-        None => (None, None, None),
+    let (day, post_days, class, class_season) = match today {
+        Some((_, day, post_days, counts_for, class_season)) => {
+            (Some(day), post_days, counts_for, class_season)
+        }
+        None => (None, None, None, None),
     };
     // One transaction reads the streak, the season and the review card,
     // applies these rules to them and records the answer (issue #24: a
@@ -690,6 +698,7 @@ pub fn answer(
             day,
             post_days,
             class,
+            class_season,
             correct,
             now: request.now,
         }),
@@ -794,6 +803,28 @@ fn result_reply(
 pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = guild_of(request)?;
     remember(app, request)?;
+    let scope = request
+        .option("scope")
+        .map(|s| s.trim().to_lowercase())
+        .unwrap_or_default();
+    let all = app.store.classes(guild)?;
+    // The class whose board this is, if any: the period is then the
+    // class's (and `season` its own season, if it runs one).
+    let class = match scope.as_str() {
+        "server" | "all" | "classes" => None,
+        "" | "class" => match super::classes::here(request, &all)? {
+            Some(class) => Some(class),
+            None if scope == "class" => return Err(Error::user(
+                "This channel belongs to no class: name one with `class:`, or use `scope:server`.",
+            )),
+            None => None,
+        },
+        _ => {
+            return Err(Error::user(
+                "The scope is `class` (this channel's), `server` or `classes`.",
+            ))
+        }
+    };
     let period_name = request
         .option("period")
         .map(|p| p.trim().to_lowercase())
@@ -804,40 +835,18 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
             let day = local_day(app, Some(guild), request.now)?;
             (quiz::week_key(day), "this week".to_string())
         }
-        "season" => match app.store.open_season(guild)? {
-            Some(season) => (
-                quiz::season_key(season.id),
-                format!("season \"{}\"", escape_markdown(&season.name)),
-            ),
-            None => return Err(Error::user(
-                "No season is running in this server. A teacher can start one with /season start.",
-            )),
-        },
+        "season" => season_period(app, guild, class)?,
         _ => return Err(Error::user("The period is `all-time`, `season` or `week`.")),
     };
-    let scope = request
-        .option("scope")
-        .map(|s| s.trim().to_lowercase())
-        .unwrap_or_default();
-    let all = app.store.classes(guild)?;
-    let (period, label) = match scope.as_str() {
-        "server" | "all" => (period, label),
-        "classes" => return class_ranking(app, guild, &all, &period, &label),
-        "" | "class" => match super::classes::here(request, &all)? {
-            Some(class) => (
-                crate::classes::class_period(class.id, &period),
-                format!("{}, {label}", escape_markdown(&class.name)),
-            ),
-            None if scope == "class" => return Err(Error::user(
-                "This channel belongs to no class: name one with `class:`, or use `scope:server`.",
-            )),
-            None => (period, label),
-        },
-        _ => {
-            return Err(Error::user(
-                "The scope is `class` (this channel's), `server` or `classes`.",
-            ))
-        }
+    if scope == "classes" {
+        return class_ranking(app, guild, &all, &period, &label);
+    }
+    let (period, label) = match class {
+        Some(class) => (
+            crate::classes::class_period(class.id, &period),
+            format!("{}, {label}", escape_markdown(&class.name)),
+        ),
+        None => (period, label),
     };
     let board = app.store.leaderboard(guild, &period, 10, request.user)?;
     let title = format!("Leaderboard: {label}");
@@ -885,6 +894,39 @@ pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
         });
     }
     Ok(reply)
+}
+
+/// The period `period:season` means and its label: a class's own running
+/// season when the board is a class's that has one (the period then is
+/// the class's own, `class-season:ID`, which only a class board has), else
+/// the server's running season.
+pub(crate) fn season_period(
+    app: &App,
+    guild: GuildId,
+    class: Option<&crate::classes::Class>,
+) -> Result<(String, String), Error> {
+    if let Some(class) = class {
+        if let Some(season) = app.store.open_class_season(guild, class.id)? {
+            return Ok((
+                crate::classes::season_key(season.id),
+                format!("season \"{}\"", escape_markdown(&season.name)),
+            ));
+        }
+    }
+    match app.store.open_season(guild)? {
+        Some(season) => Ok((
+            quiz::season_key(season.id),
+            format!("season \"{}\"", escape_markdown(&season.name)),
+        )),
+        None => Err(Error::user(match class {
+            Some(class) => format!(
+                "No season is running in this server or in the class {}. A teacher can start one with /season start (`class:{}` for the class alone).",
+                escape_markdown(&class.name),
+                class.name
+            ),
+            None => "No season is running in this server. A teacher can start one with /season start.".to_string(),
+        })),
+    }
 }
 
 /// `scope:classes`: the classes ranked by points per active student.

@@ -384,14 +384,13 @@ fn show(app: &App, guild: GuildId, request: &Request) -> Result<Reply, Error> {
 
 pub fn season(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = teacher_guild(app, request)?;
+    let all = app.store.classes(guild)?;
+    if let Some(class) = super::classes::named(request, &all)? {
+        return class_season(app, request, guild, class);
+    }
     match subcommand(request) {
         Some("start") => {
-            let name = request
-                .option("name")
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .unwrap_or("Season");
-            let name = crate::markup::fit(name, 60);
+            let name = season_name(request);
             if let Some(open) = app.store.open_season(guild)? {
                 return Err(Error::user(format!(
                     "The season \"{}\" is still running. End it with /season end first.",
@@ -424,6 +423,101 @@ pub fn season(app: &App, request: &Request) -> Result<Reply, Error> {
     }
 }
 
+/// The name `/season start` gives, cut to fit.
+fn season_name(request: &Request) -> String {
+    let name = request
+        .option("name")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("Season");
+    crate::markup::fit(name, 60)
+}
+
+/// `/season start|end class:`: a season of the class's own. Its board is
+/// the class's alone; the server's season (if one runs) goes on counting
+/// the class's answers too, and a class without a season of its own shows
+/// the server's.
+fn class_season(
+    app: &App,
+    request: &Request,
+    guild: GuildId,
+    class: &classes::Class,
+) -> Result<Reply, Error> {
+    let class_name = format!("**{}**", escape_markdown(&class.name));
+    match subcommand(request) {
+        Some("start") => {
+            let name = season_name(request);
+            if let Some(open) = app.store.open_class_season(guild, class.id)? {
+                return Err(Error::user(format!(
+                    "The class {class_name}'s season \"{}\" is still running. End it with `/season end class:{}` first.",
+                    escape_markdown(&open.name),
+                    class.name
+                )));
+            }
+            let season = app
+                .store
+                .start_class_season(guild, class.id, &name, request.now)?;
+            Ok(Reply::new(format!(
+                "Season \"{}\" has started for the class {class_name}. `/leaderboard period:season` in {} shows its standings; the server's own season is not changed.",
+                escape_markdown(&season.name),
+                mention::channel(class.channel)
+            ))
+            .title("New class season"))
+        }
+        Some("end") => {
+            let season = app.store.open_class_season(guild, class.id)?.ok_or_else(|| {
+                Error::user(format!(
+                    "The class {class_name} has no season of its own running. Start one with `/season start class:{}`.",
+                    class.name
+                ))
+            })?;
+            Ok(Reply::ephemeral_text(format!(
+                "End the class {class_name}'s season \"{}\"? Its standings are kept, but new answers will no longer count towards it.",
+                escape_markdown(&season.name)
+            ))
+            .title("End the class's season?")
+            .button(
+                "End the season",
+                CustomId::EndClassSeason {
+                    class: class.id,
+                    season: season.id,
+                    teacher: request.user.0,
+                }
+                .encode(),
+                ButtonStyle::Danger,
+            ))
+        }
+        _ => Err(Error::user("Use `/season start` or `/season end`.")),
+    }
+}
+
+/// The top ten of a board that has just closed.
+fn final_standings(
+    app: &App,
+    request: &Request,
+    guild: GuildId,
+    period: &str,
+) -> Result<String, Error> {
+    let board = app.store.leaderboard(guild, period, 10, request.user)?;
+    let standings: Vec<String> = board
+        .top
+        .iter()
+        .map(|s| {
+            format!(
+                "**{}.** **{}** — {} points",
+                s.rank,
+                escape_markdown(&crate::markup::fit(&s.name, 32)),
+                s.points
+            )
+        })
+        .collect();
+    Ok(if standings.is_empty() {
+        "Nobody scored this season.".to_string()
+    } else {
+        standings.join("\n")
+    })
+}
+
 /// The season-end confirmation button: only the teacher who asked may press it.
 pub fn confirm_end_season(
     app: &App,
@@ -435,31 +529,38 @@ pub fn confirm_end_season(
     match open {
         Some(season) if season.id == season_id => {
             app.store.end_season(guild, request.now)?;
-            let board = app.store.leaderboard(
-                guild,
-                &crate::quiz::season_key(season.id),
-                10,
-                request.user,
-            )?;
-            let standings: Vec<String> = board
-                .top
-                .iter()
-                .map(|s| {
-                    format!(
-                        "**{}.** **{}** — {} points",
-                        s.rank,
-                        escape_markdown(&crate::markup::fit(&s.name, 32)),
-                        s.points
-                    )
-                })
-                .collect();
-            Ok(Reply::new(if standings.is_empty() {
-                "Nobody scored this season.".to_string()
-            } else {
-                standings.join("\n")
-            })
-            .title(format!(
+            let standings =
+                final_standings(app, request, guild, &crate::quiz::season_key(season.id))?;
+            Ok(Reply::new(standings).title(format!(
                 "Season \"{}\" has ended: final standings",
+                escape_markdown(&season.name)
+            )))
+        }
+        _ => Err(Error::user("That season has already ended.")),
+    }
+}
+
+/// The confirmation button of `/season end class:` (the teacher guard has run).
+pub fn confirm_end_class_season(
+    app: &App,
+    request: &Request,
+    guild: GuildId,
+    class: i64,
+    season_id: i64,
+) -> Result<Reply, Error> {
+    let all = app.store.classes(guild)?;
+    let class = all
+        .iter()
+        .find(|c| c.id == class)
+        .ok_or_else(|| Error::user("That class has been removed."))?;
+    match app.store.open_class_season(guild, class.id)? {
+        Some(season) if season.id == season_id => {
+            app.store.end_class_season(guild, class.id, request.now)?;
+            let period = classes::class_period(class.id, &classes::season_key(season.id));
+            let standings = final_standings(app, request, guild, &period)?;
+            Ok(Reply::new(standings).title(format!(
+                "{}'s season \"{}\" has ended: final standings",
+                escape_markdown(&class.name),
                 escape_markdown(&season.name)
             )))
         }

@@ -588,13 +588,15 @@ pub static COMMANDS: &[CommandSpec] = &[
     )
     .teachers()
     .subcommands(&[
-        CommandSpec::new("start", "Start a named season")
+        CommandSpec::new("start", "Start a named season (of one class with class:)")
             .options(&[
                 OptionSpec::text("name", "The season's name, e.g. Autumn term").max_length(60),
+                ONE_CLASS,
             ])
             .private()
             .run(settings::season),
         CommandSpec::new("end", "End the running season (asks for confirmation)")
+            .options(&[ONE_CLASS])
             .private()
             .run(settings::season),
     ]),
@@ -690,7 +692,10 @@ pub static COMMANDS: &[CommandSpec] = &[
         ])
         .private()
         .run(classes::class),
-        CommandSpec::new("edit", "Rename a class, or change its channel or roles")
+        CommandSpec::new(
+            "edit",
+            "Rename a class, change its channel or roles, pause it, pick its packs and tags",
+        )
             .options(&[
                 CLASS.required(),
                 OptionSpec::text("name", "Its new name").max_length(crate::classes::MAX_NAME as u16),
@@ -701,6 +706,15 @@ pub static COMMANDS: &[CommandSpec] = &[
                     "Its teachers' role (or none)",
                     OptionKind::Role,
                 ),
+                OptionSpec::text(
+                    "paused",
+                    "Days with no daily post, e.g. 2026-12-21..2027-01-03, 2027-02-16 (or none)",
+                )
+                .max_length(200),
+                OptionSpec::text("packs", "Draw its questions from these packs only (or all)")
+                    .max_length(200),
+                OptionSpec::text("tags", "Only questions with one of these tags (or all)")
+                    .max_length(200),
             ])
             .private()
             .run(classes::class),
@@ -715,6 +729,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         .private()
         .run(classes::class),
         CommandSpec::new("report", "The weakest questions and topics this season")
+            .options(&[ONE_CLASS])
             .private()
             .run(teacher::class_report),
     ]),
@@ -741,6 +756,11 @@ const CLASS: OptionSpec = OptionSpec::text(
     "A class, by name (default: this channel's class, else the server)",
 )
 .max_length(crate::classes::MAX_NAME as u16);
+
+/// A class a teacher command is about, named: without it the command is
+/// the whole server's wherever it is run.
+const ONE_CLASS: OptionSpec = OptionSpec::text("class", "One class, by name (default: the server)")
+    .max_length(crate::classes::MAX_NAME as u16);
 
 const PICTURE: OptionSpec = OptionSpec::new(
     "picture",

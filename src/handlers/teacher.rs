@@ -170,19 +170,36 @@ fn percent(correct: u64, answered: u64) -> u64 {
     (correct * 100 + answered / 2) / answered.max(1)
 }
 
-/// `/class report`: the weakest questions and tags of the season (all time
-/// when no season runs), so the next lesson can revisit them.
+/// `/class report [class]`: the weakest questions and tags of the season
+/// (all time when no season runs), so the next lesson can revisit them.
+/// With `class:`, the class's students only (those on its board), their
+/// answers to its own daily questions and their practice, over the class's
+/// own season if it runs one, else the server's.
 pub fn class_report(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = teacher_guild(app, request)?;
-    let season = app.store.open_season(guild)?;
-    let results = app
-        .store
-        .class_results(guild, season.as_ref().map(|s| s.started_at))?;
+    let all = app.store.classes(guild)?;
+    let class = super::classes::named(request, &all)?;
+    let own_season = match class {
+        Some(class) => app.store.open_class_season(guild, class.id)?,
+        None => None,
+    };
+    let season = match own_season {
+        Some(season) => Some(season),
+        None => app.store.open_season(guild)?,
+    };
+    let since = season.as_ref().map(|s| s.started_at);
+    let results = match class {
+        Some(class) => app.store.class_report_results(guild, class.id, since)?,
+        None => app.store.class_results(guild, since)?,
+    };
     let span = match &season {
         Some(s) => format!("season \"{}\"", escape_markdown(&s.name)),
         None => "all time".to_string(),
     };
-    let title = format!("Class report: {span}");
+    let title = match class {
+        Some(class) => format!("Class report: {}, {span}", escape_markdown(&class.name)),
+        None => format!("Class report: {span}"),
+    };
     if results.is_empty() {
         return Ok(
             Reply::ephemeral_text("Nobody has answered a question yet in this period.")

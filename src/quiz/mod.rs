@@ -543,6 +543,10 @@ pub struct Rules {
     pub post_days: Option<Vec<u8>>,
     /// The class the answer also counts for (its boards are periods too).
     pub class: Option<i64>,
+    /// The class's own running season (`/season start class:`), read with
+    /// the class before the answer (a class without one follows the
+    /// server's season, read in the answer's transaction).
+    pub class_season: Option<i64>,
     pub correct: bool,
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -565,7 +569,7 @@ impl AnswerRules for Rules {
         };
         let mut periods = periods(day, season);
         if let Some(class) = self.class {
-            periods.extend(crate::classes::periods(class, &periods));
+            periods.extend(crate::classes::periods(class, &periods, self.class_season));
         }
         periods
     }

@@ -31,7 +31,44 @@ pub trait ClassStore: Send + Sync {
     /// done when a server that had none then gets its first class.
     fn adopt_server_daily(&self, guild: GuildId, class: i64) -> Result<(), StoreError>;
 
-    /// Removes a class and its class leaderboards; its students' answers
-    /// and the server's totals stay. Returns whether it existed.
+    /// Removes a class, its class leaderboards and its own seasons; its
+    /// students' answers and the server's totals stay. Returns whether it existed.
     fn remove_class(&self, guild: GuildId, class: i64) -> Result<bool, StoreError>;
+
+    /// A class's own running season (`None`: the class follows the
+    /// server's season, if one runs).
+    fn open_class_season(&self, guild: GuildId, class: i64) -> Result<Option<Season>, StoreError>;
+
+    /// Starts a season of the class's own; the store refuses a second open
+    /// one for the class (a database error).
+    fn start_class_season(
+        &self,
+        guild: GuildId,
+        class: i64,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Season, StoreError>;
+
+    /// Ends the class's own running season; `None` when it had none.
+    fn end_class_season(
+        &self,
+        guild: GuildId,
+        class: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Season>, StoreError>;
+
+    /// Every season of a class's own, newest first.
+    fn class_seasons(&self, guild: GuildId, class: i64) -> Result<Vec<Season>, StoreError>;
+
+    /// A class's results per question since `since` (all time when
+    /// `None`), for `/class report class:`: the answers of the students on
+    /// the class's board (`class_period(class, "all")`), daily answers to
+    /// the class's own daily questions only (not another class's) and
+    /// their practice answers in the server.
+    fn class_report_results(
+        &self,
+        guild: GuildId,
+        class: i64,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<QuestionResults>, StoreError>;
 }

@@ -149,10 +149,10 @@ mod tests {
             assert_eq!(sorted, expected, "{dialect:?}");
         }
         // The histories earlier builds kept had 10 (SQLite) and 2
-        // (PostgreSQL) scripts; classes and then team competitions (issue
-        // #25) added one each to each.
-        assert_eq!(Dialect::Sqlite.latest(), 12);
-        assert_eq!(Dialect::Postgres.latest(), 4);
+        // (PostgreSQL) scripts; classes, team competitions and classes' own
+        // seasons (issue #25) added one each to each.
+        assert_eq!(Dialect::Sqlite.latest(), 13);
+        assert_eq!(Dialect::Postgres.latest(), 5);
     }
 
     #[test]
@@ -160,20 +160,20 @@ mod tests {
         let d = Dialect::Sqlite;
         assert_eq!(plan(d, None, 0), Plan::Migrate { from: 0 });
         assert_eq!(plan(d, None, 10), Plan::Adopt { legacy: 10 });
-        assert_eq!(plan(d, Some(12), 12), Plan::UpToDate);
+        assert_eq!(plan(d, Some(13), 13), Plan::UpToDate);
         assert_eq!(plan(d, Some(10), 10), Plan::Migrate { from: 10 });
         assert_eq!(
-            plan(d, Some(13), 0),
+            plan(d, Some(14), 0),
             Plan::TooNew {
-                found: 13,
-                known: 12
+                found: 14,
+                known: 13
             }
         );
         assert_eq!(
-            plan(d, None, 14),
+            plan(d, None, 15),
             Plan::TooNew {
-                found: 14,
-                known: 12
+                found: 15,
+                known: 13
             }
         );
     }

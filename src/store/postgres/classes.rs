@@ -1,6 +1,6 @@
-//! [`ClassStore`] for [`PostgresStore`]: a server's classes. Lists (days,
-//! paused dates, packs, tags) are kept as comma-separated text; names are
-//! BYTEA, as all text people type.
+//! [`ClassStore`] for [`PostgresStore`]: a server's classes, their own
+//! seasons and their report. Lists (days, paused dates, packs, tags) are
+//! kept as comma-separated text; names are BYTEA, as all text people type.
 
 use super::*;
 
@@ -187,6 +187,10 @@ impl ClassStore for PostgresStore {
                     &[&g, &class],
                 )? > 0;
                 tx.execute(
+                    "DELETE FROM class_seasons WHERE guild_id = $1 AND class_id = $2",
+                    &[&g, &class],
+                )?;
+                tx.execute(
                     "DELETE FROM totals WHERE guild_id = $1 AND period LIKE $2",
                     &[&g, &prefix],
                 )?;
@@ -200,6 +204,105 @@ impl ClassStore for PostgresStore {
                 )?;
                 Ok(removed)
             })
+        })
+    }
+
+    fn open_class_season(&self, guild: GuildId, class: i64) -> Result<Option<Season>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .row_opt(
+                    "SELECT id, name, started_at, ended_at FROM class_seasons
+                     WHERE guild_id = $1 AND class_id = $2 AND ended_at IS NULL",
+                    &[&(guild.0 as i64), &class],
+                    season_row,
+                )
+                .map_err(PgError::from)
+        })
+    }
+
+    fn start_class_season(
+        &self,
+        guild: GuildId,
+        class: i64,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Season, StoreError> {
+        let name = name.to_string();
+        self.run(move |s| {
+            let id: i64 = s
+                .direct()
+                .returning_one(
+                    "INSERT INTO class_seasons (guild_id, class_id, name, started_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                    &[&(guild.0 as i64), &class, &typed(&name), &micros(now)],
+                )?
+                .try_get(0)?;
+            Ok(Season {
+                id,
+                name: name.clone(),
+                started_at: now,
+                ended_at: None,
+            })
+        })
+    }
+
+    fn end_class_season(
+        &self,
+        guild: GuildId,
+        class: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Season>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .returning_opt(
+                    "UPDATE class_seasons SET ended_at = $3
+                     WHERE guild_id = $1 AND class_id = $2 AND ended_at IS NULL
+                     RETURNING id, name, started_at, ended_at",
+                    &[&(guild.0 as i64), &class, &micros(now)],
+                )?
+                .as_ref()
+                .map(season_row)
+                .transpose()
+                .map_err(PgError::from)
+        })
+    }
+
+    fn class_seasons(&self, guild: GuildId, class: i64) -> Result<Vec<Season>, StoreError> {
+        self.run(move |s| {
+            s.direct()
+                .query(
+                    "SELECT id, name, started_at, ended_at FROM class_seasons
+                     WHERE guild_id = $1 AND class_id = $2 ORDER BY id DESC",
+                    &[&(guild.0 as i64), &class],
+                )?
+                .iter()
+                .map(season_row)
+                .collect::<Result<_, _>>()
+                .map_err(PgError::from)
+        })
+    }
+
+    fn class_report_results(
+        &self,
+        guild: GuildId,
+        class: i64,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<QuestionResults>, StoreError> {
+        let board = crate::store::class_period(class, "all");
+        self.run(move |s| {
+            s.direct()
+                .query(
+                    "SELECT a.question, count(*), count(*) FILTER (WHERE a.correct) FROM answers a
+                     JOIN instances i ON i.id = a.instance_id
+                     WHERE a.guild_id = $1 AND ($3::TIMESTAMPTZ IS NULL OR a.answered_at >= $3)
+                       AND (i.kind <> 'daily' OR i.class_id = $2)
+                       AND a.user_id IN (SELECT user_id FROM totals WHERE guild_id = $1 AND period = $4)
+                     GROUP BY a.question ORDER BY a.question",
+                    &[&(guild.0 as i64), &class, &since.map(micros), &board],
+                )?
+                .iter()
+                .map(question_results_row)
+                .collect::<Result<_, _>>()
+                .map_err(PgError::from)
         })
     }
 }

@@ -171,6 +171,7 @@ impl PrivacyStore for PostgresStore {
                     "DELETE FROM score_counts WHERE guild_id = $1",
                     "DELETE FROM streaks WHERE guild_id = $1",
                     "DELETE FROM seasons WHERE guild_id = $1",
+                    "DELETE FROM class_seasons WHERE guild_id = $1",
                     "DELETE FROM daily_posts WHERE guild_id = $1",
                     "DELETE FROM classes WHERE guild_id = $1",
                     "DELETE FROM members WHERE guild_id = $1",

@@ -1,5 +1,6 @@
-//! [`ClassStore`] for [`SqliteStore`]: a server's classes. Lists (days,
-//! paused dates, packs, tags) are kept as comma-separated text.
+//! [`ClassStore`] for [`SqliteStore`]: a server's classes, their own
+//! seasons and their report. Lists (days, paused dates, packs, tags) are
+//! kept as comma-separated text.
 
 use super::*;
 
@@ -139,6 +140,8 @@ impl ClassStore for SqliteStore {
                 .prepare_cached("DELETE FROM classes WHERE guild_id = ?1 AND id = ?2")?
                 .execute(params![guild.0 as i64, class])?
                 > 0;
+            tx.prepare_cached("DELETE FROM class_seasons WHERE guild_id = ?1 AND class_id = ?2")?
+                .execute(params![guild.0 as i64, class])?;
             for table in ["totals", "period_players", "score_counts"] {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE guild_id = ?1 AND period LIKE ?2"),
@@ -149,4 +152,101 @@ impl ClassStore for SqliteStore {
             Ok(removed)
         })
     }
+
+    fn open_class_season(&self, guild: GuildId, class: i64) -> Result<Option<Season>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {SEASON_COLUMNS} FROM class_seasons WHERE guild_id = ?1 AND class_id = ?2 AND ended_at IS NULL"
+            ))?
+            .query_row(params![guild.0 as i64, class], season_row)
+            .optional()
+        })
+    }
+
+    fn start_class_season(
+        &self,
+        guild: GuildId,
+        class: i64,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Season, StoreError> {
+        self.with(|c| {
+            let id = c
+                .prepare_cached(
+                    "INSERT INTO class_seasons (guild_id, class_id, name, started_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                )?
+                .query_row(params![guild.0 as i64, class, name, ts(now)], |r| r.get(0))?;
+            Ok(Season {
+                id,
+                name: name.to_string(),
+                started_at: now,
+                ended_at: None,
+            })
+        })
+    }
+
+    fn end_class_season(
+        &self,
+        guild: GuildId,
+        class: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Season>, StoreError> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "UPDATE class_seasons SET ended_at = ?3 WHERE guild_id = ?1 AND class_id = ?2 AND ended_at IS NULL
+                 RETURNING {SEASON_COLUMNS}"
+            ))?
+            .query_row(params![guild.0 as i64, class, ts(now)], season_row)
+            .optional()
+        })
+    }
+
+    fn class_seasons(&self, guild: GuildId, class: i64) -> Result<Vec<Season>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {SEASON_COLUMNS} FROM class_seasons WHERE guild_id = ?1 AND class_id = ?2 ORDER BY id DESC"
+            ))?;
+            let rows = stmt.query_map(params![guild.0 as i64, class], season_row)?;
+            rows.collect()
+        })
+    }
+
+    fn class_report_results(
+        &self,
+        guild: GuildId,
+        class: i64,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<QuestionResults>, StoreError> {
+        let board = crate::store::class_period(class, "all");
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT a.question, count(*), sum(a.correct) FROM answers a
+                 JOIN instances i ON i.id = a.instance_id
+                 WHERE a.guild_id = ?1 AND (?3 IS NULL OR a.answered_at >= ?3)
+                   AND (i.kind <> 'daily' OR i.class_id = ?2)
+                   AND a.user_id IN (SELECT user_id FROM totals WHERE guild_id = ?1 AND period = ?4)
+                 GROUP BY a.question ORDER BY a.question",
+            )?;
+            let rows =
+                stmt.query_map(params![guild.0 as i64, class, since.map(ts), board], |r| {
+                    Ok(QuestionResults {
+                        question: r.get(0)?,
+                        answered: r.get::<_, i64>(1)? as u64,
+                        correct: r.get::<_, i64>(2)? as u64,
+                    })
+                })?;
+            rows.collect()
+        })
+    }
+}
+
+const SEASON_COLUMNS: &str = "id, name, started_at, ended_at";
+
+fn season_row(r: &rusqlite::Row) -> rusqlite::Result<Season> {
+    Ok(Season {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        started_at: parse_ts(&r.get::<_, String>(2)?),
+        ended_at: r.get::<_, Option<String>>(3)?.as_deref().map(parse_ts),
+    })
 }

@@ -1058,6 +1058,82 @@ fn a_team_competition_announces_its_teams_and_posts_team_results() {
     });
 }
 
+/// A role as Discord resolves it in an interaction's `resolved.roles`.
+fn resolved_role(id: u64, name: &str) -> Value {
+    json!({
+        "id": id.to_string(), "name": name, "color": 0, "colors": {"primary_color": 0},
+        "hoist": false, "icon": null, "unicode_emoji": null, "position": 1,
+        "permissions": "0", "managed": false, "mentionable": false, "flags": 0
+    })
+}
+
+#[test]
+fn house_teams_are_named_after_the_roles_discord_resolves() {
+    multi_thread().block_on(async {
+        const GRYPHON: u64 = 1_400_000_000_000_000_001;
+        const OTTER: u64 = 1_400_000_000_000_000_002;
+        let mut h = Harness::new(
+            Content::QuizKinds(&["multiple_choice"]),
+            "2026-11-23T10:00:00Z",
+        )
+        .await;
+        h.start().await;
+        let mut start = h.fake.command_interaction(
+            ANNA,
+            GUILD,
+            CHANNEL,
+            "competition",
+            subcommand(
+                "start",
+                json!([
+                    {"name": "rounds", "type": 4, "value": 1},
+                    {"name": "seconds", "type": 4, "value": 10},
+                    option("team_mode", "role"),
+                    {"name": "house1", "type": 8, "value": GRYPHON.to_string()},
+                    {"name": "house2", "type": 8, "value": OTTER.to_string()}
+                ]),
+            ),
+        );
+        start["data"]["resolved"] = json!({"roles": {
+            GRYPHON.to_string(): resolved_role(GRYPHON, "Gryphon"),
+            OTTER.to_string(): resolved_role(OTTER, "Otter")
+        }});
+        start["member"]["roles"] = json!([OTTER.to_string()]);
+        let (id, _) = h.fake.dispatch(start).await;
+        let started = h.fake.callback(id).await;
+        assert_eq!(embed(&started)["title"], "Team competition!", "{started:#}");
+        assert_eq!(
+            embed(&started)["fields"],
+            json!([
+                {"name": "Gryphon (0 players)", "value": "Nobody yet.", "inline": false},
+                {"name": "Otter (1 player)", "value": "anna", "inline": false}
+            ])
+        );
+
+        // Boris holds the Gryphon role: his first answer puts him there.
+        let round = h
+            .fake
+            .wait_for("the round's message", is_channel_post)
+            .await;
+        let message = round.response.clone();
+        let buttons = custom_ids(&message["components"]);
+        let mut press = h.fake.button_interaction(BORIS, &message, &buttons[0]);
+        press["member"]["roles"] = json!([GRYPHON.to_string()]);
+        let (id, _) = h.fake.dispatch(press).await;
+        let boris = h.fake.callback(id).await;
+        let team = embed(&boris)["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "Your team")
+            .cloned()
+            .unwrap();
+        assert_eq!(team["value"], "Gryphon");
+        h.fake.assert_traffic_valid();
+        h.stop().await;
+    });
+}
+
 #[test]
 fn a_score_export_arrives_as_a_csv_file_for_the_teacher_only() {
     multi_thread().block_on(async {

@@ -792,11 +792,17 @@ fn team_competitions_keep_their_teams(store: &dyn Store) {
         ("role", houses)
     );
 
-    // A forgotten student leaves their team; the others stay.
+    // A forgotten student leaves their team; the others stay. A student
+    // drawn into a team who never answered is found and forgotten too.
     store.remove_student(CLASS, UserId(2)).unwrap();
     assert_eq!(
         store.competition(created.id).unwrap().unwrap().teams[1].members,
         [UserId(4)]
+    );
+    assert_eq!(store.delete_user(UserId(3)).unwrap().1, 1, "one server");
+    assert_eq!(
+        store.competition(created.id).unwrap().unwrap().teams[0].members,
+        [UserId(1)]
     );
     // A deleted server takes its competitions' teams along (PostgreSQL
     // refuses to delete a competition its teams still refer to).

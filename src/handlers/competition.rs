@@ -1006,4 +1006,51 @@ mod tests {
         assert_eq!(run_bonus(3), 4);
         assert_eq!(run_bonus(9), 10);
     }
+
+    #[test]
+    fn team_lines_rank_by_mean_with_the_team_size() {
+        let team = |number: usize, name: &str, members: &[u64]| Team {
+            number,
+            name: name.into(),
+            key: None,
+            members: members.iter().map(|&m| UserId(m)).collect(),
+        };
+        let assignment = Assignment {
+            teams: vec![team(1, "Red", &[1, 2]), team(2, "Blue", &[3])],
+        };
+        // Red scores more in all (15) but less per player (7.5) than Blue.
+        let scores = teams::scores(&assignment, &[(UserId(1), 15), (UserId(3), 9)]);
+        assert_eq!(
+            team_lines(&scores),
+            "1. **Blue** — 9 points each (1 player)\n2. **Red** — 7.5 points each (2 players)"
+        );
+        // Stored and read back, the teams are the same.
+        let stored = stored_teams(&assignment);
+        assert_eq!(
+            stored
+                .iter()
+                .map(|t| (t.number, t.name.as_str(), t.members.len()))
+                .collect::<Vec<_>>(),
+            [(1, "Red", 2), (2, "Blue", 1)]
+        );
+    }
+
+    #[test]
+    fn every_team_mode_word_is_stored_as_the_mode_it_reads_as() {
+        let stored: Vec<&str> = TEAM_MODES
+            .iter()
+            .map(|word| mode_text(&teams::parse_mode(Some(word), Some(3)).unwrap()))
+            .collect();
+        assert_eq!(stored, ["", "class", "role", "random"]);
+    }
+
+    #[test]
+    fn announced_members_are_named_or_numbered() {
+        let names = BTreeMap::from([(UserId(1), "Ada".to_string()), (UserId(2), " ".to_string())]);
+        assert_eq!(
+            members_text(&[UserId(1), UserId(2)], &names),
+            "Ada, student 2"
+        );
+        assert_eq!(members_text(&[], &names), "Nobody yet.");
+    }
 }

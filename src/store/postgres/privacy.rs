@@ -72,7 +72,9 @@ impl PrivacyStore for PostgresStore {
                      UNION SELECT guild_id FROM totals WHERE user_id = $1
                      UNION SELECT guild_id FROM members WHERE user_id = $1 AND guild_id <> 0
                      UNION SELECT k.guild_id FROM competition_answers a JOIN competitions k ON k.id = a.competition_id
-                         WHERE a.user_id = $1",
+                         WHERE a.user_id = $1
+                     UNION SELECT k.guild_id FROM competition_team_members t JOIN competitions k ON k.id = t.competition_id
+                         WHERE t.user_id = $1",
                     &[&u],
                 )?
                 .iter()

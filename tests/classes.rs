@@ -337,6 +337,15 @@ fn a_class_runs_seasons_of_its_own_and_falls_back_to_the_servers() {
         text(&own),
         "Season \"Spring term\" has started for the class **10A**. `/leaderboard period:season` in <#11> shows its standings; the server's own season is not changed."
     );
+    let list = school.ask(TEACHER, 11, &["class", "list"]);
+    assert!(
+        text(&list)
+            .lines()
+            .next()
+            .unwrap()
+            .contains(", season \"Spring term\""),
+        "{list}"
+    );
     let twice = school.ask(TEACHER, 11, &["season", "start", "class=10A"]);
     assert_eq!(
         text(&twice),
@@ -612,4 +621,85 @@ fn competition_points_in_a_class_channel_count_on_its_board() {
     assert_eq!(text(&other), points_line(1, "Cy", cy));
     let server = school.ask(CY, 12, &["leaderboard", "scope=server"]);
     assert_eq!(server["footer"], "3 students have scored");
+}
+
+#[test]
+fn an_accepted_answer_and_the_export_of_a_class_season_count_for_the_class() {
+    let school = Server::new();
+    school.ask(TEACHER, 11, &["class", "create", "name=10A", "channel=11"]);
+    // 10A's one question: "Bukharin was acquitted in 1938." (false).
+    school.ask(
+        TEACHER,
+        11,
+        &[
+            "class",
+            "edit",
+            "class=10A",
+            "packs=quizmini",
+            "tags=trials",
+        ],
+    );
+    school.ask_at(
+        TEACHER,
+        11,
+        "2026-11-23T09:00:00Z",
+        &["season", "start", "class=10A", "name=Spring"],
+    );
+    let daily = school.ask(ADA, 11, &["daily"]);
+    assert!(text(&daily).contains("Bukharin was acquitted in 1938."));
+    let wrong = daily["buttons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["label"] == "True")
+        .unwrap_or_else(|| panic!("{daily}"));
+    assert_eq!(school.press(ADA, 11, "2026-11-23T10:00:00Z", wrong), 0);
+    let before = school.ask(ADA, 11, &["leaderboard", "period=season"]);
+    assert_eq!(text(&before), points_line(1, "Ada", 0));
+
+    // The teacher counts it as right: the class's boards get its points.
+    let listed = school.ask(TEACHER, 11, &["score", "accept", "user=1"]);
+    let accept = listed["buttons"][0]["custom_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{listed}"))
+        .to_string();
+    let accepted = school.ask(TEACHER, 11, &["press", &accept]);
+    assert_eq!(accepted["title"], "Answer accepted", "{accepted}");
+    assert!(
+        text(&accepted).contains("now counts as right: +20 points"),
+        "{accepted}"
+    );
+    let right = "**1.** **Ada** — 20 points (1 of 1 correct)";
+    for period in ["period=all-time", "period=season"] {
+        let board = school.ask(ADA, 11, &["leaderboard", period]);
+        assert_eq!(text(&board), right, "{period}: {board}");
+    }
+    assert_eq!(
+        text(&school.ask(ADA, 11, &["leaderboard", "scope=server"])),
+        right
+    );
+
+    // The export of the class's own season, by `current` or by its name.
+    for season in ["season=current", "season=spring"] {
+        let export = school.ask(TEACHER, 11, &["export", "scores", "class=10A", season]);
+        assert_eq!(
+            text(&export),
+            "Scores of 1 student (10A, season \"Spring\"), most points first. Names are the ones last seen.",
+            "{season}"
+        );
+        let file = export["attachments"][0]["name"].as_str().unwrap();
+        assert!(
+            file.starts_with("scores-class-") && file.contains("-class-season-"),
+            "{file}"
+        );
+    }
+    let unknown = school.ask(
+        TEACHER,
+        11,
+        &["export", "scores", "class=10A", "season=Winter"],
+    );
+    assert_eq!(
+        text(&unknown),
+        "There is no season \"Winter\" in this server. Use `current` or a season's name."
+    );
 }

@@ -427,6 +427,10 @@ pub(crate) fn describe(
     if !r.tags.is_empty() {
         parts.push(format!("tags {}", code_list(&r.tags)));
     }
+    // A list line is worth showing even if the season cannot be read now.
+    if let Ok(Some(season)) = app.store.open_class_season(class.guild, class.id) {
+        parts.push(format!("season \"{}\"", escape_markdown(&season.name)));
+    }
     if let Some(next) = r.next_post(request.now) {
         parts.push(format!("next {}", mention::time(next, 'R')));
     }

@@ -52,14 +52,18 @@ pub fn csv_cell(text: &str) -> String {
     }
 }
 
-/// `/export scores [season]`: the scores as CSV. Without `season`, all
-/// time; `current` (or the running season's name) or a past season's name
-/// exports that season.
+/// `/export scores [season] [class]`: the scores as CSV. Without `season`,
+/// all time; `current` (or the running season's name) or a past season's
+/// name exports that season. With `class:`, that class's board: its own
+/// seasons first (`current` is its own running season, else the server's),
+/// then the server's.
 pub fn export(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = teacher_guild(app, request)?;
     if request.subcommand() != Some("scores") {
         return Err(Error::user("Use `/export scores`."));
     }
+    let all = app.store.classes(guild)?;
+    let class = super::classes::named(request, &all)?;
     let wanted = request
         .option("season")
         .map(str::trim)
@@ -71,31 +75,48 @@ pub fn export(app: &App, request: &Request) -> Result<Reply, Error> {
             "scores-all-time.csv".to_string(),
         ),
         Some(name) => {
-            let seasons = app.store.seasons(guild)?;
-            let season = if name.eq_ignore_ascii_case("current") {
-                app.store.open_season(guild)?
-            } else {
-                seasons
+            let current = name.eq_ignore_ascii_case("current");
+            let named = |s: &crate::store::Season| s.name.trim().eq_ignore_ascii_case(name);
+            // A class's own season: its period is the class's own key.
+            let own = match class {
+                Some(class) if current => app.store.open_class_season(guild, class.id)?,
+                Some(class) => app
+                    .store
+                    .class_seasons(guild, class.id)?
                     .into_iter()
-                    .find(|s| s.name.trim().eq_ignore_ascii_case(name))
+                    .find(|s| named(s)),
+                None => None,
+            };
+            match own {
+                Some(season) => (
+                    crate::classes::season_key(season.id),
+                    format!("season \"{}\"", escape_markdown(&season.name)),
+                    format!("scores-class-season-{}.csv", season.id),
+                ),
+                None => {
+                    let season = if current {
+                        app.store.open_season(guild)?
+                    } else {
+                        app.store.seasons(guild)?.into_iter().find(|s| named(s))
+                    }
+                    .ok_or_else(|| {
+                        Error::user(format!(
+                            "There is no season \"{}\" in this server. Use `current` or a season's name.",
+                            crate::markup::quote(name)
+                        ))
+                    })?;
+                    (
+                        quiz::season_key(season.id),
+                        format!("season \"{}\"", escape_markdown(&season.name)),
+                        format!("scores-season-{}.csv", season.id),
+                    )
+                }
             }
-            .ok_or_else(|| {
-                Error::user(format!(
-                    "There is no season \"{}\" in this server. Use `current` or a season's name.",
-                    crate::markup::quote(name)
-                ))
-            })?;
-            (
-                quiz::season_key(season.id),
-                format!("season \"{}\"", escape_markdown(&season.name)),
-                format!("scores-season-{}.csv", season.id),
-            )
         }
     };
     // `class:` narrows it to one class's board (the same period, counted
     // for the class alone).
-    let all = app.store.classes(guild)?;
-    let (period, label, file) = match super::classes::named(request, &all)? {
+    let (period, label, file) = match class {
         Some(class) => (
             crate::classes::class_period(class.id, &period),
             format!("{}, {label}", escape_markdown(&class.name)),
@@ -431,6 +452,38 @@ Answered: \"{}\"{}",
     Ok(reply.ephemeral())
 }
 
+/// The class boards an accepted answer also gets its points on: those of
+/// the class whose daily question it answered, if it counted for the class
+/// when given (the student is on the class's board: a visitor without the
+/// class's role is not), with the class's own season then running.
+fn class_periods_of(
+    app: &App,
+    guild: GuildId,
+    answer: &crate::store::ScoredAnswer,
+    server_periods: &[String],
+) -> Result<Vec<String>, Error> {
+    let class = match app.store.instance(answer.instance)? {
+        Some(instance) if instance.class != 0 => instance.class,
+        _ => return Ok(Vec::new()),
+    };
+    let board = crate::classes::class_period(class, "all");
+    if app
+        .store
+        .leaderboard(guild, &board, 1, answer.user)?
+        .caller
+        .is_none()
+    {
+        return Ok(Vec::new());
+    }
+    let own_season = app
+        .store
+        .class_seasons(guild, class)?
+        .into_iter()
+        .find(|s| s.started_at <= answer.at && s.ended_at.is_none_or(|end| answer.at < end))
+        .map(|s| s.id);
+    Ok(crate::classes::periods(class, server_periods, own_season))
+}
+
 /// The "Accept answer" button of `/score accept`: only the teacher who
 /// listed the answers, in their server. The answer gets its question's
 /// points on the leaderboards it counted on when given (all time, its week,
@@ -468,7 +521,8 @@ pub fn accept_answer(
         .seasons(guild)?
         .into_iter()
         .find(|s| s.started_at <= answer.at && s.ended_at.is_none_or(|end| answer.at < end));
-    let periods = quiz::periods(answer.day, season.as_ref());
+    let mut periods = quiz::periods(answer.day, season.as_ref());
+    periods.extend(class_periods_of(app, guild, &answer, &periods)?);
     let settings = app.store.settings(guild)?;
     let post_days = settings.post_days.clone();
     let rebuild: crate::store::StreakRebuild = std::sync::Arc::new(move |stored, daily| {

@@ -19,8 +19,9 @@
 //! and `postgres/` (several processes sharing one database: connection
 //! threads and TLS in `connection.rs`, PostgreSQL's side of the shared
 //! rules in `rules.rs`). `shared/` holds the rules written once for both
-//! (what an answer does, accepting one, forgetting a student's answers)
-//! over a small transaction interface each backend implements.
+//! (what an answer does, accepting one, what removing a student or a
+//! server deletes, seasons and leaderboards) over a small transaction
+//! interface each backend implements.
 //! `migrate.rs` runs the schema's `.sql` files for both. The contract suite in
 //! `tests/store_contract.rs` runs against both backends. [`open`] picks the
 //! backend from the database URL. docs/storage.md has the whole story.

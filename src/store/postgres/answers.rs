@@ -208,18 +208,6 @@ impl AnswerStore for PostgresStore {
         guild: Option<GuildId>,
         user: UserId,
     ) -> Result<Vec<QuestionResults>, StoreError> {
-        self.run(move |s| {
-            s.direct()
-                .query(
-                    "SELECT question, count(*), count(*) FILTER (WHERE correct) FROM answers
-                     WHERE user_id = $1 AND ($2::BIGINT IS NULL OR guild_id = $2)
-                     GROUP BY question ORDER BY question",
-                    &[&(user.0 as i64), &guild.map(|g| g.0 as i64)],
-                )?
-                .iter()
-                .map(question_results_row)
-                .collect::<Result<_, _>>()
-                .map_err(PgError::from)
-        })
+        self.run(move |s| shared::answers::question_results(&mut s.direct(), guild, user))
     }
 }

@@ -75,19 +75,8 @@ impl<C: GenericClient> Sql<'_, C> {
         Ok(changed)
     }
 
-    /// Runs an `INSERT`, `UPDATE` or `DELETE ... RETURNING`: the rows it
-    /// changed.
-    pub(super) fn returning(
-        &mut self,
-        sql: &'static str,
-        params: Params,
-    ) -> Result<Vec<Row>, pg::Error> {
-        let rows = self.query(sql, params)?;
-        *self.changed += rows.len() as u64;
-        Ok(rows)
-    }
-
-    /// [`Sql::returning`] for a statement that changes one row or none.
+    /// Runs an `INSERT`, `UPDATE` or `DELETE ... RETURNING` that changes one
+    /// row or none.
     pub(super) fn returning_opt(
         &mut self,
         sql: &'static str,
@@ -98,7 +87,8 @@ impl<C: GenericClient> Sql<'_, C> {
         Ok(row)
     }
 
-    /// [`Sql::returning`] for a statement that changes exactly one row.
+    /// Runs an `INSERT`, `UPDATE` or `DELETE ... RETURNING` that changes
+    /// exactly one row.
     pub(super) fn returning_one(
         &mut self,
         sql: &'static str,

@@ -194,19 +194,7 @@ impl<T: Tx> AnswerReads for Reads<'_, T> {
     }
 
     fn open_season(&mut self, guild: GuildId) -> Result<Option<Season>, T::Error> {
-        let Some(row) = self.0.query_opt(
-            "SELECT id, name, started_at, ended_at FROM seasons WHERE guild_id = ?1 AND ended_at IS NULL",
-            args![guild.0 as i64],
-        )?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(Season {
-            id: row.int(0)?,
-            name: row.text(1)?,
-            started_at: row.time(2)?,
-            ended_at: row.opt_time(3)?,
-        }))
+        super::leaderboards::open_season(self.0, guild)
     }
 
     fn review_card(&mut self, user: UserId, key: &str) -> Result<Option<ReviewCard>, T::Error> {
@@ -485,4 +473,26 @@ pub(crate) fn forget_answers<T: Tx>(
         )?;
     }
     Ok(deleted.len() as u64)
+}
+
+/// A student's results per question in a guild (in every guild when `None`).
+pub(crate) fn question_results<T: Tx>(
+    tx: &mut T,
+    guild: Option<GuildId>,
+    user: UserId,
+) -> Result<Vec<QuestionResults>, T::Error> {
+    let u = user.0 as i64;
+    let rows = match guild {
+        Some(g) => tx.query(
+            "SELECT question, count(*), count(CASE WHEN correct THEN 1 END) FROM answers
+             WHERE user_id = ?1 AND guild_id = ?2 GROUP BY question ORDER BY question",
+            args![u, g.0 as i64],
+        )?,
+        None => tx.query(
+            "SELECT question, count(*), count(CASE WHEN correct THEN 1 END) FROM answers
+             WHERE user_id = ?1 GROUP BY question ORDER BY question",
+            args![u],
+        )?,
+    };
+    Ok(super::leaderboards::question_results(rows)?)
 }

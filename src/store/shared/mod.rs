@@ -1,6 +1,7 @@
 //! The store's rules written once for both backends: what an answer does
 //! to totals, the score histogram, streaks, tallies and review cards
-//! (`answers.rs`), over a small interface each backend implements ([`Tx`]).
+//! (`answers.rs`), what removing a student or a server deletes
+//! (`privacy.rs`), seasons and leaderboards (`leaderboards.rs`), over a small interface each backend implements ([`Tx`]).
 //!
 //! **The interface.** A transaction handle that runs one SQL statement at a
 //! time with [`Tx::query`], [`Tx::query_opt`] and [`Tx::execute`], its
@@ -32,6 +33,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::borrow::Cow;
 
 pub(crate) mod answers;
+pub(crate) mod leaderboards;
+pub(crate) mod privacy;
 
 /// One argument or column value, in the kinds the schema uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +155,9 @@ pub(crate) enum SqlError {
     /// being deleted): the caller may simply try again.
     #[error("the write kept conflicting with concurrent changes")]
     Contended,
+    /// A statement that always returns a row returned none.
+    #[error("a statement that returns a row returned none")]
+    NoRow,
 }
 
 impl Row {

@@ -179,20 +179,7 @@ impl AnswerStore for SqliteStore {
         guild: Option<GuildId>,
         user: UserId,
     ) -> Result<Vec<QuestionResults>, StoreError> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT question, count(*), sum(correct) FROM answers
-                 WHERE user_id = ?1 AND (?2 IS NULL OR guild_id = ?2) GROUP BY question ORDER BY question",
-            )?;
-            let rows = stmt.query_map(params![user.0 as i64, guild.map(|g| g.0 as i64)], |r| {
-                Ok(QuestionResults {
-                    question: r.get(0)?,
-                    answered: r.get::<_, i64>(1)? as u64,
-                    correct: r.get::<_, i64>(2)? as u64,
-                })
-            })?;
-            rows.collect()
-        })
+        self.direct(|tx| shared::answers::question_results(tx, guild, user))
     }
 }
 

@@ -123,7 +123,7 @@ impl rusqlite::ToSql for Value<'_> {
 }
 
 /// The shared rules' own errors as SQLite's: a column of the wrong kind is
-/// a conversion failure, contention (which one writer never meets) is
+/// a conversion failure, a missing row is rusqlite's own, contention (which one writer never meets) is
 /// "busy".
 impl From<SqlError> for rusqlite::Error {
     fn from(e: SqlError) -> Self {
@@ -133,10 +133,35 @@ impl From<SqlError> for rusqlite::Error {
                 rusqlite::types::Type::Null,
                 Box::new(e),
             ),
+            SqlError::NoRow => rusqlite::Error::QueryReturnedNoRows,
             SqlError::Contended => rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
                 Some(e.to_string()),
             ),
         }
+    }
+}
+
+impl SqliteStore {
+    /// Runs shared rules in one write transaction on the writer's
+    /// connection, committed when they succeed.
+    pub(super) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Sql<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&mut Sql(&tx))?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// Runs shared rules statement by statement on the writer's connection.
+    pub(super) fn direct<T>(
+        &self,
+        f: impl FnOnce(&mut Sql<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        self.with(|c| f(&mut Sql(c)))
     }
 }

@@ -157,8 +157,12 @@ const PREFIX_LETTERS: usize = 4;
 const EXPLANATION_WEIGHT: f32 = 0.6;
 /// Describing words in more entries than this are not looked up.
 const MAX_DESCRIBING_POSTINGS: usize = 2000;
-/// Keys whose trigram overlap is counted, at most, per fuzzy query.
-const MAX_FUZZY_CANDIDATES: usize = 600;
+/// Keys whose trigram overlap is counted, at most, per fuzzy query. The
+/// first keys met on the rarest trigrams' lists already hold a typo's key:
+/// at 600 the lookup did twice the walking for the same answers (865 of
+/// 1,000 misspelt names in `benches/lookups.rs`, 1.000 precision and
+/// recall in `tests/lookup_corpus.rs`, at either bound).
+const MAX_FUZZY_CANDIDATES: usize = 300;
 /// Keys holding the query's rarest word that are weighed, at most.
 const MAX_WORD_CANDIDATES: usize = 96;
 
@@ -373,12 +377,27 @@ fn normalized(text: &str) -> String {
 
 /// The search key of a text: folded, numbers without leading zeros.
 fn search_key(folder: &SpellingFolder, text: &str) -> String {
-    let folded = folder.fold(&normalized(text));
-    folded
+    key_of_normalized(folder, &normalized(text))
+}
+
+/// [`search_key`] of a text already [`normalized`]: a lookup normalizes
+/// its query once and folds it for each pack.
+fn key_of_normalized(folder: &SpellingFolder, normalized: &str) -> String {
+    let folded = folder.fold(normalized);
+    if !folded
         .split(' ')
-        .map(without_leading_zeros)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .any(|w| without_leading_zeros(w).len() != w.len())
+    {
+        return folded;
+    }
+    let mut key = String::with_capacity(folded.len());
+    for (i, word) in folded.split(' ').enumerate() {
+        if i > 0 {
+            key.push(' ');
+        }
+        key.push_str(without_leading_zeros(word));
+    }
+    key
 }
 
 /// A number without its leading zeros ("00447" meets "447").
@@ -399,8 +418,12 @@ fn without_leading_zeros(word: &str) -> &str {
 /// Stop words and endings are English, so they are judged before the
 /// pack's spelling folds the letters ("the" would fold to "tkhe").
 fn key_words(folder: &SpellingFolder, text: &str) -> Vec<KeyWord> {
-    let normalized = normalized(text);
-    content_words(&normalized)
+    words_of_normalized(folder, &normalized(text))
+}
+
+/// [`key_words`] of a text already [`normalized`].
+fn words_of_normalized(folder: &SpellingFolder, normalized: &str) -> Vec<KeyWord> {
+    content_words(normalized)
         .into_iter()
         .map(without_leading_zeros)
         .map(|w| KeyWord {
@@ -420,12 +443,17 @@ struct KeyWord {
     stem: String,
 }
 
+/// The distinct trigrams of `key` padded as `"  key "`, each three chars
+/// packed in a `u64`, sorted.
 fn trigrams(key: &str) -> Vec<u64> {
-    let padded: Vec<char> = format!("  {key} ").chars().collect();
-    let mut out: Vec<u64> = padded
-        .windows(3)
-        .map(|w| (u64::from(w[0]) << 42) | (u64::from(w[1]) << 21) | u64::from(w[2]))
-        .collect();
+    let pack =
+        |a: char, b: char, c: char| (u64::from(a) << 42) | (u64::from(b) << 21) | u64::from(c);
+    let mut out = Vec::with_capacity(key.len() + 1);
+    let (mut a, mut b) = (' ', ' ');
+    for c in key.chars().chain([' ']) {
+        out.push(pack(a, b, c));
+        (a, b) = (b, c);
+    }
     out.sort_unstable();
     out.dedup();
     out
@@ -939,7 +967,7 @@ impl PackIndex {
         // the word-by-word check above has already judged ("twenty two" is
         // not "twenty one").
         let words_differ = folded.split(' ').count() != key.text.split(' ').count();
-        if let Some(d) = key_typos(folded, &key.text).filter(|_| words_differ) {
+        if let Some(d) = words_differ.then(|| key_typos(folded, &key.text)).flatten() {
             return Some((MatchKind::Misspelt, 0.94 - 0.02 * d as f64, evidence));
         }
         (matched > 0).then(|| {
@@ -1055,13 +1083,15 @@ impl SearchIndex {
             }
         }
         let mut definition_queries = Vec::new();
+        // Normalized once; each pack folds it by its own spelling rules.
+        let plain = normalized(query);
         for (p, index) in self.packs.iter().enumerate() {
-            let key = search_key(&index.folder, query);
+            let key = key_of_normalized(&index.folder, &plain);
             if key.is_empty() {
                 continue;
             }
             let at = |item: Item| ItemRef { pack: p, item };
-            let meaningful = key_words(&index.folder, query);
+            let meaningful = words_of_normalized(&index.folder, &plain);
             let reworded = meaningful
                 .iter()
                 .map(|w| w.folded.as_str())

@@ -91,13 +91,13 @@ pub fn word_typos(typed: &str, word: &str) -> Option<usize> {
 /// must be the same numbers, in order, and only letters may differ
 /// ("kulakoperation" is "kulak operation"; "order 448" is not "order 447").
 pub fn key_typos(typed: &str, key: &str) -> Option<usize> {
-    let numbers = |s: &str| -> Vec<String> {
+    // Compared as iterators: the lookup asks this of many keys, and most
+    // differ at once in length or letters, so nothing is collected.
+    fn numbers(s: &str) -> impl Iterator<Item = &str> {
         s.split(|c: char| !c.is_ascii_digit())
             .filter(|n| !n.is_empty())
-            .map(String::from)
-            .collect()
-    };
-    if numbers(typed) != numbers(key) {
+    }
+    if !numbers(typed).eq(numbers(key)) {
         return None;
     }
     within_budget(typed, key)

@@ -25,7 +25,9 @@ mod fake_discord;
 mod support;
 
 use chrono::{Duration as Days, Utc};
-use fake_discord::{FakeDiscord, Person, CHANNEL, GUILD, STUDENT_PERMISSIONS, TOKEN};
+use fake_discord::{
+    FakeDiscord, Person, CHANNEL, GUILD, OTHER_CHANNEL, OTHER_GUILD, STUDENT_PERMISSIONS, TOKEN,
+};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -272,7 +274,7 @@ async fn warm_up(bot: &Bot, make: &(dyn Fn(u64) -> Value + Sync)) {
 }
 
 /// A database whose guild already has `STUDENTS` students on the board.
-fn populate(path: &Path) {
+fn populate(path: &Path, daily: &DailyQuestions) {
     let store = studybot::store::sqlite::SqliteStore::open(path).unwrap();
     let yesterday = Utc::now() - Days::days(1);
     let instance = store
@@ -314,6 +316,96 @@ fn populate(path: &Path) {
     for chunk in answers.chunks(50_000) {
         store.record_many(chunk).unwrap();
     }
+    // Today's daily question, pinned, so that a press measures the same work
+    // whatever the date: a choice question in GUILD, a typed one in
+    // OTHER_GUILD (the bot would otherwise pick one by date). Created for
+    // yesterday, today and tomorrow (UTC, the bot's default time zone), so
+    // a run that crosses midnight stays pinned.
+    let now = Utc::now();
+    for (guild, question) in [(GUILD, &daily.choice), (OTHER_GUILD, &daily.typed)] {
+        for offset in -1..=1 {
+            store
+                .create_instance(&NewInstance {
+                    kind: InstanceKind::Daily,
+                    guild: Some(GuildId(guild)),
+                    owner: None,
+                    day: Some(now.date_naive() + Days::days(offset)),
+                    class: 0,
+                    question: question.key.clone(),
+                    option_order: (0..question.options).collect(),
+                    created_at: now,
+                })
+                .unwrap();
+        }
+    }
+}
+
+/// A question of the bundled pack that the bench pins as a daily question.
+struct Pinned {
+    /// `pack/question`, as instances name it.
+    key: String,
+    /// Its choice buttons (0 for a typed question).
+    options: usize,
+    /// For a typed question: the right answer as typed, a slip of it, and a
+    /// wrong answer; presses cycle through them.
+    typed: [String; 3],
+}
+
+/// The daily questions of the runs: the bundled pack's first multiple-choice
+/// question and its first typed (free-text) question.
+struct DailyQuestions {
+    choice: Pinned,
+    typed: Pinned,
+}
+
+impl DailyQuestions {
+    fn from_bundled_pack() -> Self {
+        use studybot::content::Answer;
+        let (content, _) = studybot::content::load_bundled()
+            .into_result()
+            .expect("the bundled pack loads");
+        let pack = &content.packs[0];
+        let find = |typed: bool| {
+            pack.questions
+                .iter()
+                .find_map(|q| match (&q.answer, typed) {
+                    (Answer::MultipleChoice { options, .. }, false) => Some(Pinned {
+                        key: format!("{}/{}", pack.id, q.id),
+                        options: options.len(),
+                        typed: Default::default(),
+                    }),
+                    (Answer::FreeText { answers, .. }, true) => {
+                        let right = answers[0].clone();
+                        let mut slip: Vec<char> = right.chars().collect();
+                        let mid = slip.len() / 2;
+                        slip.swap(mid - 1, mid);
+                        Some(Pinned {
+                            key: format!("{}/{}", pack.id, q.id),
+                            options: 0,
+                            typed: [right, slip.into_iter().collect(), "1937".into()],
+                        })
+                    }
+                    _ => None,
+                })
+                .expect("the bundled pack has both kinds")
+        };
+        Self {
+            choice: find(false),
+            typed: find(true),
+        }
+    }
+}
+
+/// `interaction` as if it came from OTHER_GUILD's channel.
+fn in_other_guild(mut interaction: Value) -> Value {
+    let (guild, channel) = (OTHER_GUILD.to_string(), OTHER_CHANNEL.to_string());
+    interaction["guild"]["id"] = json!(guild);
+    interaction["guild_id"] = json!(guild);
+    interaction["channel"]["guild_id"] = json!(guild);
+    interaction["channel"]["id"] = json!(channel);
+    interaction["channel_id"] = json!(channel);
+    interaction["authorizing_integration_owners"]["0"] = json!(guild);
+    interaction
 }
 
 fn echo_binary() -> PathBuf {
@@ -360,7 +452,8 @@ async fn drive(rate: Mode, flat: Mode) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("studybot.db");
     let built = Instant::now();
-    populate(&db);
+    let daily_questions = DailyQuestions::from_bundled_pack();
+    populate(&db, &daily_questions);
     eprintln!(
         "database with {STUDENTS} students built in {:.1} s",
         built.elapsed().as_secs_f64()
@@ -442,59 +535,93 @@ async fn drive(rate: Mode, flat: Mode) {
         fake_discord::assert_parses(&make(0));
     }
 
-    // Today's daily question: its message, then presses from distinct students.
-    let daily = bot
-        .fake
-        .command_interaction(student(0), GUILD, CHANNEL, "daily", json!([]));
-    let id: u64 = daily["id"].as_str().unwrap().parse().unwrap();
-    let reply = bot.fake.await_callback(id);
-    bot.fake.dispatch(daily).await;
-    let (_, body) = tokio::time::timeout(Duration::from_secs(10), reply)
-        .await
-        .expect("/daily answers")
-        .unwrap();
-    let message = bot.fake.message_from_reply(CHANNEL, &body["data"]);
-    let buttons: Vec<String> = message["components"][0]["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["custom_id"].as_str().unwrap().to_string())
-        .collect();
+    // Today's daily question of each guild (pinned above): its message,
+    // then presses from distinct students.
+    let daily_message = |other: bool| {
+        let mut daily =
+            bot.fake
+                .command_interaction(student(0), GUILD, CHANNEL, "daily", json!([]));
+        if other {
+            daily = in_other_guild(daily);
+        }
+        let id: u64 = daily["id"].as_str().unwrap().parse().unwrap();
+        let reply = bot.fake.await_callback(id);
+        async move {
+            bot.fake.dispatch(daily).await;
+            let (_, body) = tokio::time::timeout(Duration::from_secs(10), reply)
+                .await
+                .expect("/daily answers")
+                .unwrap();
+            let channel = if other { OTHER_CHANNEL } else { CHANNEL };
+            let message = bot.fake.message_from_reply(channel, &body["data"]);
+            let buttons: Vec<String> = message["components"][0]["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["custom_id"].as_str().unwrap().to_string())
+                .collect();
+            (message, buttons)
+        }
+    };
+    let choice_daily = daily_message(false).await;
+    let typed_daily = daily_message(true).await;
+    assert!(
+        !choice_daily.1[0].starts_with("qa1:") && typed_daily.1[0].starts_with("qa1:"),
+        "the pinned daily questions are served: {:?} {:?}",
+        choice_daily.1,
+        typed_daily.1
+    );
+    let typed_answers = daily_questions.typed.typed.clone();
     let mut next_student = 10_000u64;
-    let press_run = |offset: &mut u64| {
+    let press_run = |offset: &mut u64, typed: bool| {
         let base = *offset;
         *offset += 1_000_000;
-        let buttons = buttons.clone();
-        let message = message.clone();
+        let (message, buttons) = if typed {
+            typed_daily.clone()
+        } else {
+            choice_daily.clone()
+        };
+        let typed_answers = typed_answers.clone();
         move |i: u64| {
             let who = student(base + i);
-            if buttons[0].starts_with("qa1:") {
+            if typed {
                 let modal = format!("m1:{}", buttons[0]);
-                bot.fake
-                    .modal_interaction(who, Some(&message), &modal, "answer", "1937")
+                let text = &typed_answers[(i % 3) as usize];
+                in_other_guild(bot.fake.modal_interaction(
+                    who,
+                    Some(&message),
+                    &modal,
+                    "answer",
+                    text,
+                ))
             } else {
                 let button = &buttons[(i % buttons.len() as u64) as usize];
                 bot.fake.button_interaction(who, &message, button)
             }
         }
     };
-    let press_sample = press_run(&mut next_student);
-    fake_discord::assert_parses(&press_sample(0));
+    fake_discord::assert_parses(&press_run(&mut next_student, false)(0));
+    fake_discord::assert_parses(&press_run(&mut next_student, true)(0));
 
     let only = std::env::var("LOAD_ONLY").unwrap_or_default();
     for mode in [rate, flat] {
-        let presses = press_run(&mut next_student);
-        let runs: [(&str, &(dyn Fn(u64) -> Value + Sync)); 4] = [
+        let presses = press_run(&mut next_student, false);
+        let typed_presses = press_run(&mut next_student, true);
+        let runs: [(&str, &(dyn Fn(u64) -> Value + Sync)); 5] = [
             ("/explain yezhof (misspelled)", &explain),
             ("/date 1936-1938", &date),
-            ("daily press (scored, distinct students)", &presses),
+            ("daily press (choice, scored, distinct students)", &presses),
+            ("daily typed (right, slip, wrong; scored)", &typed_presses),
             ("/leaderboard (100,000 students)", &leaderboard),
         ];
-        let warm_presses = press_run(&mut next_student);
+        let warm_presses = press_run(&mut next_student, false);
+        let warm_typed = press_run(&mut next_student, true);
         for (run, make) in runs {
             if run.contains(only.as_str()) {
                 if run.starts_with("daily press") {
                     warm_up(bot, &warm_presses).await;
+                } else if run.starts_with("daily typed") {
+                    warm_up(bot, &warm_typed).await;
                 } else {
                     warm_up(bot, make).await;
                 }
@@ -633,11 +760,7 @@ fn report(
             );
         } else {
             let (_, p99, _) = o.p();
-            let limit = if o.run.starts_with("daily press") {
-                5.0
-            } else {
-                1.0
-            };
+            let limit = if o.run.starts_with("daily") { 5.0 } else { 1.0 };
             println!(
                 "  {}: p99 {:.2} ms at 500/s (target < {limit} ms): {}",
                 o.run,

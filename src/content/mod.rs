@@ -19,7 +19,9 @@ pub use schema::{Difficulty, EntryKind, QuestionKind, SourceKind};
 
 use crate::dates::When;
 use crate::text::SpellingFolder;
+use std::any::Any;
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// How many threads loading may use. Asked once: the standard library reads
 /// cgroup files to answer, about 60 µs a call, which the bundled pack's
@@ -217,6 +219,31 @@ pub struct Pack {
     /// The longest event's span in days: bounds how far back an event that
     /// overlaps a period can start, so overlap lookups need not scan all events.
     longest_event_days: i64,
+    /// Worked out from the pack by another module on first use and kept
+    /// while the pack is (see [`Pack::derived`]).
+    derived: Derived,
+}
+
+/// What [`Pack::derived`] keeps: one value, of the one type its user gives.
+/// A copy of the pack starts without it (its fields are public and may be
+/// changed), so it is never out of step with the pack it came from.
+#[derive(Default)]
+struct Derived(OnceLock<Arc<dyn Any + Send + Sync>>);
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Derived(built)"
+        } else {
+            "Derived(not built)"
+        })
+    }
 }
 
 impl Pack {
@@ -249,6 +276,7 @@ impl Pack {
         Self {
             competition: CompetitionDefaults::default(),
             longest_event_days,
+            derived: Derived::default(),
             source_index: index(sources.iter().map(|s| &s.id).collect()),
             entry_index: index(entries.iter().map(|s| &s.id).collect()),
             event_index: index(events.iter().map(|s| &s.id).collect()),
@@ -272,6 +300,21 @@ impl Pack {
     }
     pub fn event(&self, id: &str) -> Option<&Event> {
         self.event_index.get(id).map(|&i| &self.events[i])
+    }
+
+    /// Data another module works out from the whole pack, built by `build`
+    /// on first use and kept with the pack: the typed-answer rivals
+    /// (`quiz::judge`), which folding per answer made 80 % of a typed
+    /// press. Not built at load, so start-up and packs never answered pay
+    /// nothing. Kept here without this module naming its type (`quiz` uses
+    /// `content`, not the other way round); one type per pack, so a second
+    /// user would need a slot of its own.
+    pub fn derived<T: Any + Send + Sync>(&self, build: impl FnOnce(&Self) -> T) -> &T {
+        self.derived
+            .0
+            .get_or_init(|| Arc::new(build(self)))
+            .downcast_ref::<T>()
+            .expect("a pack keeps one type of derived data")
     }
 
     /// Events overlapping `first..=last`, in date order: a binary search on

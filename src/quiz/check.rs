@@ -435,7 +435,7 @@ pub struct TextAnswer<'a> {
 }
 
 /// One word of a text as typed and as folded for matching.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Word {
     /// Normalised only: for framing words and spelling notes.
     plain: String,
@@ -496,10 +496,9 @@ fn plain_of(words: &[Word]) -> String {
 }
 
 /// The runs of digits of a text, in order: what must match exactly.
-fn digit_runs(text: &str) -> Vec<&str> {
+fn digit_runs(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_numeric())
         .filter(|run| !run.is_empty())
-        .collect()
 }
 
 /// How a guess (or part of one) stands against one accepted answer.
@@ -522,8 +521,8 @@ fn closeness(guess: &str, answer: &str) -> Closeness {
         return Closeness::Same;
     }
     let strip = |s: &str| -> String { s.chars().filter(|c| !c.is_numeric()).collect() };
-    if digit_runs(guess) != digit_runs(answer) {
-        let same_letters = strip(guess) == strip(answer) && !digit_runs(answer).is_empty();
+    if !digit_runs(guess).eq(digit_runs(answer)) {
+        let same_letters = strip(guess) == strip(answer) && digit_runs(answer).next().is_some();
         return if same_letters {
             Closeness::OtherNumber
         } else {
@@ -563,14 +562,141 @@ struct Accepted<'a> {
     form: Form,
 }
 
+/// A rival text prepared for judging: its words and folded forms, worked
+/// out once. A pack's rivals are prepared once per pack
+/// ([`crate::quiz::judge`] keeps them with the pack), so judging an answer
+/// folds only what the student typed and the question's own answers:
+/// folding every rival for every answer was 80 % of a typed press.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    words: Vec<Word>,
+    form: Form,
+}
+
+impl Prepared {
+    /// Orders prepared texts by their forms (for comparing sets of them).
+    pub fn sort_key(&self) -> (&str, &str) {
+        (&self.form.key, &self.form.plain)
+    }
+
+    pub fn new(text: &str, folder: &SpellingFolder) -> Self {
+        let words = words(text, folder);
+        Self {
+            form: Form::of(&words),
+            words,
+        }
+    }
+}
+
+/// Every rival text of a body of content, prepared once: the names of each
+/// thing (an entry's name and aliases), and the wrong options of choice
+/// questions with the key of their right option. Which of them a given
+/// answer's rivals are depends on its accepted answers
+/// ([`RivalTable::rivals`]).
+#[derive(Debug, Clone, Default)]
+pub struct RivalTable {
+    names: Vec<NameGroup>,
+    distractors: Vec<Distractors>,
+}
+
+/// The names of one thing, as keys (to recognise an accepted answer among
+/// them) and prepared.
+#[derive(Debug, Clone)]
+struct NameGroup {
+    id: String,
+    keys: Vec<String>,
+    prepared: Vec<Prepared>,
+}
+
+/// A choice question's wrong options, rivals of any answer that is its
+/// right option.
+#[derive(Debug, Clone)]
+struct Distractors {
+    right: String,
+    wrong: Vec<Prepared>,
+}
+
+impl RivalTable {
+    /// Adds the names of the thing `id` (its name first, then its aliases).
+    pub fn add_names<'t>(
+        &mut self,
+        id: &str,
+        names: impl IntoIterator<Item = &'t str>,
+        folder: &SpellingFolder,
+    ) {
+        let names: Vec<&str> = names.into_iter().collect();
+        self.names.push(NameGroup {
+            id: id.to_string(),
+            keys: names.iter().map(|n| folder.key(n)).collect(),
+            prepared: names.iter().map(|n| Prepared::new(n, folder)).collect(),
+        });
+    }
+
+    /// Adds the wrong options of a choice question whose right option is
+    /// `right`.
+    pub fn add_distractors<'t>(
+        &mut self,
+        right: &str,
+        wrong: impl IntoIterator<Item = &'t str>,
+        folder: &SpellingFolder,
+    ) {
+        self.distractors.push(Distractors {
+            right: folder.key(right),
+            wrong: wrong
+                .into_iter()
+                .map(|w| Prepared::new(w, folder))
+                .collect(),
+        });
+    }
+
+    /// The rivals of an answer whose accepted answers have `accepted_keys`
+    /// (each as [`SpellingFolder::key`] folds it), from the thing `own`:
+    /// every other thing's names, except a thing one of whose names is an
+    /// accepted answer (it is this answer's thing, linked or not), and the
+    /// wrong options of the choice questions whose right option is one of
+    /// the accepted answers.
+    pub fn rivals(&self, own: Option<&str>, accepted_keys: &[String]) -> Vec<&Prepared> {
+        let names = self
+            .names
+            .iter()
+            .filter(|g| Some(g.id.as_str()) != own)
+            .filter(|g| !g.keys.iter().any(|k| accepted_keys.contains(k)))
+            .flat_map(|g| &g.prepared);
+        let distractors = self
+            .distractors
+            .iter()
+            .filter(|d| accepted_keys.contains(&d.right))
+            .flat_map(|d| &d.wrong);
+        names.chain(distractors).collect()
+    }
+}
+
 /// Judges a typed text answer. See the module documentation for the rules.
+/// Prepares `expected.rivals` on each call; [`judge_prepared`] takes them
+/// prepared, with the same verdicts.
 pub fn judge_text(guess: &str, expected: &TextAnswer, folder: &SpellingFolder) -> Judgement {
+    let rivals: Vec<Prepared> = expected
+        .rivals
+        .iter()
+        .map(|r| Prepared::new(r, folder))
+        .collect();
+    let rivals: Vec<&Prepared> = rivals.iter().collect();
+    judge_prepared(guess, expected.accepted, &rivals, expected.context, folder)
+}
+
+/// [`judge_text`] with the rivals already prepared.
+pub fn judge_prepared(
+    guess: &str,
+    accepted: &[String],
+    rivals: &[&Prepared],
+    context: &str,
+    folder: &SpellingFolder,
+) -> Judgement {
     let as_typed = words(guess, folder);
     if as_typed.is_empty() {
         return Judgement::wrong();
     }
-    let accepted: Vec<Accepted> = expected
-        .accepted
+    let accepted: Vec<Accepted> = accepted
         .iter()
         .map(|text| {
             let words = words(text, folder);
@@ -601,32 +727,30 @@ pub fn judge_text(guess: &str, expected: &TextAnswer, folder: &SpellingFolder) -
     }
     // A rival that is an accepted answer, or part of one ("NKVD" in "NKVD
     // troika"), is not another answer to this question.
-    let rivals: Vec<Vec<Word>> = expected
-        .rivals
+    let rivals: Vec<&Prepared> = rivals
         .iter()
-        .map(|r| words(r, folder))
-        .filter(|r| !r.is_empty() && !accepted.iter().any(|a| find_words(&a.words, r).is_some()))
+        .copied()
+        .filter(|r| {
+            !r.words.is_empty()
+                && !accepted
+                    .iter()
+                    .any(|a| find_words(&a.words, &r.words).is_some())
+        })
         .collect();
-    let rival_forms: Vec<Form> = rivals.iter().map(|r| Form::of(r)).collect();
     // 2. The whole guess is another entry or distractor: wrong, however close.
-    if rival_forms.iter().any(|r| r.key == guess_key) {
+    if rivals.iter().any(|r| r.form.key == guess_key) {
         return Judgement::wrong();
     }
     // 3. The whole guess within the typo budget of an answer, and nearer to
     //    it than to any rival.
     let mut other_number = false;
-    if typo_match(&accepted, &rival_forms, &guess_words, &mut other_number) {
+    if typo_match(&accepted, &rivals, &guess_words, &mut other_number) {
         return spelled(&accepted, &guess_words);
     }
     // 4. The answer inside a short sentence.
-    if let Some(judgement) = in_sentence(
-        &accepted,
-        &rivals,
-        &rival_forms,
-        &guess_words,
-        expected.context,
-        &mut other_number,
-    ) {
+    if let Some(judgement) =
+        in_sentence(&accepted, &rivals, &guess_words, context, &mut other_number)
+    {
         return judgement;
     }
     Judgement {
@@ -666,17 +790,30 @@ fn spelled(accepted: &[Accepted], matched: &[Word]) -> Judgement {
 /// A text as folded and as only normalised: typos are counted on both and
 /// the smaller count kept, so a folding rule never turns one slip into two
 /// ("Yehzov": the pack folds "h" to "kh").
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Form {
     key: String,
     plain: String,
+    /// The characters of `key` and of `plain`.
+    chars: (usize, usize),
 }
 
 impl Form {
     fn of(words: &[Word]) -> Self {
+        let (key, plain) = (key_of(words), plain_of(words));
         Self {
-            key: key_of(words),
-            plain: plain_of(words),
+            chars: (key.chars().count(), plain.chars().count()),
+            key,
+            plain,
         }
+    }
+
+    /// Whether `other` could be the same or within a typo budget of this
+    /// form: [`closeness`] allows at most 3 edits, so a length 4 or more
+    /// characters away on both forms is neither (checked before any
+    /// distance is computed; the rivals of an answer are hundreds).
+    fn may_be_near(&self, other: &Form) -> bool {
+        self.chars.0.abs_diff(other.chars.0) <= 3 || self.chars.1.abs_diff(other.chars.1) <= 3
     }
 
     /// The typos between two forms, or how else they differ.
@@ -700,7 +837,7 @@ impl Form {
 /// names could mean either). Notes a number that alone differs.
 fn typo_match(
     accepted: &[Accepted],
-    rivals: &[Form],
+    rivals: &[&Prepared],
     guess: &[Word],
     other_number: &mut bool,
 ) -> bool {
@@ -723,10 +860,13 @@ fn typo_match(
     let Some(distance) = best else {
         return false;
     };
-    !rivals.iter().any(|r| match form.closeness(r) {
-        Closeness::Same => true,
-        Closeness::Typos(n) => n <= distance,
-        _ => false,
+    !rivals.iter().any(|r| {
+        form.may_be_near(&r.form)
+            && match form.closeness(&r.form) {
+                Closeness::Same => true,
+                Closeness::Typos(n) => n <= distance,
+                _ => false,
+            }
     })
 }
 
@@ -751,8 +891,7 @@ const SENTENCE_WORDS: usize = 12;
 /// words, and every other word only frames it.
 fn in_sentence(
     accepted: &[Accepted],
-    rivals: &[Vec<Word>],
-    rival_forms: &[Form],
+    rivals: &[&Prepared],
     guess: &[Word],
     context: &str,
     other_number: &mut bool,
@@ -780,10 +919,10 @@ fn in_sentence(
             for start in 0..=guess.len() - n {
                 let run = &guess[start..start + n];
                 let key = key_of(run);
-                if rival_forms.iter().any(|r| r.key == key) {
+                if rivals.iter().any(|r| r.form.key == key) {
                     continue;
                 }
-                if typo_match(accepted, rival_forms, run, other_number) {
+                if typo_match(accepted, rivals, run, other_number) {
                     found = Some((start, n));
                     break 'typos;
                 }
@@ -816,7 +955,7 @@ fn in_sentence(
         return None;
     }
     // Another candidate named beside the answer: a hedge, wrong.
-    let names_a_rival = rivals.iter().any(|r| {
+    let names_a_rival = rivals.iter().map(|r| &r.words).any(|r| {
         (0..guess.len().saturating_sub(r.len() - 1)).any(|i| {
             let here = i..i + r.len();
             guess[here.clone()]

@@ -319,63 +319,55 @@ pub fn judge(
             Some(text),
         ) => check::judge_number(text, *value, *tolerance, &question.prompt),
         (Answer::FreeText { answers, entry }, _, Some(text)) => {
-            let mut accepted = answers.clone();
-            let own_entry = entry.as_deref().and_then(|id| pack.entry(id));
-            if let Some(entry) = own_entry {
-                accepted.push(entry.name.clone());
-                accepted.extend(entry.aliases.iter().cloned());
-            }
-            let rivals = rivals(pack, own_entry.map(|e| e.id.as_str()), &accepted);
-            check::judge_text(
-                text,
-                &check::TextAnswer {
-                    accepted: &accepted,
-                    rivals: &rivals,
-                    context: &question.prompt,
-                },
-                &pack.spelling,
-            )
+            let (accepted, own_entry) = accepted_texts(pack, answers, entry.as_deref());
+            let keys: Vec<String> = accepted.iter().map(|a| pack.spelling.key(a)).collect();
+            let rivals = pack.derived(rival_table).rivals(own_entry, &keys);
+            check::judge_prepared(text, &accepted, &rivals, &question.prompt, &pack.spelling)
         }
         _ => verdict(false),
     }
 }
 
-/// What a near miss of a typed answer could really mean: the names and
-/// aliases of the pack's other entries (the pack's glossary), and the wrong options of choice
-/// questions whose right option is one of `accepted` (the same fact's
-/// distractors).
-fn rivals(pack: &Pack, own_entry: Option<&str>, accepted: &[String]) -> Vec<String> {
-    let keys: Vec<String> = accepted.iter().map(|a| pack.spelling.key(a)).collect();
-    // An entry one of whose names is an accepted answer is this answer's
-    // entry, linked or not: all its names are the same thing.
-    let mut rivals: Vec<String> = pack
-        .entries
-        .iter()
-        .filter(|e| Some(e.id.as_str()) != own_entry)
-        .filter(|e| {
-            !std::iter::once(&e.name)
-                .chain(&e.aliases)
-                .any(|name| keys.contains(&pack.spelling.key(name)))
-        })
-        .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases).cloned())
-        .collect();
+/// A typed question's accepted answers: its own, then its entry's name and
+/// aliases; and the entry's id.
+fn accepted_texts<'p>(
+    pack: &'p Pack,
+    answers: &[String],
+    entry: Option<&str>,
+) -> (Vec<String>, Option<&'p str>) {
+    let mut accepted = answers.to_vec();
+    let own_entry = entry.and_then(|id| pack.entry(id));
+    if let Some(entry) = own_entry {
+        accepted.push(entry.name.clone());
+        accepted.extend(entry.aliases.iter().cloned());
+    }
+    (accepted, own_entry.map(|e| e.id.as_str()))
+}
+
+/// What a near miss of a typed answer could really mean, for any typed
+/// question of `pack`: the names and aliases of the pack's entries (its
+/// glossary), and the wrong options of its choice questions by their right
+/// option (the same fact's distractors). Built once per pack: folding them
+/// for every answer was 80 % of a typed press (docs/performance.md).
+fn rival_table(pack: &Pack) -> check::RivalTable {
+    let mut table = check::RivalTable::default();
+    for e in &pack.entries {
+        let names = std::iter::once(&e.name).chain(&e.aliases);
+        table.add_names(&e.id, names.map(String::as_str), &pack.spelling);
+    }
     for question in &pack.questions {
         if let Answer::MultipleChoice { options, correct } = &question.answer {
-            if options
-                .get(*correct)
-                .is_some_and(|right| keys.contains(&pack.spelling.key(right)))
-            {
-                rivals.extend(
-                    options
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| i != correct)
-                        .map(|(_, o)| o.clone()),
-                );
+            if let Some(right) = options.get(*correct) {
+                let wrong = options
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i != correct)
+                    .map(|(_, o)| o.as_str());
+                table.add_distractors(right, wrong, &pack.spelling);
             }
         }
     }
-    rivals
+    table
 }
 
 #[cfg(test)]
@@ -384,6 +376,141 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// The rivals as `judge` gathered them before they were prepared once
+    /// per pack: folded from the whole pack for every answer.
+    fn rivals_folded_per_answer(
+        pack: &Pack,
+        own_entry: Option<&str>,
+        accepted: &[String],
+    ) -> Vec<String> {
+        let keys: Vec<String> = accepted.iter().map(|a| pack.spelling.key(a)).collect();
+        let mut rivals: Vec<String> = pack
+            .entries
+            .iter()
+            .filter(|e| Some(e.id.as_str()) != own_entry)
+            .filter(|e| {
+                !std::iter::once(&e.name)
+                    .chain(&e.aliases)
+                    .any(|name| keys.contains(&pack.spelling.key(name)))
+            })
+            .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases).cloned())
+            .collect();
+        for question in &pack.questions {
+            if let Answer::MultipleChoice { options, correct } = &question.answer {
+                if options
+                    .get(*correct)
+                    .is_some_and(|right| keys.contains(&pack.spelling.key(right)))
+                {
+                    rivals.extend(
+                        options
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| i != correct)
+                            .map(|(_, o)| o.clone()),
+                    );
+                }
+            }
+        }
+        rivals
+    }
+
+    /// A slip of the keyboard: two letters swapped, or one dropped.
+    fn slips(text: &str) -> [String; 2] {
+        let chars: Vec<char> = text.chars().collect();
+        let mid = chars.len() / 2;
+        let mut swapped = chars.clone();
+        if mid >= 1 {
+            swapped.swap(mid - 1, mid);
+        }
+        let mut dropped = chars;
+        if !dropped.is_empty() {
+            dropped.remove(mid.min(dropped.len() - 1));
+        }
+        [swapped.into_iter().collect(), dropped.into_iter().collect()]
+    }
+
+    #[test]
+    fn rivals_prepared_once_per_pack_judge_as_rivals_folded_per_answer() {
+        let (content, _) = crate::content::load_bundled().into_result().unwrap();
+        let (mut typed, mut rivals) = (0, 0);
+        let mut verdicts = [0usize; 2];
+        for pack in &content.packs {
+            for question in &pack.questions {
+                let Answer::FreeText { answers, entry } = &question.answer else {
+                    continue;
+                };
+                typed += 1;
+                let (accepted, own) = accepted_texts(pack, answers, entry.as_deref());
+                let before = rivals_folded_per_answer(pack, own, &accepted);
+                let expected = check::TextAnswer {
+                    accepted: &accepted,
+                    rivals: &before,
+                    context: &question.prompt,
+                };
+                // The same rivals, prepared the same way: so every verdict
+                // is the same (`judge_prepared` does not depend on their order).
+                let mut then: Vec<check::Prepared> = before
+                    .iter()
+                    .map(|r| check::Prepared::new(r, &pack.spelling))
+                    .collect();
+                then.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                let keys: Vec<String> = accepted.iter().map(|a| pack.spelling.key(a)).collect();
+                let mut now: Vec<&check::Prepared> = pack.derived(rival_table).rivals(own, &keys);
+                now.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                assert_eq!(now.len(), then.len(), "{}", question.id);
+                assert!(
+                    now.iter().zip(&then).all(|(n, t)| *n == t),
+                    "{}",
+                    question.id
+                );
+                rivals += now.len();
+                // And the verdicts: through `judge`, and through the old
+                // rivals (prepared once here; `judge_text`, which prepares
+                // them per call, on one guess a question: a test build
+                // folds only a few thousand rivals a second).
+                let then: Vec<&check::Prepared> = then.iter().collect();
+                let mut guesses: Vec<String> = Vec::new();
+                // Each accepted answer; a slip of the first (judged against
+                // every rival of about its length).
+                guesses.extend(slips(&accepted[0]));
+                guesses.extend(accepted.iter().cloned());
+                guesses.push(format!("I think it was {}", accepted[0]));
+                if let Some(rival) = before.get(typed * 13 % before.len().max(1)) {
+                    guesses.push(rival.clone());
+                    guesses.extend(slips(rival));
+                    guesses.push(format!("{} or {rival}", accepted[0]));
+                }
+                guesses.extend(["1937".to_string(), String::new()]);
+                let slip = &guesses[0];
+                assert_eq!(
+                    judge(pack, question, None, Some(slip)),
+                    check::judge_text(slip, &expected, &pack.spelling),
+                    "{}: {slip:?}",
+                    question.id
+                );
+                for guess in &guesses {
+                    let now = judge(pack, question, None, Some(guess));
+                    let before = check::judge_prepared(
+                        guess,
+                        &accepted,
+                        &then,
+                        &question.prompt,
+                        &pack.spelling,
+                    );
+                    assert_eq!(now, before, "{}: {guess:?}", question.id);
+                    verdicts[usize::from(now.correct)] += 1;
+                }
+            }
+        }
+        assert!(typed >= 100, "the bundled pack has {typed} typed questions");
+        assert!(
+            rivals > 100 * typed,
+            "{rivals} rivals for {typed} questions"
+        );
+        // Both verdicts occur, so the comparison covers both.
+        assert!(verdicts[0] > 200 && verdicts[1] > 200, "{verdicts:?}");
     }
 
     #[test]

@@ -133,6 +133,33 @@ impl Checkpointer {
     }
 }
 
+/// Closes every connection, then leaves the clean-close marker (see
+/// `sqlite_file::closed_cleanly`): the next open need not read the whole
+/// file through.
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        let Some((wal, _)) = self.wal_limit.take() else {
+            return; // in memory
+        };
+        self.readers.clear();
+        self.checkpointer = None;
+        let Ok(spare) = Connection::open_in_memory() else {
+            return;
+        };
+        let conn = std::mem::replace(
+            self.conn.get_mut().unwrap_or_else(|e| e.into_inner()),
+            spare,
+        );
+        if conn.close().is_err() {
+            return;
+        }
+        // The WAL is the database's path with "-wal" (see `open`).
+        if let Some(db) = wal.to_str().and_then(|w| w.strip_suffix("-wal")) {
+            super::sqlite_file::mark_closed_cleanly(std::path::Path::new(db));
+        }
+    }
+}
+
 impl Drop for Checkpointer {
     fn drop(&mut self) {
         drop(self.stop.take());
@@ -288,10 +315,16 @@ impl SqliteStore {
                 StoreError::Database(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
+        // Whether the last store closed the file cleanly: asked before
+        // this one opens it (see `sqlite_file::closed_cleanly`).
+        let clean = super::sqlite_file::closed_cleanly(path);
         let conn = Connection::open(path).map_err(db)?;
         // Damage found now stops the start with advice; found later it
-        // would fail every write with an apology (issue #20).
-        super::sqlite_file::check_sound(&conn, path)?;
+        // would fail every write with an apology (issue #20). A file left
+        // as a clean close left it is not read through again.
+        if !clean {
+            super::sqlite_file::check_sound(&conn, path)?;
+        }
         let mut store = Self::setup(conn)?;
         // Checkpoints run on their own thread (see `Checkpointer`), never
         // inside a student's commit.

@@ -197,7 +197,7 @@ fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
     // answers but no kept tallies.
     let mut conn = Connection::open_in_memory().unwrap();
     super::super::migrate::sqlite_to_version(&mut conn, 3).unwrap();
-    let old = SqliteStore {
+    let mut old = SqliteStore {
         conn: Mutex::new(conn),
         answer_queue: Mutex::new(Vec::new()),
         names: Mutex::default(),
@@ -230,7 +230,11 @@ fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
         Ok(())
     })
     .unwrap();
-    let mut conn = old.conn.into_inner().unwrap();
+    // The store closes its files when dropped, so its connection is taken out.
+    let mut conn = std::mem::replace(
+        old.conn.get_mut().unwrap(),
+        Connection::open_in_memory().unwrap(),
+    );
     migrate(&mut conn).unwrap();
     let store = SqliteStore {
         conn: Mutex::new(conn),

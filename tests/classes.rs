@@ -703,3 +703,58 @@ fn an_accepted_answer_and_the_export_of_a_class_season_count_for_the_class() {
         "There is no season \"Winter\" in this server. Use `current` or a season's name."
     );
 }
+
+#[test]
+fn a_class_pause_does_not_break_its_students_streaks() {
+    let school = Server::new();
+    school.ask(TEACHER, 11, &["class", "create", "name=10A", "channel=11"]);
+    // 10A's one question: "Bukharin was acquitted in 1938." (false), and
+    // no post from Tuesday to Thursday.
+    school.ask(
+        TEACHER,
+        11,
+        &[
+            "class",
+            "edit",
+            "class=10A",
+            "packs=quizmini",
+            "tags=trials",
+            "paused=2026-11-24..2026-11-26",
+        ],
+    );
+    let answer_right = |now: &str| {
+        let daily = school.ask_at(ADA, 11, now, &["daily"]);
+        assert!(
+            text(&daily).contains("Bukharin was acquitted in 1938."),
+            "{daily}"
+        );
+        let right = daily["buttons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["label"] == "False")
+            .unwrap_or_else(|| panic!("{daily}"))["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        school.ask_at(ADA, 11, now, &["press", &right])
+    };
+    let monday = answer_right("2026-11-23T10:00:00Z");
+    assert_eq!(monday["title"], "Correct! +20 points", "{monday}");
+    // Wednesday, in the pause: the streak still stands.
+    let stats = school.ask_at(ADA, 11, "2026-11-25T10:00:00Z", &["stats"]);
+    let streak = stats["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Daily streak")
+        .unwrap_or_else(|| panic!("{stats}"));
+    assert_eq!(streak["value"], "current 1 day(s), best 1 day(s)");
+    // Friday, after it: the streak goes on, with its bonus.
+    let friday = answer_right("2026-11-27T10:00:00Z");
+    assert_eq!(friday["title"], "Correct! +22 points", "{friday}");
+    assert!(
+        text(&friday).ends_with("Daily streak: 2 days (+2 bonus)."),
+        "{friday}"
+    );
+}

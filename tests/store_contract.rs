@@ -2177,6 +2177,7 @@ fn plan(instance: &Instance, user: u64, interaction: u64, correct: bool) -> Answ
         rules: Arc::new(studybot::quiz::Rules {
             day: instance.day,
             post_days: None,
+            paused: Default::default(),
             class: None,
             class_season: None,
             correct,

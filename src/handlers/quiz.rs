@@ -657,7 +657,9 @@ pub fn answer(
                 Some(class) => app.store.open_class_season(guild, class)?.map(|s| s.id),
                 None => None,
             };
-            today = Some((guild, day, post_days, counts_for, class_season));
+            // A class's pause does not break its students' streaks.
+            let paused = resolved.map(|r| r.paused).unwrap_or_default();
+            today = Some((guild, day, (post_days, paused), counts_for, class_season));
         }
     }
     let (judgement, given) = grade(pack, question, &instance.option_order, choice, typed)?;
@@ -667,11 +669,11 @@ pub fn answer(
         .guild
         .filter(|_| app.library().content.pack(&pack.id).is_none());
     let card = crate::review::card_key(&instance.question, uploaded_in);
-    let (day, post_days, class, class_season) = match today {
-        Some((_, day, post_days, counts_for, class_season)) => {
-            (Some(day), post_days, counts_for, class_season)
+    let (day, (post_days, paused), class, class_season) = match today {
+        Some((_, day, calendar, counts_for, class_season)) => {
+            (Some(day), calendar, counts_for, class_season)
         }
-        None => (None, None, None, None),
+        None => (None, (None, Default::default()), None, None),
     };
     // One transaction reads the streak, the season and the review card,
     // applies these rules to them and records the answer (issue #24: a
@@ -697,6 +699,7 @@ pub fn answer(
         rules: std::sync::Arc::new(quiz::Rules {
             day,
             post_days,
+            paused,
             class,
             class_season,
             correct,
@@ -1059,8 +1062,25 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
                 .ephemeral(),
         );
     }
-    let day = local_day(app, Some(guild), request.now)?;
     let settings = app.store.settings(guild)?;
+    // The streak by the calendar of the class asked about (this channel's,
+    // else the asker's), as its daily answers count it: its days and pauses.
+    let all = app.store.classes(guild)?;
+    let class = match super::classes::here(request, &all)? {
+        Some(class) => Some(class),
+        None => crate::classes::default_for(&all, &request.roles),
+    };
+    let (day, post_days, paused) = match class {
+        Some(class) => {
+            let r = super::classes::resolve(app, class, &settings);
+            (r.local_day(request.now), r.post_days.clone(), r.paused)
+        }
+        None => (
+            local_day(app, Some(guild), request.now)?,
+            settings.post_days.clone(),
+            Default::default(),
+        ),
+    };
     let streak = app.store.streak(guild, user)?;
     let library = app.library_for(Some(guild))?;
     let mut by_tag: std::collections::BTreeMap<String, (u64, u64)> =
@@ -1098,7 +1118,7 @@ pub fn stats(app: &App, request: &Request) -> Result<Reply, Error> {
         "Daily streak",
         format!(
             "current {} day(s), best {} day(s)",
-            quiz::streak_on(&streak, day, settings.post_days.as_deref()),
+            quiz::streak_on_skipping(&streak, day, post_days.as_deref(), &paused),
             streak.best
         ),
     );

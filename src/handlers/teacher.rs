@@ -524,9 +524,26 @@ pub fn accept_answer(
     let mut periods = quiz::periods(answer.day, season.as_ref());
     periods.extend(class_periods_of(app, guild, &answer, &periods)?);
     let settings = app.store.settings(guild)?;
-    let post_days = settings.post_days.clone();
+    // The streak is rebuilt by the calendar of the question's class (its
+    // days and pauses), as its answers were counted.
+    let class = match app.store.instance(answer.instance)? {
+        Some(instance) if instance.class != 0 => app
+            .store
+            .classes(guild)?
+            .into_iter()
+            .find(|c| c.id == instance.class),
+        _ => None,
+    };
+    let resolved = class
+        .as_ref()
+        .map(|c| super::classes::resolve(app, c, &settings));
+    let (post_days, paused) = match &resolved {
+        Some(r) => (r.post_days.clone(), r.paused.clone()),
+        None => (settings.post_days.clone(), Default::default()),
+    };
+    let calendar = (post_days.clone(), paused.clone());
     let rebuild: crate::store::StreakRebuild = std::sync::Arc::new(move |stored, daily| {
-        quiz::rebuild_streak(stored, daily, post_days.as_deref())
+        quiz::rebuild_streak_skipping(stored, daily, calendar.0.as_deref(), &calendar.1)
     });
     let Some(streak) = app
         .store
@@ -536,8 +553,11 @@ pub fn accept_answer(
             Reply::ephemeral_text("That answer already counts as right.").title("Already accepted"),
         );
     };
-    let today = crate::schedule::local_day(&settings, app.timezone, request.now);
-    let days = quiz::streak_on(&streak, today, settings.post_days.as_deref());
+    let today = match &resolved {
+        Some(r) => r.local_day(request.now),
+        None => crate::schedule::local_day(&settings, app.timezone, request.now),
+    };
+    let days = quiz::streak_on_skipping(&streak, today, post_days.as_deref(), &paused);
     Ok(Reply::ephemeral_text(format!(
         "{}'s answer \"{}\" to `{}` ({}) now counts as right: +{points} points. Daily streak: {days} day{} (best {}).",
         mention::user(answer.user.0),

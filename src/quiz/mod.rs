@@ -13,6 +13,7 @@ use crate::request::GuildId;
 use chrono::{Datelike, Duration, NaiveDate};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
+use std::collections::BTreeSet;
 
 /// Points for a correct answer, by difficulty.
 pub fn points_for(difficulty: Difficulty) -> i64 {
@@ -33,14 +34,29 @@ pub fn streak_bonus(streak: u32) -> i64 {
 /// on (so a paused weekend does not break a streak). `post_days` lists
 /// weekdays Monday = 0 .. Sunday = 6; `None` means every day.
 pub fn previous_posting_day(day: NaiveDate, post_days: Option<&[u8]>) -> NaiveDate {
+    previous_posting_day_skipping(day, post_days, &BTreeSet::new())
+}
+
+/// [`previous_posting_day`] also skipping `paused` dates (a class's
+/// holidays: a pause does not break a streak either).
+pub fn previous_posting_day_skipping(
+    day: NaiveDate,
+    post_days: Option<&[u8]>,
+    paused: &BTreeSet<NaiveDate>,
+) -> NaiveDate {
+    let posts = |d: NaiveDate| {
+        post_days
+            .filter(|days| !days.is_empty())
+            .is_none_or(|days| days.contains(&(d.weekday().num_days_from_monday() as u8)))
+            && !paused.contains(&d)
+    };
     let mut d = day - Duration::days(1);
-    if let Some(days) = post_days.filter(|d| !d.is_empty()) {
-        for _ in 0..7 {
-            if days.contains(&(d.weekday().num_days_from_monday() as u8)) {
-                break;
-            }
-            d -= Duration::days(1);
+    // Pauses are ranges of weeks; a year back is further than any reaches.
+    for _ in 0..366 {
+        if posts(d) {
+            break;
         }
+        d -= Duration::days(1);
     }
     d
 }
@@ -54,6 +70,17 @@ pub fn streak_after(
     post_days: Option<&[u8]>,
     correct: bool,
 ) -> Streak {
+    streak_after_skipping(previous, day, post_days, &BTreeSet::new(), correct)
+}
+
+/// [`streak_after`] over a calendar with `paused` dates too.
+pub fn streak_after_skipping(
+    previous: &Streak,
+    day: NaiveDate,
+    post_days: Option<&[u8]>,
+    paused: &BTreeSet<NaiveDate>,
+    correct: bool,
+) -> Streak {
     if !correct {
         return Streak {
             current: 0,
@@ -61,8 +88,8 @@ pub fn streak_after(
             last_day: previous.last_day,
         };
     }
-    let continues =
-        previous.current > 0 && previous.last_day == Some(previous_posting_day(day, post_days));
+    let continues = previous.current > 0
+        && previous.last_day == Some(previous_posting_day_skipping(day, post_days, paused));
     let current = if continues { previous.current + 1 } else { 1 };
     Streak {
         current,
@@ -81,10 +108,20 @@ pub fn rebuild_streak(
     daily: &[(NaiveDate, bool)],
     post_days: Option<&[u8]>,
 ) -> Streak {
+    rebuild_streak_skipping(stored, daily, post_days, &BTreeSet::new())
+}
+
+/// [`rebuild_streak`] over a calendar with `paused` dates too.
+pub fn rebuild_streak_skipping(
+    stored: &Streak,
+    daily: &[(NaiveDate, bool)],
+    post_days: Option<&[u8]>,
+    paused: &BTreeSet<NaiveDate>,
+) -> Streak {
     let rebuilt = daily
         .iter()
         .fold(Streak::default(), |streak, &(day, correct)| {
-            streak_after(&streak, day, post_days, correct)
+            streak_after_skipping(&streak, day, post_days, paused, correct)
         });
     Streak {
         best: rebuilt.best.max(stored.best),
@@ -95,8 +132,22 @@ pub fn rebuild_streak(
 /// The streak as it stands on `day`: zero if the last correct day was before
 /// the previous posting day (a day was missed).
 pub fn streak_on(streak: &Streak, day: NaiveDate, post_days: Option<&[u8]>) -> u32 {
+    streak_on_skipping(streak, day, post_days, &BTreeSet::new())
+}
+
+/// [`streak_on`] over a calendar with `paused` dates too.
+pub fn streak_on_skipping(
+    streak: &Streak,
+    day: NaiveDate,
+    post_days: Option<&[u8]>,
+    paused: &BTreeSet<NaiveDate>,
+) -> u32 {
     match streak.last_day {
-        Some(last) if last == day || last == previous_posting_day(day, post_days) => streak.current,
+        Some(last)
+            if last == day || last == previous_posting_day_skipping(day, post_days, paused) =>
+        {
+            streak.current
+        }
         _ => 0,
     }
 }
@@ -554,6 +605,50 @@ mod tests {
             d("2026-11-27")
         );
         assert_eq!(previous_posting_day(d("2026-11-30"), None), d("2026-11-29"));
+        // A class's pause is skipped like a weekday without a post.
+        let holiday: BTreeSet<NaiveDate> = d("2026-11-24").iter_days().take(3).collect();
+        assert_eq!(
+            previous_posting_day_skipping(d("2026-11-27"), None, &holiday),
+            d("2026-11-23")
+        );
+        assert_eq!(
+            previous_posting_day_skipping(d("2026-11-30"), Some(weekdays), &holiday),
+            d("2026-11-27")
+        );
+        let before = Streak {
+            current: 3,
+            best: 3,
+            last_day: Some(d("2026-11-23")),
+        };
+        assert_eq!(
+            streak_after_skipping(&before, d("2026-11-27"), None, &holiday, true).current,
+            4,
+            "the pause does not break it"
+        );
+        assert_eq!(
+            streak_after(&before, d("2026-11-27"), None, true).current,
+            1,
+            "without the pause, three days were missed"
+        );
+        assert_eq!(
+            streak_on_skipping(&before, d("2026-11-26"), None, &holiday),
+            3
+        );
+        assert_eq!(
+            streak_on_skipping(&before, d("2026-11-27"), None, &holiday),
+            3
+        );
+        assert_eq!(streak_on(&before, d("2026-11-27"), None), 0);
+        assert_eq!(
+            rebuild_streak_skipping(
+                &Streak::default(),
+                &[(d("2026-11-23"), true), (d("2026-11-27"), true)],
+                None,
+                &holiday
+            )
+            .current,
+            2
+        );
         let friday = Streak {
             current: 4,
             best: 4,
@@ -668,6 +763,9 @@ pub struct Rules {
     pub day: Option<NaiveDate>,
     /// The guild's posting weekdays (see [`previous_posting_day`]).
     pub post_days: Option<Vec<u8>>,
+    /// The class's paused dates, skipped like weekdays without a post
+    /// (empty for a server's own question).
+    pub paused: BTreeSet<NaiveDate>,
     /// The class the answer also counts for (its boards are periods too).
     pub class: Option<i64>,
     /// The class's own running season (`/season start class:`), read with
@@ -681,7 +779,13 @@ pub struct Rules {
 impl AnswerRules for Rules {
     fn streak(&self, stored: &Streak) -> Streak {
         match self.day {
-            Some(day) => streak_after(stored, day, self.post_days.as_deref(), self.correct),
+            Some(day) => streak_after_skipping(
+                stored,
+                day,
+                self.post_days.as_deref(),
+                &self.paused,
+                self.correct,
+            ),
             None => stored.clone(),
         }
     }

@@ -375,10 +375,6 @@ fn sql_limit(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
-fn guild_key(guild: Option<GuildId>) -> i64 {
-    guild.map_or(0, |g| g.0 as i64)
-}
-
 fn order_array(order: &[usize]) -> Vec<i64> {
     order.iter().map(|&i| i as i64).collect()
 }
@@ -458,24 +454,6 @@ fn season_row(r: &Row) -> Result<Season, pg::Error> {
         name: typed_text(r, 1)?,
         started_at: r.try_get(2)?,
         ended_at: r.try_get(3)?,
-    })
-}
-
-const CARD_OF_QUESTION: &str = "SELECT question, due, stability, difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review
-     FROM review_cards WHERE user_id = $1 AND question = $2";
-
-fn card_row(r: &Row) -> Result<ReviewCard, pg::Error> {
-    Ok(ReviewCard {
-        question: r.try_get(0)?,
-        due: r.try_get(1)?,
-        stability: r.try_get(2)?,
-        difficulty: r.try_get(3)?,
-        elapsed_days: r.try_get(4)?,
-        scheduled_days: r.try_get(5)?,
-        reps: r.try_get(6)?,
-        lapses: r.try_get(7)?,
-        state: r.try_get::<_, i16>(8)? as u8,
-        last_review: r.try_get(9)?,
     })
 }
 

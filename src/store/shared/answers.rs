@@ -198,26 +198,7 @@ impl<T: Tx> AnswerReads for Reads<'_, T> {
     }
 
     fn review_card(&mut self, user: UserId, key: &str) -> Result<Option<ReviewCard>, T::Error> {
-        let Some(row) = self.0.query_opt(
-            "SELECT question, due, stability, difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review
-             FROM review_cards WHERE user_id = ?1 AND question = ?2",
-            args![user.0 as i64, key],
-        )?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(ReviewCard {
-            question: row.text(0)?,
-            due: row.time(1)?,
-            stability: row.real(2)?,
-            difficulty: row.real(3)?,
-            elapsed_days: row.int(4)?,
-            scheduled_days: row.int(5)?,
-            reps: row.int(6)? as i32,
-            lapses: row.int(7)? as i32,
-            state: row.int(8)? as u8,
-            last_review: row.time(9)?,
-        }))
+        super::review::review_card(self.0, user, key)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The store's rules written once for both backends: what an answer does
 //! to totals, the score histogram, streaks, tallies and review cards
 //! (`answers.rs`), what removing a student or a server deletes
-//! (`privacy.rs`), seasons and leaderboards (`leaderboards.rs`), over a small interface each backend implements ([`Tx`]).
+//! (`privacy.rs`), seasons and leaderboards (`leaderboards.rs`), reading
+//! review cards (`review.rs`), over a small interface each backend implements ([`Tx`]).
 //!
 //! **The interface.** A transaction handle that runs one SQL statement at a
 //! time with [`Tx::query`], [`Tx::query_opt`] and [`Tx::execute`], its
@@ -35,6 +36,7 @@ use std::borrow::Cow;
 pub(crate) mod answers;
 pub(crate) mod leaderboards;
 pub(crate) mod privacy;
+pub(crate) mod review;
 
 /// One argument or column value, in the kinds the schema uses.
 #[derive(Debug, Clone, PartialEq)]

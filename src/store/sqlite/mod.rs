@@ -701,23 +701,6 @@ fn load_competition(c: &Connection, id: i64) -> rusqlite::Result<Option<Competit
     Ok(Some(competition))
 }
 
-const CARD_COLUMNS: &str = "question, due, stability, difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review";
-
-fn card_row(r: &rusqlite::Row) -> rusqlite::Result<ReviewCard> {
-    Ok(ReviewCard {
-        question: r.get(0)?,
-        due: parse_ts(&r.get::<_, String>(1)?),
-        stability: r.get(2)?,
-        difficulty: r.get(3)?,
-        elapsed_days: r.get(4)?,
-        scheduled_days: r.get(5)?,
-        reps: r.get(6)?,
-        lapses: r.get(7)?,
-        state: r.get(8)?,
-        last_review: parse_ts(&r.get::<_, String>(9)?),
-    })
-}
-
 fn report_row(r: &rusqlite::Row) -> rusqlite::Result<Report> {
     Ok(Report {
         id: r.get(0)?,

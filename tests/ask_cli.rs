@@ -5,8 +5,16 @@ mod common;
 use common::*;
 use serde_json::Value;
 
+/// `ask --json` from the repository's folder (its `content/`), with a
+/// database of its own unless the call names one: a `studybot.db` left in
+/// the work tree would outlive the test and meet the next branch's schema.
 fn ask_json(args: &[&str]) -> Value {
+    let scratch = tempfile::tempdir().unwrap();
+    let db = scratch.path().join("studybot.db").display().to_string();
     let mut all = vec!["ask", "--json"];
+    if !args.contains(&"--db") {
+        all.extend(["--db", db.as_str()]);
+    }
     all.extend_from_slice(args);
     let out = studybot(&repo(), &all);
     assert!(out.status.success(), "ask failed: {}", stderr(&out));

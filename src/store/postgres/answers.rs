@@ -161,32 +161,11 @@ impl AnswerStore for PostgresStore {
         user: UserId,
         limit: usize,
     ) -> Result<Vec<ScoredAnswer>, StoreError> {
-        self.run(move |s| {
-            s.direct()
-                .query(
-                    concat!(
-                        scored_answer!(),
-                        " WHERE a.guild_id = $1 AND a.user_id = $2 AND NOT a.correct ORDER BY a.id DESC LIMIT $3"
-                    ),
-                    &[&(guild.0 as i64), &(user.0 as i64), &sql_limit(limit)],
-                )?
-                .iter()
-                .map(scored_answer_row)
-                .collect::<Result<_, _>>()
-                .map_err(PgError::from)
-        })
+        self.run(move |s| shared::answers::wrong_daily_answers(&mut s.direct(), guild, user, limit))
     }
 
     fn scored_answer(&self, id: i64) -> Result<Option<ScoredAnswer>, StoreError> {
-        self.run(move |s| {
-            s.direct()
-                .row_opt(
-                    concat!(scored_answer!(), " WHERE a.id = $1"),
-                    &[&id],
-                    scored_answer_row,
-                )
-                .map_err(PgError::from)
-        })
+        self.run(move |s| shared::answers::scored_answer(&mut s.direct(), id))
     }
 
     fn accept_answer(

@@ -476,29 +476,6 @@ fn question_results_row(r: &Row) -> Result<QuestionResults, pg::Error> {
     })
 }
 
-/// A daily answer with its question's day (see [`scored_answer_row`]).
-macro_rules! scored_answer {
-    () => {
-        "SELECT a.id, a.instance_id, a.guild_id, a.user_id, a.question, a.answer, a.correct, a.points, i.day, a.answered_at
-         FROM answers a JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'"
-    };
-}
-
-fn scored_answer_row(r: &Row) -> Result<ScoredAnswer, pg::Error> {
-    Ok(ScoredAnswer {
-        id: r.try_get(0)?,
-        instance: r.try_get(1)?,
-        guild: GuildId(r.try_get::<_, i64>(2)? as u64),
-        user: UserId(r.try_get::<_, i64>(3)? as u64),
-        question: r.try_get(4)?,
-        answer: typed_text(r, 5)?,
-        correct: r.try_get(6)?,
-        points: r.try_get(7)?,
-        day: r.try_get(8)?,
-        at: r.try_get(9)?,
-    })
-}
-
 /// Counts a change to a guild's packs. Upserting the guild's revision row
 /// first also queues concurrent changes to the same guild's packs.
 fn bump_pack_revision(tx: &mut Tx<'_, '_>, guild: i64) -> Result<(), pg::Error> {

@@ -477,3 +477,56 @@ pub(crate) fn question_results<T: Tx>(
     };
     Ok(super::leaderboards::question_results(rows)?)
 }
+
+/// A daily answer with its question's day (see [`scored_answer_row`]).
+macro_rules! scored_answer {
+    () => {
+        "SELECT a.id, a.instance_id, a.guild_id, a.user_id, a.question, a.answer, a.correct, a.points, i.day, a.answered_at
+         FROM answers a JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'"
+    };
+}
+
+fn scored_answer_row(row: &Row) -> Result<ScoredAnswer, SqlError> {
+    Ok(ScoredAnswer {
+        id: row.int(0)?,
+        instance: row.int(1)?,
+        guild: GuildId(row.int(2)? as u64),
+        user: UserId(row.int(3)? as u64),
+        question: row.text(4)?,
+        answer: row.text(5)?,
+        correct: row.bool(6)?,
+        points: row.int(7)?,
+        day: row.opt_day(8)?.unwrap_or_default(),
+        at: row.time(9)?,
+    })
+}
+
+/// A student's daily answers marked wrong in a guild, newest first.
+pub(crate) fn wrong_daily_answers<T: Tx>(
+    tx: &mut T,
+    guild: GuildId,
+    user: UserId,
+    limit: usize,
+) -> Result<Vec<ScoredAnswer>, T::Error> {
+    let rows = tx.query(
+        concat!(
+            scored_answer!(),
+            " WHERE a.guild_id = ?1 AND a.user_id = ?2 AND NOT a.correct ORDER BY a.id DESC LIMIT ?3"
+        ),
+        args![
+            guild.0 as i64,
+            user.0 as i64,
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
+    )?;
+    Ok(rows
+        .iter()
+        .map(scored_answer_row)
+        .collect::<Result<_, _>>()?)
+}
+
+/// One daily answer by id.
+pub(crate) fn scored_answer<T: Tx>(tx: &mut T, id: i64) -> Result<Option<ScoredAnswer>, T::Error> {
+    let row = tx.query_opt(concat!(scored_answer!(), " WHERE a.id = ?1"), args![id])?;
+    Ok(row.as_ref().map(scored_answer_row).transpose()?)
+}

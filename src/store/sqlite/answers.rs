@@ -137,25 +137,11 @@ impl AnswerStore for SqliteStore {
         user: UserId,
         limit: usize,
     ) -> Result<Vec<ScoredAnswer>, StoreError> {
-        self.with(|c| {
-            c.prepare_cached(&format!(
-                "{SCORED_ANSWER} WHERE a.guild_id = ?1 AND a.user_id = ?2 AND a.correct = 0
-                 ORDER BY a.id DESC LIMIT ?3"
-            ))?
-            .query_map(
-                params![guild.0 as i64, user.0 as i64, limit as i64],
-                scored_answer_row,
-            )?
-            .collect()
-        })
+        self.direct(|tx| shared::answers::wrong_daily_answers(tx, guild, user, limit))
     }
 
     fn scored_answer(&self, id: i64) -> Result<Option<ScoredAnswer>, StoreError> {
-        self.with(|c| {
-            c.prepare_cached(&format!("{SCORED_ANSWER} WHERE a.id = ?1"))?
-                .query_row(params![id], scored_answer_row)
-                .optional()
-        })
+        self.direct(|tx| shared::answers::scored_answer(tx, id))
     }
 
     fn accept_answer(

@@ -558,26 +558,6 @@ fn bump_pack_revision(tx: &rusqlite::Transaction, guild: i64) -> rusqlite::Resul
     .map(|_| ())
 }
 
-/// A daily answer with its question's day (see [`scored_answer_row`]).
-const SCORED_ANSWER: &str =
-    "SELECT a.id, a.instance_id, a.guild_id, a.user_id, a.question, a.answer, a.correct, a.points, i.day, a.answered_at
-     FROM answers a JOIN instances i ON i.id = a.instance_id AND i.kind = 'daily'";
-
-fn scored_answer_row(r: &rusqlite::Row) -> rusqlite::Result<ScoredAnswer> {
-    Ok(ScoredAnswer {
-        id: r.get(0)?,
-        instance: r.get(1)?,
-        guild: GuildId(r.get::<_, i64>(2)? as u64),
-        user: UserId(r.get::<_, i64>(3)? as u64),
-        question: r.get(4)?,
-        answer: r.get(5)?,
-        correct: r.get(6)?,
-        points: r.get(7)?,
-        day: parse_day(r.get(8)?).unwrap_or_default(),
-        at: parse_ts(&r.get::<_, String>(9)?),
-    })
-}
-
 const INSTANCE_COLUMNS: &str =
     "id, kind, guild_id, owner_id, day, question, option_order, created_at, class_id";
 

@@ -808,12 +808,14 @@ impl Form {
         }
     }
 
-    /// Whether `other` could be the same or within a typo budget of this
-    /// form: [`closeness`] allows at most 3 edits, so a length 4 or more
-    /// characters away on both forms is neither (checked before any
-    /// distance is computed; the rivals of an answer are hundreds).
-    fn may_be_near(&self, other: &Form) -> bool {
-        self.chars.0.abs_diff(other.chars.0) <= 3 || self.chars.1.abs_diff(other.chars.1) <= 3
+    /// Whether `other` could be the same as this form or within `typos`
+    /// edits of it: an edit distance is at least the difference in length,
+    /// so a form more than `typos` characters longer or shorter on both
+    /// its spellings is neither (checked before any distance is computed;
+    /// the rivals of an answer are hundreds, a slip is one or two edits).
+    fn may_be_within(&self, other: &Form, typos: usize) -> bool {
+        self.chars.0.abs_diff(other.chars.0) <= typos
+            || self.chars.1.abs_diff(other.chars.1) <= typos
     }
 
     /// The typos between two forms, or how else they differ.
@@ -861,7 +863,7 @@ fn typo_match(
         return false;
     };
     !rivals.iter().any(|r| {
-        form.may_be_near(&r.form)
+        form.may_be_within(&r.form, distance)
             && match form.closeness(&r.form) {
                 Closeness::Same => true,
                 Closeness::Typos(n) => n <= distance,

@@ -209,7 +209,24 @@ fn open_reader(path: &std::path::Path) -> Result<Connection, StoreError> {
     .map_err(db)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
     conn.set_prepared_statement_cache_capacity(64);
+    keep_plans(&conn)?;
     Ok(conn)
+}
+
+/// Keeps a prepared statement's plan whatever is bound to it (SQLite's
+/// query planner stability guarantee). Without it SQLite re-prepares a
+/// statement whenever a parameter that can steer its plan is bound again,
+/// even to the same value: `LIMIT ?3` in the leaderboard is one, and
+/// re-parsing it was 14 % of the bot's CPU under flat-out `/leaderboard`
+/// (perf, docs/performance.md). Our plans come from the indexes, never from
+/// the values bound.
+pub(super) fn keep_plans(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map(|_| ())
+    .map_err(db)
 }
 
 /// Switches the file to WAL (a no-op once it is: the mode is kept in the
@@ -359,6 +376,7 @@ impl SqliteStore {
         // Every statement stays prepared (parsing SQL costs more than most
         // of these queries).
         conn.set_prepared_statement_cache_capacity(64);
+        keep_plans(&conn)?;
         migrate(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),

@@ -587,3 +587,37 @@ fn every_kind_of_write_keeps_the_wal_bounded() {
     // The writes did fill the WAL past its limit (so it was truncated).
     assert!(largest > LIMIT, "largest WAL {largest}");
 }
+
+/// A statement whose plan a bound value could steer (`LIMIT ?1`) is
+/// prepared once and reused as it is: without `keep_plans` SQLite would
+/// parse it again at every run with a new binding.
+#[test]
+fn bound_limits_do_not_re_prepare_statements() {
+    fn re_prepared(conn: &Connection) -> i32 {
+        conn.execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2), (3);")
+            .unwrap();
+        for limit in [1, 2, 3, 2] {
+            let mut statement = conn
+                .prepare_cached("SELECT x FROM t ORDER BY x LIMIT ?1")
+                .unwrap();
+            let rows: Vec<i64> = statement
+                .query_map([limit], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(rows.len(), limit as usize);
+        }
+        let statement = conn
+            .prepare_cached("SELECT x FROM t ORDER BY x LIMIT ?1")
+            .unwrap();
+        statement.get_status(rusqlite::StatementStatus::RePrepare)
+    }
+    let plain = Connection::open_in_memory().unwrap();
+    assert!(
+        re_prepared(&plain) > 0,
+        "SQLite re-prepares a bound LIMIT by default"
+    );
+    let kept = Connection::open_in_memory().unwrap();
+    super::keep_plans(&kept).unwrap();
+    assert_eq!(re_prepared(&kept), 0);
+}

@@ -632,6 +632,22 @@ fn seconds_text(millis: i64) -> String {
     format!("{:.1} s", millis as f64 / 1000.0)
 }
 
+/// One player's line in a podium's "Results": place, name, then `team`
+/// (" (Red)", or empty), points and right answers.
+fn result_line(
+    place: usize,
+    s: &crate::model::CompetitionStanding,
+    rounds: usize,
+    team: &str,
+) -> String {
+    format!(
+        "{place}. {}{team} — {} points, {} of {rounds} correct",
+        name_or_id(&s.name, s.user.0),
+        s.points,
+        s.correct,
+    )
+}
+
 fn name_or_id(name: &str, user: u64) -> String {
     if name.trim().is_empty() {
         format!("student {user}")
@@ -739,16 +755,7 @@ fn podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
     let all: Vec<String> = standings
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            format!(
-                "{}. {} — {} points, {} of {} correct",
-                i + 1,
-                name_or_id(&s.name, s.user.0),
-                s.points,
-                s.correct,
-                competition.rounds.len()
-            )
-        })
+        .map(|(i, s)| result_line(i + 1, s, competition.rounds.len(), ""))
         .collect();
     let rows: Vec<(u64, String, i64)> = standings
         .iter()
@@ -824,14 +831,7 @@ fn team_podium(app: &App, competition: &Competition) -> Result<Reply, Error> {
                     .team_of(s.user)
                     .map(|t| format!(" ({})", escape_markdown(&t.name)))
                     .unwrap_or_default();
-                format!(
-                    "{}. {}{team} — {} points, {} of {} correct",
-                    i + 1,
-                    name_or_id(&s.name, s.user.0),
-                    s.points,
-                    s.correct,
-                    competition.rounds.len()
-                )
+                result_line(i + 1, s, competition.rounds.len(), &team)
             })
             .collect();
         reply = reply.field("Results", fit(&all.join("\n"), 1024));

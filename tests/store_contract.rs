@@ -2823,6 +2823,7 @@ contract! {
         an_answer_and_an_accept_at_once_lose_no_streak,
         classes_have_seasons_of_their_own,
         a_class_report_is_its_students_and_its_questions,
+        a_class_season_counts_what_is_answered_while_it_runs,
     ],
     database: [
         reopening_sees_the_same_data,
@@ -3228,4 +3229,97 @@ fn databases_from_before_class_seasons_keep_their_seasons_and_boards(db: &TestDb
         .start_class_season(CLASS, ten_a.id, "Spring", at(24, 8))
         .unwrap();
     assert_eq!(store.open_class_season(CLASS, ten_a.id).unwrap(), Some(own));
+}
+
+/// A plan for an answer by a student of `class`, with the class's own
+/// running season as the handler found it.
+fn class_plan(
+    instance: &Instance,
+    user: u64,
+    interaction: u64,
+    class: i64,
+    class_season: Option<i64>,
+) -> AnswerPlan {
+    let mut plan = plan(instance, user, interaction, true);
+    plan.rules = Arc::new(studybot::quiz::Rules {
+        day: instance.day,
+        post_days: None,
+        paused: Default::default(),
+        class: Some(class),
+        class_season,
+        correct: true,
+        now: plan.at,
+    });
+    plan
+}
+
+/// A class's own season: answers given while it runs count on its board
+/// (beside the class's and the server's boards), answers after it ended do
+/// not; removing the class takes its boards and seasons but never the
+/// server's totals, its students' answers or their streaks.
+fn a_class_season_counts_what_is_answered_while_it_runs(store: &dyn Store) {
+    let ten_a = store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
+    let monday = class_daily(store, &ten_a, 23, "p/a");
+    let tuesday = class_daily(store, &ten_a, 24, "p/b");
+    let spring = store
+        .start_class_season(CLASS, ten_a.id, "Spring", at(22, 8))
+        .unwrap();
+    let season_board = class_period(ten_a.id, &studybot::classes::season_key(spring.id));
+    let answered = store
+        .answer(&class_plan(&monday, 1, 1, ten_a.id, Some(spring.id)))
+        .unwrap();
+    assert_eq!(
+        (answered.outcome, answered.points),
+        (RecordOutcome::Recorded, 20)
+    );
+    store
+        .answer(&class_plan(&monday, 2, 2, ten_a.id, Some(spring.id)))
+        .unwrap();
+    for period in [
+        "all".to_string(),
+        class_period(ten_a.id, "all"),
+        season_board.clone(),
+    ] {
+        let b = board(store, CLASS, &period, 10, 2);
+        assert_eq!(top(&b), [(1, 20), (2, 20)], "{period}");
+        assert_eq!(b.players, 2, "{period}");
+    }
+    let ended = store
+        .end_class_season(CLASS, ten_a.id, at(23, 12))
+        .unwrap()
+        .unwrap();
+    assert_eq!((ended.id, ended.ended_at), (spring.id, Some(at(23, 12))));
+    // After the season: the class's all-time board counts, its season's does not.
+    let tuesday_answer = store
+        .answer(&class_plan(&tuesday, 1, 3, ten_a.id, None))
+        .unwrap();
+    assert_eq!(tuesday_answer.points, 22, "a two-day streak's bonus");
+    assert_eq!(
+        top(&board(store, CLASS, &class_period(ten_a.id, "all"), 10, 1)),
+        [(1, 42), (2, 20)]
+    );
+    assert_eq!(
+        top(&board(store, CLASS, &season_board, 10, 1)),
+        [(1, 20), (2, 20)]
+    );
+    assert_eq!(store.class_seasons(CLASS, ten_a.id).unwrap(), [ended]);
+
+    assert!(store.remove_class(CLASS, ten_a.id).unwrap());
+    for period in [class_period(ten_a.id, "all"), season_board] {
+        let gone = board(store, CLASS, &period, 10, 1);
+        assert_eq!((gone.players, gone.top.len(), gone.caller), (0, 0, None));
+    }
+    assert!(store.class_seasons(CLASS, ten_a.id).unwrap().is_empty());
+    let server = board(store, CLASS, "all", 10, 1);
+    assert_eq!(top(&server), [(1, 42), (2, 20)]);
+    assert_eq!(
+        (server.players, server.caller.map(|s| s.rank)),
+        (2, Some(1))
+    );
+    assert_eq!(store.streak(CLASS, UserId(1)).unwrap(), streak(2, 2, 24));
+    assert_eq!(
+        store.question_results(Some(CLASS), UserId(1)).unwrap(),
+        [results("p/a", 1, 1), results("p/b", 1, 1)]
+    );
+    assert_eq!(store.tally(monday.id).unwrap(), tally(2, 2));
 }

@@ -1,7 +1,8 @@
 //! A server's classes: their channels, roles and own settings.
 //!
-//! One part of the [`Store`](super::Store) interface; every backend
-//! implements it (`sqlite/classes.rs`, `postgres/classes.rs`). The rules of
+//! One part of the [`Store`](super::Store) interface, written once for
+//! both backends in `shared/classes.rs` (`sqlite/classes.rs` and
+//! `postgres/classes.rs` only choose the connection). The rules of
 //! classes (unique names, fallback to the server's settings, membership) are
 //! `classes` (the core module)'; the store keeps what they decide. A class's daily
 //! questions are instances with its id ([`AnswerStore`](super::AnswerStore)),

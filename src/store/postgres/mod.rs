@@ -448,15 +448,6 @@ fn settings_row(r: &Row, at: usize) -> Result<GuildSettings, pg::Error> {
     })
 }
 
-fn season_row(r: &Row) -> Result<Season, pg::Error> {
-    Ok(Season {
-        id: r.try_get(0)?,
-        name: typed_text(r, 1)?,
-        started_at: r.try_get(2)?,
-        ended_at: r.try_get(3)?,
-    })
-}
-
 fn report_row(r: &Row) -> Result<Report, pg::Error> {
     Ok(Report {
         id: r.try_get(0)?,
@@ -465,14 +456,6 @@ fn report_row(r: &Row) -> Result<Report, pg::Error> {
         question: r.try_get(3)?,
         text: typed_text(r, 4)?,
         at: r.try_get(5)?,
-    })
-}
-
-fn question_results_row(r: &Row) -> Result<QuestionResults, pg::Error> {
-    Ok(QuestionResults {
-        question: r.try_get(0)?,
-        answered: r.try_get::<_, i64>(1)? as u64,
-        correct: r.try_get::<_, i64>(2)? as u64,
     })
 }
 

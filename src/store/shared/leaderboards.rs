@@ -11,7 +11,7 @@ use super::{args, Row, SqlError, Tx};
 use crate::request::{GuildId, UserId};
 use crate::store::*;
 
-fn season_row(row: &Row) -> Result<Season, SqlError> {
+pub(super) fn season_row(row: &Row) -> Result<Season, SqlError> {
     Ok(Season {
         id: row.int(0)?,
         name: row.text(1)?,

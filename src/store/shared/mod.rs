@@ -34,6 +34,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::borrow::Cow;
 
 pub(crate) mod answers;
+pub(crate) mod classes;
 pub(crate) mod leaderboards;
 pub(crate) mod privacy;
 pub(crate) mod review;

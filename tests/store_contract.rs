@@ -346,6 +346,66 @@ fn settings_round_trip(store: &dyn Store) {
     );
 }
 
+/// Settings are saved whole: a field left empty is cleared, not kept from
+/// before. A scheduled server comes back with every setting (its days and
+/// roles too), a problem noted with its post changes none of them, and a
+/// server known only by such a problem is not scheduled.
+fn settings_are_saved_whole_and_scheduled_with_every_field(store: &dyn Store) {
+    let weekdays = GuildSettings {
+        timezone: Some("America/New_York".into()),
+        channel: Some(u64::MAX),
+        post_time: Some("16:45".into()),
+        post_days: Some(vec![0, 1, 2, 3, 4, 5, 6]),
+        ping_role: Some(u64::MAX - 1),
+        teacher_role: Some(1),
+        competitions_teachers_only: true,
+    };
+    store.save_settings(CLASS, &weekdays, at(23, 8)).unwrap();
+    let mondays_and_fridays = GuildSettings {
+        channel: Some(9),
+        post_time: Some("09:00".into()),
+        post_days: Some(vec![0, 4]),
+        ..GuildSettings::default()
+    };
+    store
+        .save_settings(OTHER, &mondays_and_fridays, at(23, 8))
+        .unwrap();
+    store
+        .set_post_problem(CLASS, Some("channel deleted"), at(23, 9))
+        .unwrap();
+    store
+        .set_post_problem(GuildId(12), Some("missing permission"), at(23, 9))
+        .unwrap();
+    assert_eq!(
+        store.scheduled_guilds().unwrap(),
+        vec![
+            (CLASS, weekdays.clone()),
+            (OTHER, mondays_and_fridays.clone())
+        ]
+    );
+
+    // Saved again with only a time zone: the rest is cleared, and the
+    // server is no longer scheduled.
+    let zone_only = GuildSettings {
+        timezone: Some("Europe/Paris".into()),
+        ..GuildSettings::default()
+    };
+    store.save_settings(CLASS, &zone_only, at(24, 8)).unwrap();
+    assert_eq!(store.settings(CLASS).unwrap(), zone_only);
+    assert_eq!(
+        store.post_problem(CLASS).unwrap().as_deref(),
+        Some("channel deleted")
+    );
+    assert_eq!(
+        store.scheduled_guilds().unwrap(),
+        vec![(OTHER, mondays_and_fridays)]
+    );
+    store
+        .save_settings(CLASS, &GuildSettings::default(), at(24, 9))
+        .unwrap();
+    assert_eq!(store.settings(CLASS).unwrap(), GuildSettings::default());
+}
+
 fn daily_instance_is_created_once_per_guild_and_day(store: &dyn Store) {
     assert_eq!(store.daily_instance(CLASS, date(23)).unwrap(), None);
     let created_at = at(23, 7) + Duration::nanoseconds(123_456_789);
@@ -2796,6 +2856,7 @@ macro_rules! contract {
 contract! {
     store: [
         settings_round_trip,
+        settings_are_saved_whole_and_scheduled_with_every_field,
         daily_instance_is_created_once_per_guild_and_day,
         answers_count_once_per_student_and_per_interaction,
         leaderboard_ranks_ties_and_player_counts,

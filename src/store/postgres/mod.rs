@@ -429,25 +429,6 @@ fn past_answer(r: &Row) -> Result<PastAnswer, pg::Error> {
     })
 }
 
-const SETTINGS_OF_GUILD: &str = "SELECT timezone, channel_id, post_time, post_days, ping_role_id, teacher_role_id, competitions_teachers_only
-     FROM guild_settings WHERE guild_id = $1";
-
-/// Settings from their columns, starting at `at` (in the order of
-/// [`SETTINGS_OF_GUILD`]).
-fn settings_row(r: &Row, at: usize) -> Result<GuildSettings, pg::Error> {
-    Ok(GuildSettings {
-        timezone: r.try_get(at)?,
-        channel: r.try_get::<_, Option<i64>>(at + 1)?.map(|v| v as u64),
-        post_time: r.try_get(at + 2)?,
-        post_days: r
-            .try_get::<_, Option<Vec<i16>>>(at + 3)?
-            .map(|days| days.into_iter().map(|d| d as u8).collect()),
-        ping_role: r.try_get::<_, Option<i64>>(at + 4)?.map(|v| v as u64),
-        teacher_role: r.try_get::<_, Option<i64>>(at + 5)?.map(|v| v as u64),
-        competitions_teachers_only: r.try_get(at + 6)?,
-    })
-}
-
 fn report_row(r: &Row) -> Result<Report, pg::Error> {
     Ok(Report {
         id: r.try_get(0)?,

@@ -4,7 +4,9 @@
 //! prepared), values bound as the statement's parameter types require
 //! (PostgreSQL checks them strictly: an integer goes as SMALLINT, INTEGER,
 //! BIGINT or BOOLEAN, text as TEXT or as the bytes of a BYTEA column, a
-//! time as TIMESTAMPTZ truncated to the microsecond) and rows locked with
+//! list as the shared rules keep it, comma-separated text, as an integer
+//! array column (`guild_settings.post_days`), a time as TIMESTAMPTZ
+//! truncated to the microsecond) and rows locked with
 //! `FOR UPDATE` ([`shared::Tx::locks_rows`]). Also the insert-else-read of
 //! competition answers, which are not yet shared.
 
@@ -105,6 +107,9 @@ impl ToSql for Value<'_> {
             Value::Real(v) if *ty == Type::FLOAT8 => v.to_sql(ty, out),
             Value::Real(v) if *ty == Type::FLOAT4 => (*v as f32).to_sql(ty, out),
             Value::Text(t) if *ty == Type::BYTEA => typed(t).to_sql(ty, out),
+            Value::Text(t) if *ty == Type::INT2_ARRAY => list::<i16>(t)?.to_sql(ty, out),
+            Value::Text(t) if *ty == Type::INT4_ARRAY => list::<i32>(t)?.to_sql(ty, out),
+            Value::Text(t) if *ty == Type::INT8_ARRAY => list::<i64>(t)?.to_sql(ty, out),
             Value::Text(t) if <&str as ToSql>::accepts(ty) => t.as_ref().to_sql(ty, out),
             Value::Time(t) if *ty == Type::TIMESTAMPTZ => micros(*t).to_sql(ty, out),
             Value::Day(d) if *ty == Type::DATE => d.to_sql(ty, out),
@@ -117,6 +122,31 @@ impl ToSql for Value<'_> {
     }
 
     pg::types::to_sql_checked!();
+}
+
+/// A list of integers from the comma-separated text the shared rules keep
+/// lists as (SQLite's form, `"0,2,4"`; empty text is an empty list), for
+/// an integer array column.
+fn list<I: std::str::FromStr>(text: &str) -> Result<Vec<I>, BoxedError>
+where
+    I::Err: std::error::Error + Sync + Send + 'static,
+{
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|n| n.parse().map_err(BoxedError::from))
+        .collect()
+}
+
+/// An integer array column as that same text.
+fn list_text<I: ToString>(items: Vec<I>) -> Value<'static> {
+    let text = items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Value::Text(text.into())
 }
 
 /// Reads a column of any type the schema uses (see [`Value`]).
@@ -134,6 +164,12 @@ impl<'a> FromSql<'a> for Value<'static> {
             Value::Real(f64::from_sql(ty, raw)?)
         } else if *ty == Type::FLOAT4 {
             Value::Real(f32::from_sql(ty, raw)?.into())
+        } else if *ty == Type::INT2_ARRAY {
+            list_text(Vec::<i16>::from_sql(ty, raw)?)
+        } else if *ty == Type::INT4_ARRAY {
+            list_text(Vec::<i32>::from_sql(ty, raw)?)
+        } else if *ty == Type::INT8_ARRAY {
+            list_text(Vec::<i64>::from_sql(ty, raw)?)
         } else if *ty == Type::BYTEA {
             // Only valid UTF-8 is ever written (see `typed`).
             Value::Text(String::from_utf8_lossy(raw).into_owned().into())

@@ -75,3 +75,40 @@ fn tls_is_off_only_when_the_url_says_so_and_a_bad_root_file_is_named() {
         Err(PgError::Url(_))
     ));
 }
+
+/// The shared rules keep lists as comma-separated text; an integer array
+/// column (`guild_settings.post_days`) takes it as an array and gives it
+/// back as that text.
+#[test]
+fn lists_as_text_bind_to_integer_arrays_and_read_back() {
+    use crate::store::shared::Value;
+    use bytes::BytesMut;
+    use pg::types::{FromSql, Type};
+    for ty in [Type::INT2_ARRAY, Type::INT4_ARRAY, Type::INT8_ARRAY] {
+        for text in ["0,2,4", "6", ""] {
+            let mut raw = BytesMut::new();
+            Value::Text(text.into()).to_sql(&ty, &mut raw).unwrap();
+            assert_eq!(
+                Value::from_sql(&ty, &raw).unwrap(),
+                Value::Text(text.into()),
+                "{ty}"
+            );
+        }
+    }
+    // The driver's own arrays read the same way.
+    let mut raw = BytesMut::new();
+    vec![1i16, 5].to_sql(&Type::INT2_ARRAY, &mut raw).unwrap();
+    assert_eq!(
+        Value::from_sql(&Type::INT2_ARRAY, &raw).unwrap(),
+        Value::Text("1,5".into())
+    );
+    // Text that is not a list of integers, or one too large for the
+    // column's type, is refused rather than stored as something else.
+    for (text, ty) in [("1,x", Type::INT2_ARRAY), ("40000", Type::INT2_ARRAY)] {
+        let mut raw = BytesMut::new();
+        assert!(
+            Value::Text(text.into()).to_sql(&ty, &mut raw).is_err(),
+            "{text}"
+        );
+    }
+}

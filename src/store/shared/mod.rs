@@ -2,7 +2,8 @@
 //! to totals, the score histogram, streaks, tallies and review cards
 //! (`answers.rs`), what removing a student or a server deletes
 //! (`privacy.rs`), seasons and leaderboards (`leaderboards.rs`), reading
-//! review cards (`review.rs`), over a small interface each backend implements ([`Tx`]).
+//! review cards (`review.rs`), a server's settings and the daily post's
+//! bookkeeping (`settings.rs`), over a small interface each backend implements ([`Tx`]).
 //!
 //! **The interface.** A transaction handle that runs one SQL statement at a
 //! time with [`Tx::query`], [`Tx::query_opt`] and [`Tx::execute`], its
@@ -21,9 +22,10 @@
 //! is typed, not spelt: a [`Value`] is bound as each backend stores it
 //! (SQLite keeps times as RFC 3339 text, days as `YYYY-MM-DD` and booleans
 //! as 0/1; PostgreSQL binds an integer as whichever of SMALLINT, INTEGER,
-//! BIGINT or BOOLEAN the statement's parameter is, and text to BYTEA
-//! columns as its bytes), and a [`Row`]'s getters read either spelling
-//! back. Row locks are the one dialect hook ([`Tx::locks_rows`]):
+//! BIGINT or BOOLEAN the statement's parameter is, text to BYTEA
+//! columns as its bytes, and a list, which the rules keep as
+//! comma-separated text, to an integer array column), and a [`Row`]'s
+//! getters read either spelling back. Row locks are the one dialect hook ([`Tx::locks_rows`]):
 //! PostgreSQL takes them with `FOR UPDATE`; SQLite has one writer, which
 //! holds the whole database for its transaction.
 //!
@@ -38,6 +40,7 @@ pub(crate) mod classes;
 pub(crate) mod leaderboards;
 pub(crate) mod privacy;
 pub(crate) mod review;
+pub(crate) mod settings;
 
 /// One argument or column value, in the kinds the schema uses.
 #[derive(Debug, Clone, PartialEq)]

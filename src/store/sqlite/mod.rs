@@ -38,6 +38,9 @@ pub struct SqliteStore {
     wal_limit: Option<(std::path::PathBuf, u64)>,
     /// Commits since the WAL's size was last looked at.
     commits_unchecked: std::sync::atomic::AtomicU32,
+    /// How many checkpoints the checkpointer had finished when the writer
+    /// asked it for one before truncating, or [`NOT_ASKED`].
+    checkpoint_asked: std::sync::atomic::AtomicU64,
     /// The background checkpointer (stopped when the store is dropped).
     checkpointer: Option<Checkpointer>,
 }
@@ -88,13 +91,18 @@ struct Checkpointer {
     /// SQLite's lock for most of its interval, every truncation fails and
     /// the WAL grows (a fault test saw 30 MB past a 1 MB limit).
     running: Arc<Mutex<()>>,
-    stop: Option<std::sync::mpsc::Sender<()>>,
+    /// PASSIVE checkpoints finished so far (see [`SqliteStore::bound_wal`]).
+    finished: Arc<std::sync::atomic::AtomicU64>,
+    /// A message asks for a checkpoint now; dropping it stops the thread.
+    hurry: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 /// The WAL size past which the writer truncates it.
 const WAL_LIMIT: u64 = 64 * 1024 * 1024;
+/// [`SqliteStore::checkpoint_asked`] when no checkpoint is awaited.
+const NOT_ASKED: u64 = u64::MAX;
 /// How many commits pass between two looks at the WAL's size.
 const WAL_CHECK_EVERY: u32 = 64;
 
@@ -105,21 +113,23 @@ impl Checkpointer {
         // Every statement stays prepared (parsing SQL costs more than most
         // of these queries).
         conn.set_prepared_statement_cache_capacity(64);
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let (hurry, hurried) = std::sync::mpsc::channel::<()>();
         let running = Arc::new(Mutex::new(()));
-        let held = running.clone();
+        let finished = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (held, count) = (running.clone(), finished.clone());
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 // Runs until the store drops its end of the channel.
-                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                while let Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    hurried.recv_timeout(CHECKPOINT_EVERY)
                 {
                     let _running = held.lock().unwrap_or_else(|e| e.into_inner());
                     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
                     {
                         tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
                     }
+                    count.fetch_add(1, std::sync::atomic::Ordering::Release);
                 }
             })
             .map_err(|e| {
@@ -127,7 +137,8 @@ impl Checkpointer {
             })?;
         Ok(Self {
             running,
-            stop: Some(stop),
+            finished,
+            hurry: Some(hurry),
             thread: Some(thread),
         })
     }
@@ -162,7 +173,7 @@ impl Drop for SqliteStore {
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        drop(self.stop.take());
+        drop(self.hurry.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -387,6 +398,7 @@ impl SqliteStore {
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             wal_limit: None,
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
+            checkpoint_asked: std::sync::atomic::AtomicU64::new(NOT_ASKED),
             checkpointer: None,
         })
     }
@@ -450,32 +462,61 @@ impl SqliteStore {
     /// copied, so under sustained load the file grew by about 70 KB per
     /// answer (found by `benches/store_scale.rs`). Every `WAL_CHECK_EVERY`
     /// commits the writer, which holds the only write connection, looks at
-    /// the WAL's size and past the limit runs a TRUNCATE checkpoint itself:
-    /// it first waits for a PASSIVE checkpoint in progress (see
-    /// [`Checkpointer::running`]), then that one commit waits for the frames
-    /// not yet copied, and the WAL starts again from empty. Only a reader in
-    /// another process can keep it from finishing, after the busy timeout;
-    /// then it tries again `WAL_CHECK_EVERY` commits later, not at the next
-    /// commit, so a long reader does not make every student wait.
+    /// the WAL's size; past the limit it runs a TRUNCATE checkpoint itself,
+    /// and every student whose answer is queued waits while it copies the
+    /// frames not yet copied and syncs the file. So the writer first asks
+    /// the checkpointer for a PASSIVE checkpoint at once (which never
+    /// blocks writers) and truncates only at a later look, once that
+    /// checkpoint has finished and the checkpointer is idle: what is left
+    /// to copy is then the few commits since, not up to `CHECKPOINT_EVERY`
+    /// of them (`perf` and the end-to-end bench put most of the 500/s p99
+    /// of a press in this wait). Past twice the limit (a disk so slow that
+    /// the checkpointer is never idle at a look) the writer waits for the
+    /// checkpointer and truncates, as it always did. Only a reader in
+    /// another process can keep the truncation from finishing, after the
+    /// busy timeout; then it is tried again `WAL_CHECK_EVERY` commits later,
+    /// not at the next commit, so a long reader does not make every student
+    /// wait.
     fn bound_wal(&self, conn: &Connection) {
+        use std::sync::atomic::Ordering;
         let Some((wal, limit)) = &self.wal_limit else {
             return;
         };
-        let seen = self
-            .commits_unchecked
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let seen = self.commits_unchecked.fetch_add(1, Ordering::Relaxed);
         if seen + 1 < WAL_CHECK_EVERY {
             return;
         }
-        self.commits_unchecked
-            .store(0, std::sync::atomic::Ordering::Relaxed);
-        if !std::fs::metadata(wal).is_ok_and(|m| m.len() > *limit) {
+        self.commits_unchecked.store(0, Ordering::Relaxed);
+        let size = std::fs::metadata(wal).map_or(0, |m| m.len());
+        if size <= *limit {
             return;
         }
-        let _checkpointer_idle = self
-            .checkpointer
-            .as_ref()
-            .map(|c| c.running.lock().unwrap_or_else(|e| e.into_inner()));
+        let _checkpointer_idle = match &self.checkpointer {
+            None => None,
+            Some(c) if size > limit.saturating_mul(2) => {
+                Some(c.running.lock().unwrap_or_else(|e| e.into_inner()))
+            }
+            Some(c) => {
+                let finished = c.finished.load(Ordering::Acquire);
+                let asked = self.checkpoint_asked.load(Ordering::Relaxed);
+                if asked == NOT_ASKED {
+                    // A closed channel means the checkpointer is stopping;
+                    // the truncation past twice the limit still bounds it.
+                    let _ = c.hurry.as_ref().map(|h| h.send(()));
+                    self.checkpoint_asked.store(finished, Ordering::Relaxed);
+                    return;
+                }
+                if finished <= asked {
+                    return; // the checkpoint asked for has not finished
+                }
+                match c.running.try_lock() {
+                    Ok(idle) => Some(idle),
+                    Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                    Err(std::sync::TryLockError::WouldBlock) => return,
+                }
+            }
+        };
+        self.checkpoint_asked.store(NOT_ASKED, Ordering::Relaxed);
         let truncated: rusqlite::Result<i64> =
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
         match truncated {

@@ -206,6 +206,7 @@ fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
         next_reader: std::sync::atomic::AtomicUsize::new(0),
         wal_limit: None,
         commits_unchecked: std::sync::atomic::AtomicU32::new(0),
+        checkpoint_asked: std::sync::atomic::AtomicU64::new(NOT_ASKED),
         checkpointer: None,
     };
     // Written as that release wrote it (instances had no class then).
@@ -245,6 +246,7 @@ fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
         next_reader: std::sync::atomic::AtomicUsize::new(0),
         wal_limit: None,
         commits_unchecked: std::sync::atomic::AtomicU32::new(0),
+        checkpoint_asked: std::sync::atomic::AtomicU64::new(NOT_ASKED),
         checkpointer: None,
     };
     assert_eq!(
@@ -620,4 +622,32 @@ fn bound_limits_do_not_re_prepare_statements() {
     let kept = Connection::open_in_memory().unwrap();
     super::keep_plans(&kept).unwrap();
     assert_eq!(re_prepared(&kept), 0);
+}
+
+/// A group of one answer that fails reports its error and leaves nothing
+/// behind: neither the display name nor the tally it wrote before failing.
+#[test]
+fn a_failing_answer_alone_in_its_group_leaves_nothing() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let q = daily(&store, 10, "2026-11-23", "p/a");
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    let mut failing = answer(q.id + 1000, 2, 101, true);
+    failing.display_name = Some("Bea".into());
+    let group = [QueuedAnswer {
+        work: Work::Record(failing),
+        outcome: sender,
+    }];
+    let outcomes = commit_group(&mut store.conn.lock().unwrap(), &group);
+    drop(receiver);
+    assert!(
+        matches!(&outcomes[0], Err(StoreError::Database(why)) if why.contains("FOREIGN KEY")),
+        "{:?}",
+        outcomes[0]
+    );
+    assert_eq!(store.tally(q.id + 1000).unwrap(), Tally::default());
+    let board = store
+        .leaderboard(GuildId(10), "all", 10, UserId(2))
+        .unwrap();
+    assert!(board.top.is_empty(), "{:?}", board.top);
+    assert_eq!(board.players, 0);
 }

@@ -7,12 +7,15 @@
 //! transactions before a power cut may be lost; FULL would fsync every
 //! answer and cost the throughput target (see docs/performance.md). One
 //! connection behind a mutex serialises writers, which SQLite does anyway;
-//! the lock is held only inside a method, never across an `.await`.
+//! the lock is held only inside a method, never across an `.await`. The
+//! WAL's checkpointer and size bound live in `wal.rs`, the group commit and
+//! the [`crate::store::shared::Tx`] over rusqlite in `rules.rs`.
 
 use super::*;
 use rules::*;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::sync::{Arc, Mutex};
+use wal::*;
 
 /// How long a statement waits for another connection's lock before the
 /// store reports "busy" (and the student is asked to try again): well inside
@@ -75,110 +78,6 @@ const MAX_GROUP_COMMIT: usize = 256;
 
 /// How many remembered names the cache keeps before starting afresh.
 const NAME_CACHE: usize = 100_000;
-
-/// Copies the WAL back into the database file from a thread of its own.
-///
-/// SQLite's automatic checkpoint runs inside whichever COMMIT crosses the WAL
-/// size threshold, so every few hundred answers one student would wait for
-/// it. Here the main connection checkpoints only to bound the WAL (see
-/// [`SqliteStore::bound_wal`]); this thread runs a PASSIVE checkpoint (which
-/// never blocks writers) every `CHECKPOINT_EVERY`.
-struct Checkpointer {
-    /// Held while this thread checkpoints. SQLite lets one checkpoint run at
-    /// a time and fails a second at once, without waiting (its busy handler
-    /// is not asked), so the writer takes this before truncating the WAL:
-    /// otherwise, when the disk is slow and a PASSIVE checkpoint holds
-    /// SQLite's lock for most of its interval, every truncation fails and
-    /// the WAL grows (a fault test saw 30 MB past a 1 MB limit).
-    running: Arc<Mutex<()>>,
-    /// PASSIVE checkpoints finished so far (see [`SqliteStore::bound_wal`]).
-    finished: Arc<std::sync::atomic::AtomicU64>,
-    /// A message asks for a checkpoint now; dropping it stops the thread.
-    hurry: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-/// The WAL size past which the writer truncates it.
-const WAL_LIMIT: u64 = 64 * 1024 * 1024;
-/// [`SqliteStore::checkpoint_asked`] when no checkpoint is awaited.
-const NOT_ASKED: u64 = u64::MAX;
-/// How many commits pass between two looks at the WAL's size.
-const WAL_CHECK_EVERY: u32 = 64;
-
-impl Checkpointer {
-    fn start(path: &std::path::Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
-        // Every statement stays prepared (parsing SQL costs more than most
-        // of these queries).
-        conn.set_prepared_statement_cache_capacity(64);
-        let (hurry, hurried) = std::sync::mpsc::channel::<()>();
-        let running = Arc::new(Mutex::new(()));
-        let finished = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let (held, count) = (running.clone(), finished.clone());
-        let thread = std::thread::Builder::new()
-            .name("sqlite-checkpoint".into())
-            .spawn(move || {
-                // Runs until the store drops its end of the channel.
-                while let Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                    hurried.recv_timeout(CHECKPOINT_EVERY)
-                {
-                    let _running = held.lock().unwrap_or_else(|e| e.into_inner());
-                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                    {
-                        tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
-                    }
-                    count.fetch_add(1, std::sync::atomic::Ordering::Release);
-                }
-            })
-            .map_err(|e| {
-                StoreError::Database(format!("cannot start the checkpoint thread: {e}"))
-            })?;
-        Ok(Self {
-            running,
-            finished,
-            hurry: Some(hurry),
-            thread: Some(thread),
-        })
-    }
-}
-
-/// Closes every connection, then leaves the clean-close marker (see
-/// `sqlite_file::closed_cleanly`): the next open need not read the whole
-/// file through.
-impl Drop for SqliteStore {
-    fn drop(&mut self) {
-        let Some((wal, _)) = self.wal_limit.take() else {
-            return; // in memory
-        };
-        self.readers.clear();
-        self.checkpointer = None;
-        let Ok(spare) = Connection::open_in_memory() else {
-            return;
-        };
-        let conn = std::mem::replace(
-            self.conn.get_mut().unwrap_or_else(|e| e.into_inner()),
-            spare,
-        );
-        if conn.close().is_err() {
-            return;
-        }
-        // The WAL is the database's path with "-wal" (see `open`).
-        if let Some(db) = wal.to_str().and_then(|w| w.strip_suffix("-wal")) {
-            super::sqlite_file::mark_closed_cleanly(std::path::Path::new(db));
-        }
-    }
-}
-
-impl Drop for Checkpointer {
-    fn drop(&mut self) {
-        drop(self.hurry.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 /// [`db`] for the sibling module that checks and copies database files.
 pub(crate) fn db_error(e: rusqlite::Error) -> StoreError {
@@ -455,79 +354,6 @@ impl SqliteStore {
         read().map_err(db)
     }
 
-    /// Keeps the WAL from growing without bound under sustained answers.
-    ///
-    /// The background PASSIVE checkpoint copies the WAL into the database
-    /// but cannot let it start over while commits keep landing past what it
-    /// copied, so under sustained load the file grew by about 70 KB per
-    /// answer (found by `benches/store_scale.rs`). Every `WAL_CHECK_EVERY`
-    /// commits the writer, which holds the only write connection, looks at
-    /// the WAL's size; past the limit it runs a TRUNCATE checkpoint itself,
-    /// and every student whose answer is queued waits while it copies the
-    /// frames not yet copied and syncs the file. So the writer first asks
-    /// the checkpointer for a PASSIVE checkpoint at once (which never
-    /// blocks writers) and truncates only at a later look, once that
-    /// checkpoint has finished and the checkpointer is idle: what is left
-    /// to copy is then the few commits since, not up to `CHECKPOINT_EVERY`
-    /// of them (`perf` and the end-to-end bench put most of the 500/s p99
-    /// of a press in this wait). Past twice the limit (a disk so slow that
-    /// the checkpointer is never idle at a look) the writer waits for the
-    /// checkpointer and truncates, as it always did. Only a reader in
-    /// another process can keep the truncation from finishing, after the
-    /// busy timeout; then it is tried again `WAL_CHECK_EVERY` commits later,
-    /// not at the next commit, so a long reader does not make every student
-    /// wait.
-    fn bound_wal(&self, conn: &Connection) {
-        use std::sync::atomic::Ordering;
-        let Some((wal, limit)) = &self.wal_limit else {
-            return;
-        };
-        let seen = self.commits_unchecked.fetch_add(1, Ordering::Relaxed);
-        if seen + 1 < WAL_CHECK_EVERY {
-            return;
-        }
-        self.commits_unchecked.store(0, Ordering::Relaxed);
-        let size = std::fs::metadata(wal).map_or(0, |m| m.len());
-        if size <= *limit {
-            return;
-        }
-        let _checkpointer_idle = match &self.checkpointer {
-            None => None,
-            Some(c) if size > limit.saturating_mul(2) => {
-                Some(c.running.lock().unwrap_or_else(|e| e.into_inner()))
-            }
-            Some(c) => {
-                let finished = c.finished.load(Ordering::Acquire);
-                let asked = self.checkpoint_asked.load(Ordering::Relaxed);
-                if asked == NOT_ASKED {
-                    // A closed channel means the checkpointer is stopping;
-                    // the truncation past twice the limit still bounds it.
-                    let _ = c.hurry.as_ref().map(|h| h.send(()));
-                    self.checkpoint_asked.store(finished, Ordering::Relaxed);
-                    return;
-                }
-                if finished <= asked {
-                    return; // the checkpoint asked for has not finished
-                }
-                match c.running.try_lock() {
-                    Ok(idle) => Some(idle),
-                    Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
-                    Err(std::sync::TryLockError::WouldBlock) => return,
-                }
-            }
-        };
-        self.checkpoint_asked.store(NOT_ASKED, Ordering::Relaxed);
-        let truncated: rusqlite::Result<i64> =
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
-        match truncated {
-            Ok(0) => {}
-            Ok(_) => tracing::warn!(
-                "the WAL could not be truncated: another process kept reading past the busy timeout; retrying later"
-            ),
-            Err(e) => tracing::warn!(error = %e, "WAL truncation failed; retrying later"),
-        }
-    }
-
     /// Keeps [`Store::write_problem`] current: set by a write that failed for
     /// want of space or permission, cleared by one that changed rows.
     fn note_write<T>(&self, result: &Result<T, StoreError>, wrote: bool) {
@@ -771,6 +597,7 @@ mod privacy;
 mod review;
 mod rules;
 mod settings;
+mod wal;
 
 #[cfg(test)]
 mod tests;

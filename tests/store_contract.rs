@@ -2885,6 +2885,7 @@ contract! {
         classes_have_seasons_of_their_own,
         a_class_report_is_its_students_and_its_questions,
         a_class_season_counts_what_is_answered_while_it_runs,
+        a_competition_answer_counts_once_on_every_board,
     ],
     database: [
         reopening_sees_the_same_data,
@@ -2894,6 +2895,8 @@ contract! {
         databases_from_before_the_migration_runner_open_with_nothing_lost,
         concurrent_answers_count_exactly_once,
         racing_for_the_daily_and_its_post,
+        a_competition_goes_on_after_a_restart,
+        competition_answers_from_two_processes_count_once,
     ],
     postgres_only: [
         first_open_from_several_processes_migrates_once,
@@ -3383,4 +3386,275 @@ fn a_class_season_counts_what_is_answered_while_it_runs(store: &dyn Store) {
         [results("p/a", 1, 1), results("p/b", 1, 1)]
     );
     assert_eq!(store.tally(monday.id).unwrap(), tally(2, 2));
+}
+
+// ---------------------------------------------------------------------------
+// Competitions, again
+
+/// A competition answer counts on every board it is given (the server's
+/// and a class's) exactly once: a redelivered press and a second press
+/// change no total, no player count and no name, and the class's board
+/// ranks it among the class's daily answers.
+fn a_competition_answer_counts_once_on_every_board(store: &dyn Store) {
+    let ten_a = store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
+    let class_all = class_period(ten_a.id, "all");
+    let q = class_daily(store, &ten_a, 23, "p/a");
+    let mut daily_answer = answer(&q, 2, 1, 20);
+    daily_answer.periods.push(class_all.clone());
+    record(store, &daily_answer);
+    let quiz = store
+        .create_competition(&competition(CLASS, 500, 2))
+        .unwrap()
+        .unwrap();
+    let mut ada = competition_answer(quiz.id, 1, 1, 10, 30, 1200);
+    ada.periods = vec!["all".into(), WEEK.into(), class_all.clone()];
+    ada.display_name = Some("Ada".into());
+    assert_eq!(
+        store.record_competition_answer(&ada).unwrap(),
+        RecordOutcome::Recorded
+    );
+    let first = PastAnswer {
+        answer: ada.answer.clone(),
+        correct: true,
+        points: 30,
+    };
+    // Redelivered (same interaction, another name seen), then pressed again.
+    let redelivered = NewCompetitionAnswer {
+        display_name: Some("Ada L.".into()),
+        ..ada.clone()
+    };
+    assert_eq!(
+        store.record_competition_answer(&redelivered).unwrap(),
+        RecordOutcome::Duplicate(first.clone())
+    );
+    let again = NewCompetitionAnswer {
+        interaction: InteractionId(11),
+        answer: "another".into(),
+        points: 0,
+        correct: false,
+        ..ada.clone()
+    };
+    assert_eq!(
+        store.record_competition_answer(&again).unwrap(),
+        RecordOutcome::AlreadyAnswered(first)
+    );
+    for period in ["all", WEEK, &class_all] {
+        let b = board(store, CLASS, period, 10, 2);
+        assert_eq!(top(&b), [(1, 30), (2, 20)], "{period}");
+        assert_eq!((b.players, b.top[0].answered), (2, 1), "{period}");
+        assert_eq!(b.top[0].name, "Ada", "{period}");
+        assert_eq!(b.caller.map(|s| s.rank), Some(2), "{period}");
+    }
+    // The next round counts on its own; the standings hold both.
+    let mut round_two = competition_answer(quiz.id, 2, 1, 12, 10, 800);
+    round_two.periods = ada.periods.clone();
+    store.record_competition_answer(&round_two).unwrap();
+    assert_eq!(
+        top(&board(store, CLASS, &class_all, 10, 1)),
+        [(1, 40), (2, 20)]
+    );
+    assert_eq!(
+        store.competition_standings(quiz.id).unwrap(),
+        [CompetitionStanding {
+            user: UserId(1),
+            name: "Ada".into(),
+            points: 40,
+            correct: 2,
+            millis: 2000,
+        }]
+    );
+}
+
+/// What a restarted bot reads back: a running team competition with its
+/// rounds as far as they went, the teams with their late joiners, the
+/// answers and standings, and a second join of the same player keeps
+/// their team.
+fn a_competition_goes_on_after_a_restart(db: &TestDb) {
+    let drawn = vec![
+        CompetitionTeam {
+            number: 1,
+            name: "Röd".into(),
+            key: Some(700),
+            members: vec![UserId(1)],
+        },
+        CompetitionTeam {
+            number: 2,
+            name: "Blue".into(),
+            key: None,
+            members: vec![UserId(2)],
+        },
+    ];
+    let opened = at(23, 12) + Duration::microseconds(7);
+    let before = {
+        let store = db.open();
+        let quiz = store
+            .create_competition(&NewCompetition {
+                team_mode: "random".into(),
+                teams: drawn,
+                ..competition(CLASS, 600, 3)
+            })
+            .unwrap()
+            .unwrap();
+        assert!(store
+            .open_round(quiz.id, 1, opened, opened + Duration::seconds(20))
+            .unwrap());
+        store.set_round_message(quiz.id, 1, 99).unwrap();
+        assert_eq!(
+            store.join_competition_team(quiz.id, 2, UserId(3)).unwrap(),
+            2
+        );
+        for (user, interaction, points) in [(1, 1, 10), (3, 2, 0)] {
+            store
+                .record_competition_answer(&competition_answer(
+                    quiz.id,
+                    1,
+                    user,
+                    interaction,
+                    points,
+                    900,
+                ))
+                .unwrap();
+        }
+        assert!(store.close_round(quiz.id, 1).unwrap());
+        store.competition(quiz.id).unwrap().unwrap()
+    };
+    let store = db.open();
+    assert_eq!(
+        store.running_competitions().unwrap(),
+        std::slice::from_ref(&before)
+    );
+    assert_eq!(
+        store.running_competition_in(600).unwrap(),
+        Some(before.clone())
+    );
+    assert_eq!(
+        before.teams[1].members,
+        [UserId(2), UserId(3)],
+        "the late joiner is in the team they joined"
+    );
+    assert_eq!(
+        (
+            before.rounds[0].opened_at,
+            before.rounds[0].message,
+            before.rounds[0].closed
+        ),
+        (Some(opened), Some(99), true)
+    );
+    assert!(before.rounds[1..]
+        .iter()
+        .all(|r| r.opened_at.is_none() && !r.closed));
+    assert_eq!(
+        store
+            .join_competition_team(before.id, 1, UserId(3))
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .competition_answers(before.id, None)
+            .unwrap()
+            .iter()
+            .map(|a| (a.round, a.user.0, a.points))
+            .collect::<Vec<_>>(),
+        [(1, 1, 10), (1, 3, 0)]
+    );
+    assert_eq!(
+        store
+            .record_competition_answer(&competition_answer(before.id, 1, 1, 1, 10, 900))
+            .unwrap(),
+        RecordOutcome::Duplicate(PastAnswer {
+            answer: "1 in round 1".into(),
+            correct: true,
+            points: 10,
+        }),
+        "a press redelivered after the restart"
+    );
+    assert!(!store.close_round(before.id, 1).unwrap());
+    assert!(store
+        .end_competition(before.id, CompetitionStatus::Finished, at(23, 13))
+        .unwrap());
+    assert!(store.running_competitions().unwrap().is_empty());
+}
+
+/// Two stores (two bot processes), several threads each, recording the
+/// same competition answers at once, each also pressed again as a new
+/// interaction: each counts exactly once, in the standings and on the board.
+fn competition_answers_from_two_processes_count_once(db: &TestDb) {
+    const PLAYERS: u64 = 12;
+    const THREADS_PER_STORE: usize = 2;
+    let stores = [db.open(), db.open()];
+    let quiz = stores[0]
+        .create_competition(&competition(CLASS, 700, 2))
+        .unwrap()
+        .unwrap();
+    let points = |round: u32, user: u64| ((user + u64::from(round)) % 3) as i64 * 10;
+    let work: Vec<NewCompetitionAnswer> = (1..=2)
+        .flat_map(|round| (1..=PLAYERS).map(move |user| (round, user)))
+        .map(|(round, user)| {
+            competition_answer(
+                quiz.id,
+                round,
+                user,
+                100 * u64::from(round) + user,
+                points(round, user),
+                500,
+            )
+        })
+        .collect();
+    let threads = stores.len() * THREADS_PER_STORE;
+    let barrier = Barrier::new(threads);
+    let recorded: Vec<usize> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (store, work, barrier) = (&stores[t % stores.len()], &work, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    let mut mine = Vec::new();
+                    for k in 0..work.len() {
+                        let n = (k + t * 5) % work.len();
+                        let again = NewCompetitionAnswer {
+                            interaction: InteractionId(10_000 * (t as u64 + 1) + n as u64),
+                            ..work[n].clone()
+                        };
+                        for a in [&work[n], &again] {
+                            let outcome = loop {
+                                match store.record_competition_answer(a) {
+                                    Err(StoreError::Busy) => {
+                                        std::thread::sleep(std::time::Duration::from_millis(20))
+                                    }
+                                    result => break result.unwrap(),
+                                }
+                            };
+                            if outcome == RecordOutcome::Recorded {
+                                mine.push(n);
+                            }
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut counted = recorded.clone();
+    counted.sort_unstable();
+    assert_eq!(counted, (0..work.len()).collect::<Vec<_>>(), "each once");
+    let store = &*stores[1];
+    assert_eq!(
+        store.competition_answers(quiz.id, None).unwrap().len(),
+        work.len()
+    );
+    let standings = store.competition_standings(quiz.id).unwrap();
+    assert_eq!(standings.len() as u64, PLAYERS);
+    let b = board(store, CLASS, "all", 100, 1);
+    assert_eq!(b.players, PLAYERS);
+    for s in &standings {
+        let total = points(1, s.user.0) + points(2, s.user.0);
+        assert_eq!(s.points, total, "player {}", s.user.0);
+        let on_board = b.top.iter().find(|t| t.user == s.user).unwrap();
+        assert_eq!((on_board.points, on_board.answered), (total, 2));
+    }
 }

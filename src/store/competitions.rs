@@ -1,7 +1,8 @@
 //! Group quiz competitions: rounds, their answers and standings.
 //!
-//! One part of the [`Store`](super::Store) interface; every backend
-//! implements it (`sqlite/competitions.rs`, `postgres/competitions.rs`). Like the rest of
+//! One part of the [`Store`](super::Store) interface, written once for
+//! both backends in `shared/competitions.rs` (`sqlite/competitions.rs` and
+//! `postgres/competitions.rs` only choose the connection). Like the rest of
 //! `store` it knows nothing of Discord or of how points are computed.
 
 use super::*;

@@ -68,7 +68,6 @@ use super::*;
 use chrono::SubsecRound;
 pub use connection::connect_client;
 use connection::*;
-use rules::*;
 // `::postgres`: the driver crate, not this module (which shares its name).
 use ::postgres as pg;
 use pg::error::SqlState;
@@ -383,14 +382,6 @@ fn order_from(array: Vec<i64>) -> Vec<usize> {
     array.into_iter().map(|i| i as usize).collect()
 }
 
-fn status_text(status: CompetitionStatus) -> &'static str {
-    match status {
-        CompetitionStatus::Running => "running",
-        CompetitionStatus::Finished => "finished",
-        CompetitionStatus::Stopped => "stopped",
-    }
-}
-
 macro_rules! instance_columns {
     () => {
         "id, kind, guild_id, owner_id, day, question, option_order, created_at, class_id"
@@ -421,14 +412,6 @@ fn instance_row(r: &Row) -> Result<Instance, pg::Error> {
     })
 }
 
-fn past_answer(r: &Row) -> Result<PastAnswer, pg::Error> {
-    Ok(PastAnswer {
-        answer: typed_text(r, 0)?,
-        correct: r.try_get(1)?,
-        points: r.try_get(2)?,
-    })
-}
-
 fn report_row(r: &Row) -> Result<Report, pg::Error> {
     Ok(Report {
         id: r.try_get(0)?,
@@ -449,90 +432,6 @@ fn bump_pack_revision(tx: &mut Tx<'_, '_>, guild: i64) -> Result<(), pg::Error> 
         &[&guild],
     )
     .map(|_| ())
-}
-
-/// A competition with its rounds.
-fn load_competition<C: GenericClient>(
-    sql: &mut Sql<'_, C>,
-    id: i64,
-) -> Result<Option<Competition>, pg::Error> {
-    let Some(head) = sql.query_opt(
-        "SELECT id, guild_id, channel_id, starter_id, seconds, status, created_at, team_mode FROM competitions WHERE id = $1",
-        &[&id],
-    )?
-    else {
-        return Ok(None);
-    };
-    let rounds = sql
-        .query(
-            "SELECT round, question, option_order, opened_at, closes_at, closed, message_id
-             FROM competition_rounds WHERE competition_id = $1 ORDER BY round",
-            &[&id],
-        )?
-        .iter()
-        .map(|r| {
-            Ok(Round {
-                number: r.try_get::<_, i64>(0)? as u32,
-                question: r.try_get(1)?,
-                option_order: order_from(r.try_get(2)?),
-                opened_at: r.try_get(3)?,
-                closes_at: r.try_get(4)?,
-                closed: r.try_get(5)?,
-                message: r.try_get::<_, Option<i64>>(6)?.map(|m| m as u64),
-            })
-        })
-        .collect::<Result<Vec<_>, pg::Error>>()?;
-    let mut teams = sql
-        .query(
-            "SELECT team, name, team_key FROM competition_teams WHERE competition_id = $1 ORDER BY team",
-            &[&id],
-        )?
-        .iter()
-        .map(|r| {
-            Ok(CompetitionTeam {
-                number: r.try_get::<_, i64>(0)? as u32,
-                name: typed_text(r, 1)?,
-                key: r.try_get(2)?,
-                members: Vec::new(),
-            })
-        })
-        .collect::<Result<Vec<_>, pg::Error>>()?;
-    for r in sql.query(
-        "SELECT team, user_id FROM competition_team_members WHERE competition_id = $1 ORDER BY position",
-        &[&id],
-    )? {
-        let number = r.try_get::<_, i64>(0)? as u32;
-        if let Some(team) = teams.iter_mut().find(|t| t.number == number) {
-            team.members.push(UserId(r.try_get::<_, i64>(1)? as u64));
-        }
-    }
-    Ok(Some(Competition {
-        id: head.try_get(0)?,
-        guild: GuildId(head.try_get::<_, i64>(1)? as u64),
-        channel: head.try_get::<_, i64>(2)? as u64,
-        starter: UserId(head.try_get::<_, i64>(3)? as u64),
-        seconds: head.try_get::<_, i64>(4)? as u32,
-        status: match head.try_get::<_, &str>(5)? {
-            "running" => CompetitionStatus::Running,
-            "finished" => CompetitionStatus::Finished,
-            _ => CompetitionStatus::Stopped,
-        },
-        rounds,
-        created_at: head.try_get(6)?,
-        team_mode: head.try_get(7)?,
-        teams,
-    }))
-}
-
-fn load_competitions<C: GenericClient>(
-    sql: &mut Sql<'_, C>,
-    ids: &[Row],
-) -> Result<Vec<Competition>, pg::Error> {
-    let mut all = Vec::with_capacity(ids.len());
-    for row in ids {
-        all.extend(load_competition(sql, row.try_get(0)?)?);
-    }
-    Ok(all)
 }
 
 impl Store for PostgresStore {

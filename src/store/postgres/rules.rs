@@ -5,35 +5,14 @@
 //! (PostgreSQL checks them strictly: an integer goes as SMALLINT, INTEGER,
 //! BIGINT or BOOLEAN, text as TEXT or as the bytes of a BYTEA column, a
 //! list as the shared rules keep it, comma-separated text, as an integer
-//! array column (`guild_settings.post_days`), a time as TIMESTAMPTZ
-//! truncated to the microsecond) and rows locked with
-//! `FOR UPDATE` ([`shared::Tx::locks_rows`]). Also the insert-else-read of
-//! competition answers, which are not yet shared.
+//! array column (`guild_settings.post_days`, `competition_rounds.option_order`),
+//! a time as TIMESTAMPTZ truncated to the microsecond) and rows locked with
+//! `FOR UPDATE` ([`shared::Tx::locks_rows`]).
 
 use super::*;
 use crate::store::shared::{self, SqlError, Value};
 use bytes::BytesMut;
 use pg::types::{FromSql, IsNull, Type};
-
-/// The answer a conflicting insert ran into: this interaction's own earlier
-/// answer ([`RecordOutcome::Duplicate`]) first, else the student's earlier
-/// answer to the same question. `None` when the conflicting row has been
-/// deleted since (a student removed meanwhile): the insert may be tried again.
-pub(super) fn earlier_answer(
-    tx: &mut Tx<'_, '_>,
-    by_interaction: &'static str,
-    by_student: &'static str,
-    interaction: i64,
-    student: Params,
-) -> Result<Option<RecordOutcome>, pg::Error> {
-    if let Some(row) = tx.query_opt(by_interaction, &[&interaction])? {
-        return Ok(Some(RecordOutcome::Duplicate(past_answer(&row)?)));
-    }
-    match tx.query_opt(by_student, student)? {
-        Some(row) => Ok(Some(RecordOutcome::AlreadyAnswered(past_answer(&row)?))),
-        None => Ok(None),
-    }
-}
 
 impl<C: GenericClient> shared::Tx for Sql<'_, C> {
     type Error = PgError;

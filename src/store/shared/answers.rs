@@ -12,17 +12,20 @@
 //! [`RecordOutcome::AlreadyAnswered`]). A total is updated (`RETURNING` its
 //! new points) or else created; where transactions run side by side
 //! (PostgreSQL, READ COMMITTED), an insert that lost a race is tried again
-//! and finds the winner's row.
+//! and finds the winner's row. A competition answer (`competitions.rs`) is
+//! recorded by the same [`insert_once`] and [`add_to_totals`].
 //!
 //! **Lock order**, shared by every writer of these rows so that concurrent
 //! answers do not deadlock on PostgreSQL (SQLite's single writer never
 //! waits): the member's name, the answer, the review card, the streak, then
 //! per period (sorted) the total, the player count and the score histogram
-//! (lower score first), and the instance's tally last.
+//! (lower score first), and the instance's tally last. A competition
+//! answer takes its own row first, then the name and the totals: the rows
+//! it shares with answers come in the same order.
 //!
 //! It must not know which backend runs it: only [`Tx`] and its values.
 
-use super::{args, Row, SqlError, Tx};
+use super::{args, Row, SqlError, Tx, Value};
 use crate::request::{GuildId, UserId};
 use crate::store::answers::{answered, settle, AnswerReads};
 use crate::store::*;
@@ -59,29 +62,50 @@ fn past_answer(row: &Row) -> Result<PastAnswer, SqlError> {
     })
 }
 
-/// The answer an insert that changed nothing ran into: this interaction's
-/// own earlier answer first, else the student's earlier answer to the same
-/// question. `None` when it has been deleted since: the insert may be tried
-/// again.
-fn earlier_answer<T: Tx>(
+/// How an answer of one kind is inserted exactly once: the insert (with
+/// `ON CONFLICT DO NOTHING` on the interaction and on the student's one
+/// answer to the question) and the two reads of the row it may run into.
+pub(crate) struct InsertOnce {
+    pub(crate) insert: &'static str,
+    /// `answer, correct, points` of the answer given with an interaction.
+    pub(crate) by_interaction: &'static str,
+    /// `answer, correct, points` of the student's answer to the question.
+    pub(crate) by_student: &'static str,
+}
+
+/// Answers to question instances (daily and practice).
+const ANSWERS: InsertOnce = InsertOnce {
+    insert: "INSERT INTO answers (instance_id, guild_id, user_id, interaction_id, question, answer, correct, points, answered_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+    by_interaction: "SELECT answer, correct, points FROM answers WHERE interaction_id = ?1",
+    by_student: "SELECT answer, correct, points FROM answers WHERE instance_id = ?1 AND user_id = ?2",
+};
+
+/// Inserts an answer unless it was given already: `None` when it was
+/// inserted, else the answer it ran into, this interaction's own first
+/// ([`RecordOutcome::Duplicate`]), else the student's earlier answer to the
+/// same question ([`RecordOutcome::AlreadyAnswered`]). A conflicting row
+/// deleted before it could be read (a student removed meanwhile, on another
+/// connection) sends the insert round again, at most [`INSERT_TRIES`] times.
+pub(crate) fn insert_once<T: Tx>(
     tx: &mut T,
+    sql: &InsertOnce,
+    answer: &[Value<'_>],
     interaction: i64,
-    instance: i64,
-    user: i64,
+    student: &[Value<'_>],
 ) -> Result<Option<RecordOutcome>, T::Error> {
-    if let Some(row) = tx.query_opt(
-        "SELECT answer, correct, points FROM answers WHERE interaction_id = ?1",
-        args![interaction],
-    )? {
-        return Ok(Some(RecordOutcome::Duplicate(past_answer(&row)?)));
+    for _ in 0..INSERT_TRIES {
+        if tx.execute(sql.insert, answer)? == 1 {
+            return Ok(None);
+        }
+        if let Some(row) = tx.query_opt(sql.by_interaction, args![interaction])? {
+            return Ok(Some(RecordOutcome::Duplicate(past_answer(&row)?)));
+        }
+        if let Some(row) = tx.query_opt(sql.by_student, student)? {
+            return Ok(Some(RecordOutcome::AlreadyAnswered(past_answer(&row)?)));
+        }
     }
-    match tx.query_opt(
-        "SELECT answer, correct, points FROM answers WHERE instance_id = ?1 AND user_id = ?2",
-        args![instance, user],
-    )? {
-        Some(row) => Ok(Some(RecordOutcome::AlreadyAnswered(past_answer(&row)?))),
-        None => Ok(None),
-    }
+    Err(SqlError::Contended.into())
 }
 
 /// Records one answer with all its effects, inside the caller's
@@ -92,33 +116,20 @@ pub(crate) fn record<T: Tx>(tx: &mut T, a: &NewAnswer) -> Result<RecordOutcome, 
         remember_name(tx, a.guild, a.user, name, a.at)?;
     }
     let interaction = a.interaction.0 as i64;
-    let mut tries = 0;
-    loop {
-        let inserted = tx.execute(
-            "INSERT INTO answers (instance_id, guild_id, user_id, interaction_id, question, answer, correct, points, answered_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
-            args![
-                a.instance,
-                a.guild.map(|g| g.0 as i64),
-                user,
-                interaction,
-                &a.question,
-                &a.answer,
-                a.correct,
-                a.points,
-                a.at
-            ],
-        )?;
-        if inserted == 1 {
-            break;
-        }
-        if let Some(outcome) = earlier_answer(tx, interaction, a.instance, user)? {
-            return Ok(outcome);
-        }
-        tries += 1;
-        if tries == INSERT_TRIES {
-            return Err(SqlError::Contended.into());
-        }
+    let answer = args![
+        a.instance,
+        a.guild.map(|g| g.0 as i64),
+        user,
+        interaction,
+        &a.question,
+        &a.answer,
+        a.correct,
+        a.points,
+        a.at
+    ];
+    if let Some(earlier) = insert_once(tx, &ANSWERS, answer, interaction, args![a.instance, user])?
+    {
+        return Ok(earlier);
     }
     if let Some(card) = &a.review {
         tx.execute(

@@ -21,7 +21,7 @@ macro_rules! class_columns {
 }
 
 /// A list as its text column keeps it: comma-separated.
-fn list_text<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
+pub(super) fn list_text<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
     items
         .into_iter()
         .map(|i| i.to_string())
@@ -30,7 +30,7 @@ fn list_text<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
 }
 
 /// A list from its text column; items that do not read are left out.
-fn list_from<T: std::str::FromStr>(text: &str) -> Vec<T> {
+pub(super) fn list_from<T: std::str::FromStr>(text: &str) -> Vec<T> {
     text.split(',')
         .map(str::trim)
         .filter(|i| !i.is_empty())

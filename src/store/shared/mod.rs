@@ -37,6 +37,7 @@ use std::borrow::Cow;
 
 pub(crate) mod answers;
 pub(crate) mod classes;
+pub(crate) mod competitions;
 pub(crate) mod leaderboards;
 pub(crate) mod privacy;
 pub(crate) mod review;

@@ -444,9 +444,12 @@ pub trait AnswerRules: Send + Sync {
     fn streak(&self, stored: &Streak) -> Streak;
     /// The streak bonus a right answer earns with the streak after it.
     fn bonus(&self, after: &Streak) -> i64;
+    /// The class the answer also counts for, whose own running season the
+    /// store reads in the answer's transaction (see `periods`).
+    fn class(&self) -> Option<i64>;
     /// The leaderboard periods a daily answer counts in, given the guild's
-    /// open season.
-    fn periods(&self, season: Option<&Season>) -> Vec<String>;
+    /// open season and the class's own (`None` without a class).
+    fn periods(&self, season: Option<&Season>, class_season: Option<&Season>) -> Vec<String>;
     /// The review card after this answer, from the one stored under `key`.
     fn review(&self, stored: Option<&ReviewCard>, key: &str) -> ReviewCard;
 }

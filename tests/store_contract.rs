@@ -2239,7 +2239,6 @@ fn plan(instance: &Instance, user: u64, interaction: u64, correct: bool) -> Answ
             post_days: None,
             paused: Default::default(),
             class: None,
-            class_season: None,
             correct,
             now,
         }),
@@ -3295,22 +3294,14 @@ fn databases_from_before_class_seasons_keep_their_seasons_and_boards(db: &TestDb
     assert_eq!(store.open_class_season(CLASS, ten_a.id).unwrap(), Some(own));
 }
 
-/// A plan for an answer by a student of `class`, with the class's own
-/// running season as the handler found it.
-fn class_plan(
-    instance: &Instance,
-    user: u64,
-    interaction: u64,
-    class: i64,
-    class_season: Option<i64>,
-) -> AnswerPlan {
+/// A plan for an answer by a student of `class`.
+fn class_plan(instance: &Instance, user: u64, interaction: u64, class: i64) -> AnswerPlan {
     let mut plan = plan(instance, user, interaction, true);
     plan.rules = Arc::new(studybot::quiz::Rules {
         day: instance.day,
         post_days: None,
         paused: Default::default(),
         class: Some(class),
-        class_season,
         correct: true,
         now: plan.at,
     });
@@ -3318,8 +3309,8 @@ fn class_plan(
 }
 
 /// A class's own season: answers given while it runs count on its board
-/// (beside the class's and the server's boards), answers after it ended do
-/// not; removing the class takes its boards and seasons but never the
+/// (beside the class's and the server's boards), answers committed after it
+/// ended do not, even when planned before; removing the class takes its boards and seasons but never the
 /// server's totals, its students' answers or their streaks.
 fn a_class_season_counts_what_is_answered_while_it_runs(store: &dyn Store) {
     let ten_a = store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
@@ -3329,16 +3320,12 @@ fn a_class_season_counts_what_is_answered_while_it_runs(store: &dyn Store) {
         .start_class_season(CLASS, ten_a.id, "Spring", at(22, 8))
         .unwrap();
     let season_board = class_period(ten_a.id, &studybot::classes::season_key(spring.id));
-    let answered = store
-        .answer(&class_plan(&monday, 1, 1, ten_a.id, Some(spring.id)))
-        .unwrap();
+    let answered = store.answer(&class_plan(&monday, 1, 1, ten_a.id)).unwrap();
     assert_eq!(
         (answered.outcome, answered.points),
         (RecordOutcome::Recorded, 20)
     );
-    store
-        .answer(&class_plan(&monday, 2, 2, ten_a.id, Some(spring.id)))
-        .unwrap();
+    store.answer(&class_plan(&monday, 2, 2, ten_a.id)).unwrap();
     for period in [
         "all".to_string(),
         class_period(ten_a.id, "all"),
@@ -3348,15 +3335,17 @@ fn a_class_season_counts_what_is_answered_while_it_runs(store: &dyn Store) {
         assert_eq!(top(&b), [(1, 20), (2, 20)], "{period}");
         assert_eq!(b.players, 2, "{period}");
     }
+    // Planned while the season ran, carried out after it ended: the store
+    // reads the class's season in the answer's transaction, so it no
+    // longer counts (the handler once read it before, and it did).
+    let planned = class_plan(&tuesday, 1, 3, ten_a.id);
     let ended = store
         .end_class_season(CLASS, ten_a.id, at(23, 12))
         .unwrap()
         .unwrap();
     assert_eq!((ended.id, ended.ended_at), (spring.id, Some(at(23, 12))));
     // After the season: the class's all-time board counts, its season's does not.
-    let tuesday_answer = store
-        .answer(&class_plan(&tuesday, 1, 3, ten_a.id, None))
-        .unwrap();
+    let tuesday_answer = store.answer(&planned).unwrap();
     assert_eq!(tuesday_answer.points, 22, "a two-day streak's bonus");
     assert_eq!(
         top(&board(store, CLASS, &class_period(ten_a.id, "all"), 10, 1)),

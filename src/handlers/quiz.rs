@@ -651,15 +651,9 @@ pub fn answer(
                     quiz::correct_answer(question)
                 )));
             }
-            // The class's own season, if it runs one: its board counts
-            // this answer too.
-            let class_season = match counts_for {
-                Some(class) => app.store.open_class_season(guild, class)?.map(|s| s.id),
-                None => None,
-            };
             // A class's pause does not break its students' streaks.
             let paused = resolved.map(|r| r.paused).unwrap_or_default();
-            today = Some((guild, day, (post_days, paused), counts_for, class_season));
+            today = Some((guild, day, (post_days, paused), counts_for));
         }
     }
     let (judgement, given) = grade(pack, question, &instance.option_order, choice, typed)?;
@@ -669,11 +663,9 @@ pub fn answer(
         .guild
         .filter(|_| app.library().content.pack(&pack.id).is_none());
     let card = crate::review::card_key(&instance.question, uploaded_in);
-    let (day, (post_days, paused), class, class_season) = match today {
-        Some((_, day, calendar, counts_for, class_season)) => {
-            (Some(day), calendar, counts_for, class_season)
-        }
-        None => (None, (None, Default::default()), None, None),
+    let (day, (post_days, paused), class) = match today {
+        Some((_, day, calendar, counts_for)) => (Some(day), calendar, counts_for),
+        None => (None, (None, Default::default()), None),
     };
     // One transaction reads the streak, the season and the review card,
     // applies these rules to them and records the answer (issue #24: a
@@ -701,7 +693,6 @@ pub fn answer(
             post_days,
             paused,
             class,
-            class_season,
             correct,
             now: request.now,
         }),

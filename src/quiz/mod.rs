@@ -766,12 +766,10 @@ pub struct Rules {
     /// The class's paused dates, skipped like weekdays without a post
     /// (empty for a server's own question).
     pub paused: BTreeSet<NaiveDate>,
-    /// The class the answer also counts for (its boards are periods too).
+    /// The class the answer also counts for (its boards are periods too,
+    /// and its own running season, `/season start class:`, is read in the
+    /// answer's transaction like the server's).
     pub class: Option<i64>,
-    /// The class's own running season (`/season start class:`), read with
-    /// the class before the answer (a class without one follows the
-    /// server's season, read in the answer's transaction).
-    pub class_season: Option<i64>,
     pub correct: bool,
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -794,13 +792,18 @@ impl AnswerRules for Rules {
         streak_bonus(after.current)
     }
 
-    fn periods(&self, season: Option<&Season>) -> Vec<String> {
+    fn class(&self) -> Option<i64> {
+        self.class
+    }
+
+    fn periods(&self, season: Option<&Season>, class_season: Option<&Season>) -> Vec<String> {
         let Some(day) = self.day else {
             return Vec::new();
         };
         let mut periods = periods(day, season);
         if let Some(class) = self.class {
-            periods.extend(crate::classes::periods(class, &periods, self.class_season));
+            let own_season = class_season.map(|s| s.id);
+            periods.extend(crate::classes::periods(class, &periods, own_season));
         }
         periods
     }

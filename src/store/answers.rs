@@ -60,7 +60,8 @@ pub trait AnswerStore: Send + Sync {
     fn record_answer(&self, answer: &NewAnswer) -> Result<RecordOutcome, StoreError>;
 
     /// Carries out an answer in one transaction: reads the stored streak
-    /// (locked against concurrent writers), the open season and the review
+    /// (locked against concurrent writers), the open seasons (the server's
+    /// and, for an answer counting for a class, the class's) and the review
     /// card, applies the plan's rules to them ([`settle`]), records the
     /// answer as [`AnswerStore::record_answer`] does, and reads the tally.
     fn answer(&self, plan: &AnswerPlan) -> Result<Answered, StoreError>;
@@ -111,6 +112,12 @@ pub(crate) trait AnswerReads {
     /// concurrent rebuild (an accepted answer) waits or is waited for.
     fn streak_for_update(&mut self, guild: GuildId, user: UserId) -> Result<Streak, Self::Error>;
     fn open_season(&mut self, guild: GuildId) -> Result<Option<Season>, Self::Error>;
+    /// A class's own running season.
+    fn open_class_season(
+        &mut self,
+        guild: GuildId,
+        class: i64,
+    ) -> Result<Option<Season>, Self::Error>;
     fn review_card(&mut self, user: UserId, key: &str) -> Result<Option<ReviewCard>, Self::Error>;
 }
 
@@ -132,7 +139,14 @@ pub(crate) fn settle<R: AnswerReads>(
             } else {
                 0
             };
-            let periods = plan.rules.periods(reads.open_season(guild)?.as_ref());
+            // Both seasons are read here, in the answer's transaction: an
+            // answer committed after a season ended never counts for it.
+            let season = reads.open_season(guild)?;
+            let class_season = match plan.rules.class() {
+                Some(class) => reads.open_class_season(guild, class)?,
+                None => None,
+            };
+            let periods = plan.rules.periods(season.as_ref(), class_season.as_ref());
             (Some(after), bonus, periods)
         }
         // Practice counts towards personal stats and review only.

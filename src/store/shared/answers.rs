@@ -208,6 +208,14 @@ impl<T: Tx> AnswerReads for Reads<'_, T> {
         super::leaderboards::open_season(self.0, guild)
     }
 
+    fn open_class_season(
+        &mut self,
+        guild: GuildId,
+        class: i64,
+    ) -> Result<Option<Season>, T::Error> {
+        super::classes::open_class_season(self.0, guild, class)
+    }
+
     fn review_card(&mut self, user: UserId, key: &str) -> Result<Option<ReviewCard>, T::Error> {
         super::review::review_card(self.0, user, key)
     }

@@ -1301,6 +1301,59 @@ fn uploaded_packs_and_their_revision(store: &dyn Store) {
     assert_eq!(store.pack_revision(OTHER).unwrap(), 0);
 }
 
+/// Pack changes that change nothing keep the revision: turning on a pack
+/// that was never off, removing a pack that was only turned off (its
+/// choice stays), a server's changes leave another's revision alone.
+/// Saving the same pack again is a change (it replaces the upload).
+fn pack_changes_that_change_nothing_keep_the_revision(store: &dyn Store) {
+    assert!(!store.set_pack_active(CLASS, "bundled", true).unwrap());
+    assert_eq!(store.pack_revision(CLASS).unwrap(), 0);
+    assert!(store.set_pack_active(CLASS, "bundled", false).unwrap());
+    assert!(!store.remove_pack(CLASS, "bundled").unwrap());
+    let packs = store.guild_packs(CLASS).unwrap();
+    assert_eq!(packs.revision, 1);
+    assert_eq!(packs.turned_off, BTreeSet::from(["bundled".to_string()]));
+    assert!(packs.uploads.is_empty());
+
+    assert!(!store.save_pack(OTHER, &pack("alpha", "a = 1")).unwrap());
+    assert!(store.save_pack(OTHER, &pack("alpha", "a = 1")).unwrap());
+    assert_eq!(store.pack_revision(OTHER).unwrap(), 2);
+    assert_eq!(
+        store.guild_packs(OTHER).unwrap().uploads,
+        [pack("alpha", "a = 1")]
+    );
+    assert_eq!(store.pack_revision(CLASS).unwrap(), 1);
+    assert!(store.guild_packs(CLASS).unwrap().uploads.is_empty());
+}
+
+/// Every open report when the limit is past any count, none for a server
+/// without reports, and a question disabled in one server still reported
+/// in another.
+fn reports_without_a_limit_and_per_server(store: &dyn Store) {
+    assert!(store.open_reports(CLASS, usize::MAX).unwrap().is_empty());
+    let reports: Vec<_> = (0..5)
+        .map(|n| {
+            store
+                .add_report(CLASS, UserId(n), &format!("p/q{n}"), "typo", at(23, 9))
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        store.open_reports(CLASS, usize::MAX).unwrap(),
+        reports.iter().rev().cloned().collect::<Vec<_>>()
+    );
+    assert!(store.open_reports(OTHER, usize::MAX).unwrap().is_empty());
+    let elsewhere = store
+        .add_report(OTHER, UserId(1), "p/q1", "wrong date", at(23, 10))
+        .unwrap();
+    store
+        .disable_question(CLASS, "p/q1", UserId(9), at(23, 11))
+        .unwrap();
+    assert_eq!(store.open_reports(CLASS, usize::MAX).unwrap().len(), 4);
+    assert_eq!(store.open_reports(OTHER, 1).unwrap(), [elsewhere]);
+    assert_eq!(store.open_reports(CLASS, 0).unwrap(), []);
+}
+
 fn accept_answer_adds_points_once(store: &dyn Store) {
     let monday = daily(store, CLASS, 23, "p/a");
     let tuesday = daily(store, CLASS, 24, "p/b");
@@ -2131,6 +2184,35 @@ fn racing_for_the_daily_and_its_post(db: &TestDb) {
     assert_eq!(stores[0].running_competitions().unwrap().len(), 4);
 }
 
+/// Several processes saving the same pack at once: every save counts (the
+/// revision goes up once each), exactly one finds no earlier upload, and
+/// one upload of that pack is left, holding one of the texts sent.
+fn racing_to_save_the_same_pack(db: &TestDb) {
+    const THREADS_PER_STORE: usize = 4;
+    let stores = [db.open(), db.open()];
+    let threads = stores.len() * THREADS_PER_STORE;
+    let barrier = Barrier::new(threads);
+    let replaced: Vec<bool> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (store, barrier) = (&*stores[t % stores.len()], &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    store
+                        .save_pack(CLASS, &pack("alpha", &format!("a = {t}")))
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(replaced.iter().filter(|r| !**r).count(), 1, "{replaced:?}");
+    let packs = stores[1].guild_packs(CLASS).unwrap();
+    assert_eq!(packs.revision, threads as i64);
+    assert_eq!(packs.uploads.len(), 1);
+    assert!((0..threads).any(|t| packs.uploads[0] == pack("alpha", &format!("a = {t}"))));
+}
+
 /// Several processes opening a new database at the same moment: one
 /// migrates, the others wait for it and find nothing to do. (PostgreSQL
 /// only: SQLite is one process's embedded file.)
@@ -2868,6 +2950,8 @@ contract! {
         review_cards_come_due_in_order,
         reports_and_disabled_questions,
         uploaded_packs_and_their_revision,
+        pack_changes_that_change_nothing_keep_the_revision,
+        reports_without_a_limit_and_per_server,
         accept_answer_adds_points_once,
         remove_student_keeps_every_board_consistent,
         delete_user_erases_them_everywhere,
@@ -2896,6 +2980,7 @@ contract! {
         racing_for_the_daily_and_its_post,
         a_competition_goes_on_after_a_restart,
         competition_answers_from_two_processes_count_once,
+        racing_to_save_the_same_pack,
     ],
     postgres_only: [
         first_open_from_several_processes_migrates_once,

@@ -86,18 +86,6 @@ impl<C: GenericClient> Sql<'_, C> {
         *self.changed += u64::from(row.is_some());
         Ok(row)
     }
-
-    /// Runs an `INSERT`, `UPDATE` or `DELETE ... RETURNING` that changes
-    /// exactly one row.
-    pub(super) fn returning_one(
-        &mut self,
-        sql: &'static str,
-        params: Params,
-    ) -> Result<Row, pg::Error> {
-        let row = self.query_one(sql, params)?;
-        *self.changed += 1;
-        Ok(row)
-    }
 }
 
 /// A transaction with the connection's prepared statements.

@@ -363,17 +363,6 @@ fn typed(text: &str) -> &[u8] {
     text.as_bytes()
 }
 
-/// Typed text back from its BYTEA column (only valid UTF-8 is ever written).
-fn typed_text(r: &Row, column: usize) -> Result<String, pg::Error> {
-    Ok(String::from_utf8_lossy(r.try_get::<_, &[u8]>(column)?).into_owned())
-}
-
-/// A LIMIT: SQLite reads a limit past i64's range (wrapped negative) as
-/// "no limit", which PostgreSQL refuses, so the largest one is used instead.
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
-}
-
 fn order_array(order: &[usize]) -> Vec<i64> {
     order.iter().map(|&i| i as i64).collect()
 }
@@ -410,28 +399,6 @@ fn instance_row(r: &Row) -> Result<Instance, pg::Error> {
         created_at: r.try_get(7)?,
         class: r.try_get(8)?,
     })
-}
-
-fn report_row(r: &Row) -> Result<Report, pg::Error> {
-    Ok(Report {
-        id: r.try_get(0)?,
-        guild: GuildId(r.try_get::<_, i64>(1)? as u64),
-        user: UserId(r.try_get::<_, i64>(2)? as u64),
-        question: r.try_get(3)?,
-        text: typed_text(r, 4)?,
-        at: r.try_get(5)?,
-    })
-}
-
-/// Counts a change to a guild's packs. Upserting the guild's revision row
-/// first also queues concurrent changes to the same guild's packs.
-fn bump_pack_revision(tx: &mut Tx<'_, '_>, guild: i64) -> Result<(), pg::Error> {
-    tx.execute(
-        "INSERT INTO pack_revisions (guild_id, revision) VALUES ($1, 1)
-         ON CONFLICT (guild_id) DO UPDATE SET revision = pack_revisions.revision + 1",
-        &[&guild],
-    )
-    .map(|_| ())
 }
 
 impl Store for PostgresStore {

@@ -2,8 +2,10 @@
 //! to totals, the score histogram, streaks, tallies and review cards
 //! (`answers.rs`), what removing a student or a server deletes
 //! (`privacy.rs`), seasons and leaderboards (`leaderboards.rs`), reading
-//! review cards (`review.rs`), a server's settings and the daily post's
-//! bookkeeping (`settings.rs`), over a small interface each backend implements ([`Tx`]).
+//! review cards (`review.rs`), a server's classes (`classes.rs`), group
+//! competitions (`competitions.rs`), a server's settings and the daily
+//! post's bookkeeping (`settings.rs`), packs and students' reports
+//! (`packs.rs`), over a small interface each backend implements ([`Tx`]).
 //!
 //! **The interface.** A transaction handle that runs one SQL statement at a
 //! time with [`Tx::query`], [`Tx::query_opt`] and [`Tx::execute`], its
@@ -39,6 +41,7 @@ pub(crate) mod answers;
 pub(crate) mod classes;
 pub(crate) mod competitions;
 pub(crate) mod leaderboards;
+pub(crate) mod packs;
 pub(crate) mod privacy;
 pub(crate) mod review;
 pub(crate) mod settings;

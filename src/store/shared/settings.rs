@@ -9,6 +9,7 @@
 //!
 //! It must not know which backend runs it, nor on which connection.
 
+use super::classes::{list_from, list_text};
 use super::{args, Row, SqlError, Tx};
 use crate::request::GuildId;
 use crate::store::*;
@@ -27,21 +28,11 @@ fn settings_row(row: &Row, at: usize) -> Result<GuildSettings, SqlError> {
         timezone: row.opt_text(at)?,
         channel: id(at + 1)?,
         post_time: row.opt_text(at + 2)?,
-        post_days: row.opt_text(at + 3)?.map(|days| weekdays(&days)),
+        post_days: row.opt_text(at + 3)?.map(|days| list_from(&days)),
         ping_role: id(at + 4)?,
         teacher_role: id(at + 5)?,
         competitions_teachers_only: row.bool(at + 6)?,
     })
-}
-
-/// Weekdays from their stored text; an empty text is an empty list.
-fn weekdays(text: &str) -> Vec<u8> {
-    text.split(',').filter_map(|n| n.parse().ok()).collect()
-}
-
-/// Weekdays as they are stored (see [`weekdays`]).
-fn weekdays_text(days: &[u8]) -> String {
-    days.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// A server's settings, the defaults if it never saved any.
@@ -69,7 +60,7 @@ pub(crate) fn save_settings<T: Tx>(
     now: DateTime<Utc>,
 ) -> Result<(), T::Error> {
     let id = |v: Option<u64>| v.map(|v| v as i64);
-    let days = s.post_days.as_deref().map(weekdays_text);
+    let days = s.post_days.as_ref().map(list_text);
     tx.execute(
         "INSERT INTO guild_settings (guild_id, timezone, channel_id, post_time, post_days, ping_role_id,
              teacher_role_id, updated_at, competitions_teachers_only)
@@ -193,18 +184,4 @@ pub(crate) fn post_problem<T: Tx>(tx: &mut T, guild: GuildId) -> Result<Option<S
         Some(row) => row.opt_text(0)?,
         None => None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weekdays_are_kept_as_comma_separated_text() {
-        assert_eq!(weekdays_text(&[0, 2, 4]), "0,2,4");
-        assert_eq!(weekdays("0,2,4"), [0, 2, 4]);
-        // No days at all is an empty list, not "every day" (NULL).
-        assert_eq!(weekdays_text(&[]), "");
-        assert_eq!(weekdays(""), Vec::<u8>::new());
-    }
 }

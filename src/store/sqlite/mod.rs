@@ -433,16 +433,6 @@ impl SqliteStore {
     }
 }
 
-/// Counts a change to a guild's packs.
-fn bump_pack_revision(tx: &rusqlite::Transaction, guild: i64) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO pack_revisions (guild_id, revision) VALUES (?1, 1)
-         ON CONFLICT (guild_id) DO UPDATE SET revision = revision + 1",
-    )?
-    .execute(params![guild])
-    .map(|_| ())
-}
-
 const INSTANCE_COLUMNS: &str =
     "id, kind, guild_id, owner_id, day, question, option_order, created_at, class_id";
 
@@ -463,17 +453,6 @@ fn instance_row(row: &rusqlite::Row) -> rusqlite::Result<Instance> {
         option_order: order.split(',').filter_map(|n| n.parse().ok()).collect(),
         created_at: parse_ts(&row.get::<_, String>(7)?),
         class: row.get(8)?,
-    })
-}
-
-fn report_row(r: &rusqlite::Row) -> rusqlite::Result<Report> {
-    Ok(Report {
-        id: r.get(0)?,
-        guild: GuildId(r.get::<_, i64>(1)? as u64),
-        user: UserId(r.get::<_, i64>(2)? as u64),
-        question: r.get(3)?,
-        text: r.get(4)?,
-        at: parse_ts(&r.get::<_, String>(5)?),
     })
 }
 

@@ -21,8 +21,8 @@
 //! rules in `rules.rs`). `shared/` holds the rules written once for both
 //! (what an answer does, accepting one, what removing a student or a
 //! server deletes, seasons and leaderboards, settings and the daily post's
-//! bookkeeping, packs and reports) over a small transaction
-//! interface each backend implements.
+//! bookkeeping, packs and reports, classes and their seasons, group
+//! competitions) over a small transaction interface each backend implements.
 //! `migrate.rs` runs the schema's `.sql` files for both. The contract suite in
 //! `tests/store_contract.rs` runs against both backends. [`open`] picks the
 //! backend from the database URL. docs/storage.md has the whole story.

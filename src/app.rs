@@ -95,6 +95,8 @@ pub struct App {
     /// The shards this process runs when several share the database
     /// (`None`: every shard, so every server).
     pub shards: Option<crate::shards::ShardSet>,
+    /// Replies kept while the store has not changed (see [`crate::memo`]).
+    pub memo: crate::memo::Memo,
     library: RwLock<Arc<Library>>,
     guilds: RwLock<HashMap<GuildId, Arc<GuildContent>>>,
 }
@@ -118,6 +120,7 @@ impl App {
             store,
             clock: Arc::new(SystemClock),
             shards: None,
+            memo: crate::memo::Memo::default(),
             library: RwLock::new(Arc::new(library)),
             guilds: RwLock::new(HashMap::new()),
         })

@@ -32,6 +32,8 @@
 //! - [`config`]: defaults -> file -> environment; the token is a `Secret`.
 //! - [`clock`]: injected time for schedulers and tests.
 //! - [`markup`]: escaping user text and fitting text into limits.
+//! - [`memo`]: replies kept in memory while the store has not changed
+//!   (the leaderboard's).
 //! - [`error`]: thiserror enums; `anyhow` only in `main.rs`.
 //! - [`import`]: `studybot import`, Red trivia lists and Quizlet sets to a pack.
 //! - [`schedule`]: when each class's daily question is due (pure rules;
@@ -63,6 +65,7 @@ pub mod handlers;
 pub mod import;
 pub mod logging;
 pub mod markup;
+pub mod memo;
 pub mod model;
 #[cfg(feature = "pictures")]
 pub mod pictures;

@@ -14,7 +14,7 @@ fn layer(module: &str) -> Option<u8> {
         "handlers" => 3,
         "app" | "quiz" | "search" | "dates" | "content" | "review" | "schedule" | "pictures"
         | "import" | "custom_id" | "reply" | "shards" | "logging" | "config" | "markup"
-        | "text" | "error" | "classes" | "teams" => 2,
+        | "text" | "error" | "classes" | "teams" | "memo" => 2,
         "store" => 1,
         // Plain values every layer speaks in: ids, the request, the clock, the
         // stored records.

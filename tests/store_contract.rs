@@ -2972,6 +2972,7 @@ contract! {
     ],
     database: [
         reopening_sees_the_same_data,
+        the_generation_moves_on_with_every_write_and_only_where_it_can,
         old_review_cards_of_uploaded_packs_get_their_servers_id,
         servers_from_before_classes_keep_their_daily_and_boards,
         databases_from_before_class_seasons_keep_their_seasons_and_boards,
@@ -3731,4 +3732,62 @@ fn competition_answers_from_two_processes_count_once(db: &TestDb) {
         let on_board = b.top.iter().find(|t| t.user == s.user).unwrap();
         assert_eq!((on_board.points, on_board.answered), (total, 2));
     }
+}
+
+/// [`Store::generation`], which replies kept in memory rest on
+/// (`studybot::memo`): on SQLite every write of this process moves it on,
+/// whatever the write, and reads do not; PostgreSQL, which other processes
+/// write too, reports none, so nothing is kept there.
+fn the_generation_moves_on_with_every_write_and_only_where_it_can(db: &TestDb) {
+    let store = db.open();
+    if db.url.starts_with("postgres") {
+        assert_eq!(store.generation(), None);
+        return;
+    }
+    let current = || store.generation().expect("SQLite keeps a generation");
+    let mut seen = current();
+    let mut moved = |what: &str| {
+        let now = current();
+        assert_ne!(now, seen, "{what} moves the generation on");
+        seen = now;
+    };
+    let q = daily(&*store, CLASS, 23, "p/a");
+    moved("an instance");
+    record(&*store, &answer(&q, 1, 1, 20));
+    moved("an answer");
+    record(&*store, &answer(&q, 2, 2, 0));
+    moved("a wrong answer");
+    let wrong_id = store.wrong_daily_answers(CLASS, UserId(2), 5).unwrap()[0].id;
+    let rebuild: StreakRebuild =
+        Arc::new(|streak: &Streak, _: &[(NaiveDate, bool)]| streak.clone());
+    store
+        .accept_answer(wrong_id, 20, &["all".to_string()], &rebuild)
+        .unwrap();
+    moved("an accepted answer");
+    store
+        .remember_name(Some(CLASS), UserId(1), "Ada", at(23, 10))
+        .unwrap();
+    moved("a new name");
+    store.start_season(CLASS, "Autumn", at(23, 10)).unwrap();
+    moved("a season started");
+    store.end_season(CLASS, at(24, 10)).unwrap();
+    moved("a season ended");
+    store.save_class(&class(CLASS, "10A", 11), "10a").unwrap();
+    moved("a class");
+    store.remove_student(CLASS, UserId(1)).unwrap();
+    moved("a student removed");
+
+    // Reads, and writes that change nothing, leave it.
+    board(&*store, CLASS, "all", 10, 2);
+    store.classes(CLASS).unwrap();
+    store.settings(CLASS).unwrap();
+    store
+        .remember_name(Some(CLASS), UserId(2), "Bob", at(23, 10))
+        .unwrap();
+    seen = current();
+    store
+        .remember_name(Some(CLASS), UserId(2), "Bob", at(23, 11))
+        .unwrap();
+    board(&*store, CLASS, "all", 10, 2);
+    assert_eq!(current(), seen, "reads and an unchanged name");
 }

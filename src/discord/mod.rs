@@ -229,6 +229,11 @@ where
     if prepared.is_lookup() && app.holds(prepared.request.guild) {
         return Ok((crate::handlers::respond_prepared(app, prepared), false));
     }
+    // So does a reply kept while the store has not changed (a leaderboard
+    // asked again): a memory read.
+    if let Some(reply) = crate::handlers::from_memory(app, &prepared) {
+        return Ok((reply, false));
+    }
     let app = app.clone();
     within_window(
         tokio::spawn(async move { respond(&app, prepared).await }),

@@ -71,6 +71,20 @@ impl Prepared {
     }
 }
 
+/// The reply to a command that its handler kept in memory (see
+/// [`spec::CommandSpec::from_memory`]), when the store has not changed since:
+/// no store I/O, so the Discord edge may run it on its async executor.
+/// `None`: run the handler.
+pub fn from_memory(app: &App, prepared: &Prepared) -> Option<Reply> {
+    if prepared.press.is_some() {
+        return None;
+    }
+    let (_, leaf) = spec::resolve(&prepared.request)?;
+    let answer = leaf.from_memory?;
+    let request = leaf.check_options(&prepared.request).ok()?;
+    answer(app, &request)
+}
+
 /// [`respond`] for a request whose button id is already decoded.
 pub fn respond_prepared(app: &App, prepared: Prepared) -> Reply {
     respond_with(app, &prepared.request, prepared.press)

@@ -794,7 +794,44 @@ fn result_reply(
 /// own place, of the class whose channel this is (or the class named),
 /// else of the server; `scope:server` the whole server's; `scope:classes`
 /// the classes ranked against each other.
+///
+/// The reply is kept in [`App::memo`] until the store next changes (see
+/// [`crate::memo`]), and [`leaderboard_from_memory`] answers the same
+/// request from it: a class asking for its board again and again costs
+/// the store nothing until someone answers.
 pub fn leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
+    // Read before the board: a write landing while it is built makes the
+    // kept reply stale at once, never a stale reply current.
+    let generation = app.store.generation();
+    let reply = build_leaderboard(app, request)?;
+    if let (Some(generation), Some(key)) = (generation, leaderboard_key(request)) {
+        app.memo.put(key, generation, reply.clone());
+    }
+    Ok(reply)
+}
+
+/// The kept reply to this `/leaderboard` request, if the store has not
+/// changed since it was built: memory only, so the Discord edge may ask on
+/// its async executor.
+pub fn leaderboard_from_memory(app: &App, request: &Request) -> Option<Reply> {
+    let generation = app.store.generation()?;
+    app.memo.get(&leaderboard_key(request)?, generation)
+}
+
+/// What a leaderboard reply depends on besides the store, or `None` when it
+/// must not be kept: a week's board depends on the day too, and a picture
+/// is drawn afresh rather than held.
+fn leaderboard_key(request: &Request) -> Option<crate::memo::MemoKey> {
+    let week = request
+        .option("period")
+        .is_some_and(|p| matches!(p.trim().to_lowercase().as_str(), "week" | "this-week"));
+    if week || request.flag("picture") {
+        return None;
+    }
+    crate::memo::MemoKey::of("leaderboard", request)
+}
+
+fn build_leaderboard(app: &App, request: &Request) -> Result<Reply, Error> {
     let guild = guild_of(request)?;
     remember(app, request)?;
     let scope = request

@@ -37,6 +37,9 @@ use super::{
 /// What runs a command: the same function for both edges.
 pub type Handler = fn(&App, &Request) -> Result<Reply, Error>;
 
+/// A command's answer from memory alone (no store I/O), if it has one.
+pub type FromMemory = fn(&App, &Request) -> Option<Reply>;
+
 /// Who may run a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -142,6 +145,10 @@ pub struct CommandSpec {
     pub edge_fact: Option<EdgeFact>,
     /// `None` exactly for commands with subcommands.
     pub run: Option<Handler>,
+    /// Answers a request from memory when it can (a reply kept while the
+    /// store has not changed: `crate::memo`), so that the Discord edge
+    /// answers it in place instead of on the blocking pool.
+    pub from_memory: Option<FromMemory>,
 }
 
 impl OptionSpec {
@@ -286,10 +293,15 @@ impl CommandSpec {
             after: After::Nothing,
             edge_fact: None,
             run: None,
+            from_memory: None,
         }
     }
     const fn run(mut self, handler: Handler) -> Self {
         self.run = Some(handler);
+        self
+    }
+    const fn answers_from_memory(mut self, answer: FromMemory) -> Self {
+        self.from_memory = Some(answer);
         self
     }
     const fn options(mut self, options: &'static [OptionSpec]) -> Self {
@@ -460,7 +472,8 @@ pub static COMMANDS: &[CommandSpec] = &[
             PICTURE,
         ])
         .server()
-        .run(quiz::leaderboard),
+        .run(quiz::leaderboard)
+        .answers_from_memory(quiz::leaderboard_from_memory),
     CommandSpec::new("stats", "Answers, accuracy, streaks and topics")
         .options(&[OptionSpec::new(
             "user",

@@ -26,6 +26,17 @@
 //! `migrate.rs` runs the schema's `.sql` files for both. The contract suite in
 //! `tests/store_contract.rs` runs against both backends. [`open`] picks the
 //! backend from the database URL. docs/storage.md has the whole story.
+//!
+//! **What may be kept in memory.** [`Store::generation`] is a number the
+//! store moves on after every write it commits, whatever the write, so a
+//! caller may keep what it read (the leaderboard's replies: `crate::memo`)
+//! for as long as the number stays the same, with no invalidation to
+//! remember at each write. SQLite keeps it (its one writer connection sees
+//! every write of this process at once; SQLite serves one bot process, and
+//! another process's write to the same file shows only after this
+//! process's next write); PostgreSQL reports none, because several
+//! processes write one database there, so nothing is kept and every board
+//! is read from the database.
 
 mod answers;
 mod classes;
@@ -98,6 +109,18 @@ pub trait Store:
     /// Why writes are failing, while they are (the disk is full, the file
     /// is read-only); `None` once a write succeeds again. Shown to teachers.
     fn write_problem(&self) -> Option<String> {
+        None
+    }
+
+    /// A number that changes after every write this store commits, so that
+    /// what was read at one generation may be kept in memory and served
+    /// while the generation is unchanged (`crate::memo`: the leaderboard's
+    /// replies). It is read before the reads it covers and changes after the
+    /// write's commit, so a write landing meanwhile only makes what was read
+    /// stale sooner. `None`: the store cannot tell when its data changed
+    /// (PostgreSQL, which other processes write too), and nothing may be
+    /// kept.
+    fn generation(&self) -> Option<u64> {
         None
     }
 }

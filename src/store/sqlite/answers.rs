@@ -194,6 +194,7 @@ impl SqliteStore {
                 queue.drain(..take).collect()
             };
             let outcomes = commit_group(&mut conn, &group);
+            self.changed();
             self.bound_wal(&conn);
             if let Some(first) = outcomes.iter().find(|o| o.is_ok()).or(outcomes.first()) {
                 self.note_write(first, first.is_ok());

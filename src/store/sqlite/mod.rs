@@ -10,6 +10,9 @@
 //! the lock is held only inside a method, never across an `.await`. The
 //! WAL's checkpointer and size bound live in `wal.rs`, the group commit and
 //! the [`crate::store::shared::Tx`] over rusqlite in `rules.rs`.
+//! Because every write of this process goes through that connection, the
+//! store knows when its data changed: [`Store::generation`] moves on after
+//! each commit that wrote (in `with` and in the answers' group commit).
 
 use super::*;
 use rules::*;
@@ -46,6 +49,9 @@ pub struct SqliteStore {
     checkpoint_asked: std::sync::atomic::AtomicU64,
     /// The background checkpointer (stopped when the store is dropped).
     checkpointer: Option<Checkpointer>,
+    /// [`Store::generation`]: counts the commits that wrote through this
+    /// store's writer (see [`SqliteStore::changed`]).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// An answer in the commit queue, and where its outcome goes.
@@ -257,7 +263,7 @@ impl SqliteStore {
         // inside a student's commit.
         store
             .conn
-            .get_mut()
+            .lock()
             .unwrap_or_else(|e| e.into_inner())
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(db)?;
@@ -299,6 +305,7 @@ impl SqliteStore {
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
             checkpoint_asked: std::sync::atomic::AtomicU64::new(NOT_ASKED),
             checkpointer: None,
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -311,6 +318,7 @@ impl SqliteStore {
         let result = f(&mut conn).map_err(db);
         let wrote = conn.total_changes() > changes;
         if wrote {
+            self.changed();
             // Every write path, not only answers: ten seconds of practice
             // questions once left a 217 MB WAL (issue #24).
             self.bound_wal(&conn);
@@ -352,6 +360,15 @@ impl SqliteStore {
             Ok(out)
         };
         read().map_err(db)
+    }
+
+    /// Moves [`Store::generation`] on: called after every commit that wrote
+    /// (by [`SqliteStore::with`], which every write but the answers' group
+    /// commit goes through, and by the group commit), before its callers
+    /// learn that it committed.
+    fn changed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Keeps [`Store::write_problem`] current: set by a write that failed for
@@ -462,6 +479,15 @@ impl Store for SqliteStore {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Every write of this process goes through its one writer connection
+    /// (see [`SqliteStore::changed`]). SQLite serves one bot process
+    /// (docs/scaling.md): a write by another process to the same file
+    /// (`studybot ask` against a running bot's database) is not seen here
+    /// until this process next writes.
+    fn generation(&self) -> Option<u64> {
+        Some(self.generation.load(std::sync::atomic::Ordering::Acquire))
     }
 }
 

@@ -208,6 +208,7 @@ fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
         commits_unchecked: std::sync::atomic::AtomicU32::new(0),
         checkpoint_asked: std::sync::atomic::AtomicU64::new(NOT_ASKED),
         checkpointer: None,
+        generation: Default::default(),
     };
     // Written as that release wrote it (instances had no class then).
     let q = old
@@ -248,6 +249,7 @@ fn upgrading_a_database_counts_the_tallies_of_existing_answers() {
         commits_unchecked: std::sync::atomic::AtomicU32::new(0),
         checkpoint_asked: std::sync::atomic::AtomicU64::new(NOT_ASKED),
         checkpointer: None,
+        generation: Default::default(),
     };
     assert_eq!(
         store.tally(q).unwrap(),

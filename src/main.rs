@@ -329,34 +329,76 @@ enum Database<'a> {
     InMemory,
 }
 
+/// Loads the content and opens the database side by side: the database
+/// opens on a thread of its own (SQLite's open, the migrations, a reader per
+/// core) while this one parses, checks and indexes the content, so the App
+/// is ready after the longer of the two, not their sum (docs/performance.md).
 fn load_app(config: Config, folders: &[PathBuf], db: Database) -> anyhow::Result<App> {
     let started = std::time::Instant::now();
-    let (library, warnings) =
-        Library::load_with_bundled(folders).context("content did not load")?;
-    let loaded = started.elapsed();
+    let url = match db {
+        Database::Configured(db) => Some(db.unwrap_or(&config.database.url).to_string()),
+        Database::InMemory => None,
+    };
+    let opening = std::thread::Builder::new()
+        .name("studybot-db".into())
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            let store = match url {
+                Some(url) => studybot::store::open(&url).with_context(|| {
+                    format!(
+                        "cannot open the database {}",
+                        studybot::store::redacted_url(&url)
+                    )
+                }),
+                None => studybot::store::open_in_memory().map_err(anyhow::Error::from),
+            };
+            (store, started.elapsed())
+        })?;
+    let loaded = studybot::content::load_with_bundled(folders)
+        .into_result()
+        .context("content did not load");
+    let checked = started.elapsed();
+    let library = loaded.map(|(content, warnings)| (Library::new(content), warnings));
+    let indexed = started.elapsed();
+    // Joined before a content error is returned, so that the store (if it
+    // opened) is closed, not abandoned mid-open.
+    let (store, opened) = opening
+        .join()
+        .map_err(|_| anyhow::anyhow!("opening the database panicked"))?;
+    let (library, warnings) = library?;
+    let store = store?;
     for warning in warnings {
         tracing::warn!("{warning}");
     }
-    let store = match db {
-        Database::Configured(db) => {
-            let url = db.unwrap_or(&config.database.url).to_string();
-            studybot::store::open(&url).with_context(|| {
-                format!(
-                    "cannot open the database {}",
-                    studybot::store::redacted_url(&url)
-                )
-            })?
-        }
-        Database::InMemory => studybot::store::open_in_memory()?,
-    };
     // What start-up spends before the bot can answer (docs/performance.md).
     tracing::info!(
         target: "studybot::startup",
-        content_ms = loaded.as_secs_f64() * 1e3,
-        database_ms = (started.elapsed() - loaded).as_secs_f64() * 1e3,
-        "content loaded and database opened"
+        content_ms = indexed.as_secs_f64() * 1e3,
+        index_ms = (indexed - checked).as_secs_f64() * 1e3,
+        database_ms = opened.as_secs_f64() * 1e3,
+        ready_ms = started.elapsed().as_secs_f64() * 1e3,
+        process_cpu_ms = process_cpu_ms(),
+        "content loaded and database opened, side by side"
     );
     Ok(App::new(config, library, store)?)
+}
+
+/// The CPU time this process has used so far, on all its threads: unlike
+/// the wall-clock times, it hardly moves with the machine's load, so
+/// start-ups on a busy machine can still be compared.
+fn process_cpu_ms() -> f64 {
+    #[cfg(unix)]
+    {
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes only the timespec it is given.
+        if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) } == 0 {
+            return now.tv_sec as f64 * 1e3 + now.tv_nsec as f64 / 1e6;
+        }
+    }
+    f64::NAN
 }
 
 /// Reads a file given with --attach as an upload would arrive: a regular
@@ -512,8 +554,10 @@ fn run(
                 }
                 std::sync::Arc::new(app)
             });
-            release_freed_memory();
             let _ = built.send(app.map_err(|e| format!("{e:#}")));
+            // After the App is handed over: trimming walks every arena and
+            // is not needed for the commands to be registered.
+            release_freed_memory();
         })?;
     let loading = async move {
         loading

@@ -1550,6 +1550,96 @@ fn a_broken_pack_found_while_connecting_stops_the_start_with_its_errors() {
     });
 }
 
+/// An operator's stop (SIGTERM from systemd or `docker stop`, Ctrl-C in a
+/// terminal) closes the store: its last connection goes, and it leaves the
+/// clean-close marker, so the next start skips `quick_check` (which reads
+/// the whole file: most of a large database's start-up).
+#[test]
+fn sigterm_and_ctrl_c_leave_the_clean_close_marker_and_the_next_start_skips_the_check() {
+    multi_thread().block_on(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        common::replace_the_bundled_pack(&common::quiz_pack_with(&content, &["multiple_choice"]));
+        let db = dir.path().join("studybot.db");
+        let marker = dir.path().join("studybot.db-clean");
+        let config = dir.path().join("studybot.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[discord]\nproxy = \"{}\"\n[database]\nurl = \"sqlite://{}\"\n[content]\nfolders = [\"{}\"]\n",
+                fake.proxy_url(),
+                db.display(),
+                content.display()
+            ),
+        )
+        .unwrap();
+        // Starts the real binary, with the start-up log in a file of its own.
+        let start = |n: usize| {
+            let log = dir.path().join(format!("start-{n}.log"));
+            let bot = std::process::Command::new(env!("CARGO_BIN_EXE_studybot"))
+                .args(["--config", config.to_str().unwrap(), "run"])
+                .env("DISCORD_TOKEN", TOKEN)
+                .env("RUST_LOG", "warn,studybot::startup=info")
+                .env("NO_COLOR", "1")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap())
+                .spawn()
+                .unwrap();
+            (bot, log)
+        };
+        let stop = |bot: &mut std::process::Child, signal: i32| {
+            // SAFETY: signals a child process this test started.
+            unsafe {
+                libc::kill(bot.id() as i32, signal);
+            }
+            let sent = std::time::Instant::now();
+            loop {
+                if let Some(status) = bot.try_wait().unwrap() {
+                    return status;
+                }
+                assert!(sent.elapsed() < Duration::from_secs(15), "the bot exits within 15 s");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+
+        let (mut bot, log) = start(1);
+        fake.wait_for_registration(1).await;
+        // A write, so the store has a WAL to fold back in before it closes.
+        let daily = fake.command(BORIS, "daily", json!([])).await;
+        let message = fake.message_from_reply(CHANNEL, &daily["data"]);
+        let button = answer_ids(&message["components"])[0].clone();
+        let (id, _) = fake
+            .dispatch(fake.button_interaction(BORIS, &message, &button))
+            .await;
+        let answered = fake.callback(id).await;
+        assert!(embed(&answered)["title"].is_string(), "{answered}");
+        let status = stop(&mut bot, libc::SIGTERM);
+        let first = std::fs::read_to_string(&log).unwrap();
+        assert!(status.success(), "a clean exit on SIGTERM: {status:?}\n{first}");
+        assert!(first.contains("no clean-close marker: checking the database"), "{first}");
+        assert!(marker.is_file(), "SIGTERM leaves the clean-close marker\n{first}");
+        assert!(!dir.path().join("studybot.db-wal").exists(), "and no WAL");
+
+        let (mut bot, log) = start(2);
+        fake.wait_for_registration(2).await;
+        let second = std::fs::read_to_string(&log).unwrap();
+        assert!(second.contains("closed cleanly last time: quick_check skipped"), "{second}");
+        assert!(!marker.exists(), "the running bot's store took the marker");
+        let status = stop(&mut bot, libc::SIGINT);
+        let second = std::fs::read_to_string(&log).unwrap();
+        assert!(status.success(), "a clean exit on Ctrl-C: {status:?}\n{second}");
+        assert!(marker.is_file(), "Ctrl-C leaves the marker too\n{second}");
+        assert!(studybot::store::sqlite_file::closed_cleanly(&db));
+        // The answer given before the first stop is still there.
+        let store = studybot::store::open(&format!("sqlite://{}", db.display())).unwrap();
+        let results = store
+            .question_results(Some(studybot::request::GuildId(GUILD)), studybot::request::UserId(BORIS.id))
+            .unwrap();
+        assert_eq!(results.iter().map(|r| r.answered).sum::<u64>(), 1);
+    });
+}
+
 /// A teacher's `/class create name:<name> channel:<channel>`, as Discord
 /// sends it (the channel resolved in the interaction).
 async fn create_class(h: &Harness, name: &str, channel: u64) -> Value {

@@ -73,26 +73,40 @@ const WORKING_FILE_PHRASES: [&str; 16] = [
     "textbook summary",
 ];
 
-/// Where `needle` (lower-case ASCII) occurs in `haystack` as whole words
-/// (not inside a longer word or id), ignoring ASCII case.
+/// A letter, digit, `-` or `_`: what [`find_words`] counts as inside a word
+/// (so `seed-001` is not found inside `seed-0010`).
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+/// Where a word may start in `haystack`: every position not preceded by a
+/// word character.
+fn word_starts(haystack: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut after_word = false;
+    haystack.char_indices().filter_map(move |(i, c)| {
+        let start = !after_word;
+        after_word = is_word(c);
+        start.then_some(i)
+    })
+}
+
+/// Whether `needle` occurs at `start` in `haystack`, ignoring ASCII case,
+/// and ends where a word may end.
+fn words_at(haystack: &str, start: usize, needle: &str) -> bool {
+    let end = start + needle.len();
+    haystack
+        .as_bytes()
+        .get(start..end)
+        .is_some_and(|b| b.eq_ignore_ascii_case(needle.as_bytes()))
+        && haystack
+            .get(end..)
+            .is_some_and(|rest| !rest.chars().next().is_some_and(is_word))
+}
+
+/// Where `needle` first occurs in `haystack` as whole words (not inside a
+/// longer word or id), ignoring ASCII case.
 fn find_words(haystack: &str, needle: &str) -> Option<usize> {
-    let lower = haystack.to_ascii_lowercase();
-    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(needle) {
-        let start = from + i;
-        let end = start + needle.len();
-        let before = lower[..start].chars().next_back();
-        let after = lower[end..].chars().next();
-        if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
-            return Some(start);
-        }
-        from = start + 1;
-        while !lower.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    None
+    word_starts(haystack).find(|&start| words_at(haystack, start, needle))
 }
 
 /// What a checker of its own (on another thread) built, with the problems it
@@ -179,17 +193,34 @@ impl Checker<'_> {
     /// points at working files ("the notes"), at the offending words.
     fn no_working_files(&mut self, file: usize, value: &SpannedStr, key: &str) {
         let text = value.get_ref();
+        let phrases: &[&str] = if self.has_sources {
+            &WORKING_FILE_PHRASES
+        } else {
+            &[]
+        };
+        // One pass over the text for every id and phrase, allocating
+        // nothing: almost every text has none of them. Searching (and
+        // lower-casing a copy of) each text once per id and phrase was a
+        // third of the bot's start-up CPU (docs/performance.md).
+        let needles = self
+            .internal
+            .iter()
+            .map(String::as_str)
+            .chain(phrases.iter().copied());
+        if !word_starts(text).any(|start| needles.clone().any(|n| words_at(text, start, n))) {
+            return;
+        }
         let mut found: Vec<(String, String)> = Vec::new();
         for id in self.internal.iter() {
-            if find_words(text, &id.to_ascii_lowercase()).is_some() {
+            if find_words(text, id).is_some() {
                 found.push((
                     id.clone(),
                     format!("`{key}` names the internal source `{id}`: students never see our working files; cite a published work or document in `sources` and keep `{id}` under `provenance`"),
                 ));
             }
         }
-        for phrase in WORKING_FILE_PHRASES {
-            if self.has_sources && find_words(text, phrase).is_some() {
+        for &phrase in phrases {
+            if find_words(text, phrase).is_some() {
                 found.push((
                     phrase.to_string(),
                     format!("`{key}` refers to \"{phrase}\": students never see our working files; say who gives the claim (a historian, a document) or make it a misconception with its correction"),
@@ -203,8 +234,7 @@ impl Checker<'_> {
         let mut located: Vec<(usize, String)> = found
             .into_iter()
             .map(|(words, message)| {
-                let at = find_words(raw, &words.to_ascii_lowercase())
-                    .map_or(span.start, |i| span.start + i);
+                let at = find_words(raw, &words).map_or(span.start, |i| span.start + i);
                 (at, message)
             })
             .collect();
@@ -1372,6 +1402,27 @@ fn question(
 #[cfg(test)]
 mod tests {
     use crate::content::{load_pack_text, Answer};
+
+    #[test]
+    fn words_are_found_whole_in_any_ascii_case_at_their_byte_offset() {
+        use super::find_words;
+        assert_eq!(find_words("As THE Notes say", "the notes"), Some(3));
+        assert_eq!(
+            find_words("see seed-0010, then seed-001.", "seed-001"),
+            Some(20)
+        );
+        assert_eq!(find_words("seed-0010 only", "seed-001"), None);
+        assert_eq!(find_words("my_seed-001", "seed-001"), None, "inside an id");
+        // A letter outside ASCII is a word character too, and offsets are bytes.
+        assert_eq!(find_words("éthe notes", "the notes"), None);
+        assert_eq!(find_words("é the notes", "the notes"), Some(3));
+        assert_eq!(find_words("the notesé", "the notes"), None);
+        assert_eq!(
+            find_words("the", "the notes"),
+            None,
+            "a needle longer than the text"
+        );
+    }
 
     const PACK: &str = r#"
 [pack]

@@ -516,8 +516,72 @@ impl TypoCache {
     }
 }
 
+/// Packs with at least this many entries build their full-text postings on
+/// a thread of their own (below it, starting the thread costs more).
+const PARALLEL_DEFINITIONS: usize = 64;
+
+/// Each word of the entries' definitions and explanations (as a concept),
+/// with the entries that use it and how much it weighs there.
+fn definition_postings(
+    folder: &SpellingFolder,
+    pack: &crate::content::Pack,
+) -> HashMap<String, Vec<(u32, f32)>> {
+    let mut full_text: HashMap<String, Vec<(u32, f32)>> = HashMap::default();
+    for (i, entry) in pack.entries.iter().enumerate() {
+        // Someone who describes an entry does not name it, so an entry's
+        // own name words are left out of its definition postings: "who
+        // replaced Yezhov" must find Beria, not Yezhov.
+        let own: foldhash::HashSet<String> = std::iter::once(&entry.name)
+            .chain(&entry.aliases)
+            .flat_map(|n| {
+                search_key(folder, n)
+                    .split(' ')
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut weights: HashMap<String, f32> = HashMap::default();
+        for (text, weight) in [
+            (&entry.explanation, EXPLANATION_WEIGHT),
+            (&entry.definition, 1.0),
+        ] {
+            for word in search_key(folder, text).split(' ') {
+                if word.len() > 1 && !STOP_WORDS.contains(&word) && !own.contains(word) {
+                    let w = weights.entry(concept(word).to_string()).or_default();
+                    *w = w.max(weight);
+                }
+            }
+        }
+        for (word, weight) in weights {
+            full_text.entry(word).or_default().push((i as u32, weight));
+        }
+    }
+    full_text
+}
+
 impl PackIndex {
     fn build(pack: &crate::content::Pack) -> Self {
+        // The full-text postings (every entry's definition and explanation,
+        // about half of the build) are built on a second core while the keys
+        // are indexed here: the bundled pack's index is on the way to the
+        // bot's first answer at start-up (docs/performance.md).
+        if pack.entries.len() >= PARALLEL_DEFINITIONS && crate::content::cores() > 1 {
+            return std::thread::scope(|scope| {
+                let definitions = scope.spawn(|| definition_postings(&pack.spelling, pack));
+                let mut index = Self::build_keys(pack);
+                index.full_text = definitions
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                index
+            });
+        }
+        let mut index = Self::build_keys(pack);
+        index.full_text = definition_postings(&pack.spelling, pack);
+        index
+    }
+
+    /// Everything of the index but the full-text postings.
+    fn build_keys(pack: &crate::content::Pack) -> Self {
         let folder = pack.spelling.clone();
         let mut index = PackIndex {
             folder: folder.clone(),
@@ -562,7 +626,6 @@ impl PackIndex {
         }
         index.mark_distinctive_words(&surnames);
         index.link_siblings();
-        index.index_definitions(pack);
 
         let mut sorted: Vec<u32> = (0..index.keys.len() as u32).collect();
         sorted.sort_by(|&a, &b| {
@@ -683,41 +746,6 @@ impl PackIndex {
                         .min_by_key(|&i| items_per_stem[key.words[i].stem as usize])
                 })
                 .map(|i| i.min(u8::MAX as usize) as u8);
-        }
-    }
-
-    fn index_definitions(&mut self, pack: &crate::content::Pack) {
-        for (i, entry) in pack.entries.iter().enumerate() {
-            // Someone who describes an entry does not name it, so an entry's
-            // own name words are left out of its definition postings: "who
-            // replaced Yezhov" must find Beria, not Yezhov.
-            let own: std::collections::HashSet<String> = std::iter::once(&entry.name)
-                .chain(&entry.aliases)
-                .flat_map(|n| {
-                    search_key(&self.folder, n)
-                        .split(' ')
-                        .map(String::from)
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            let mut weights: HashMap<String, f32> = HashMap::default();
-            for (text, weight) in [
-                (&entry.explanation, EXPLANATION_WEIGHT),
-                (&entry.definition, 1.0),
-            ] {
-                for word in search_key(&self.folder, text).split(' ') {
-                    if word.len() > 1 && !STOP_WORDS.contains(&word) && !own.contains(word) {
-                        let w = weights.entry(concept(word).to_string()).or_default();
-                        *w = w.max(weight);
-                    }
-                }
-            }
-            for (word, weight) in weights {
-                self.full_text
-                    .entry(word)
-                    .or_default()
-                    .push((i as u32, weight));
-            }
         }
     }
 

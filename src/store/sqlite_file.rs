@@ -8,10 +8,14 @@
 //! start-up on a large file (46 ms of 90 at 100,000 students), so it is
 //! skipped when the file is as the last store left it on a clean close
 //! ([`mark_closed_cleanly`], [`closed_cleanly`]): damage comes from a crash,
-//! a power cut or a file put in its place, not from a file at rest. [`backup`] copies with SQLite's online backup (safe
-//! while the bot writes), checks the copy with the full `integrity_check`
-//! before it takes the target's name, and never overwrites a file or the
-//! source by accident. Knows nothing of the store's tables or of Discord.
+//! a power cut or a file put in its place, not from a file at rest. The bot
+//! leaves the marker when it stops on SIGTERM or Ctrl-C (its last `App`,
+//! and so the store, is dropped before the process exits: `tests/e2e.rs`),
+//! and says at start-up which way the check went. [`backup`] copies with
+//! SQLite's online backup (safe while the bot writes), checks the copy with
+//! the full `integrity_check` before it takes the target's name, and never
+//! overwrites a file or the source by accident. Knows nothing of the
+//! store's tables or of Discord.
 
 use super::StoreError;
 use rusqlite::{Connection, OpenFlags};
@@ -94,6 +98,8 @@ fn fingerprint(path: &Path) -> Option<String> {
 pub fn closed_cleanly(path: &Path) -> bool {
     let marker = marker(path, "-clean");
     let Ok(recorded) = std::fs::read_to_string(&marker) else {
+        // Said at start-up, where operators (and tests/e2e.rs) look for it.
+        tracing::info!(target: "studybot::startup", database = %path.display(), "no clean-close marker: checking the database");
         return false;
     };
     if let Err(e) = std::fs::remove_file(&marker) {
@@ -102,7 +108,13 @@ pub fn closed_cleanly(path: &Path) -> bool {
         return false;
     }
     let wal_left = std::fs::metadata(self::marker(path, "-wal")).is_ok_and(|m| m.len() > 0);
-    !wal_left && fingerprint(path).is_some_and(|now| now == recorded)
+    let clean = !wal_left && fingerprint(path).is_some_and(|now| now == recorded);
+    if clean {
+        tracing::info!(target: "studybot::startup", database = %path.display(), "closed cleanly last time: quick_check skipped");
+    } else {
+        tracing::info!(target: "studybot::startup", database = %path.display(), "changed since its clean close: checking the database");
+    }
+    clean
 }
 
 /// Called when a store has closed its last connection to the file at

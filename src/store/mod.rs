@@ -33,8 +33,8 @@
 //! for as long as the number stays the same, with no invalidation to
 //! remember at each write. SQLite keeps it (its one writer connection sees
 //! every write of this process at once; SQLite serves one bot process, and
-//! another process's write to the same file shows only after this
-//! process's next write); PostgreSQL reports none, because several
+//! another process's write to the same file moves it within half a second,
+//! when the checkpointer sees SQLite's `data_version` change); PostgreSQL reports none, because several
 //! processes write one database there, so nothing is kept and every board
 //! is read from the database.
 

@@ -12,7 +12,9 @@
 //! the [`crate::store::shared::Tx`] over rusqlite in `rules.rs`.
 //! Because every write of this process goes through that connection, the
 //! store knows when its data changed: [`Store::generation`] moves on after
-//! each commit that wrote (in `with` and in the answers' group commit).
+//! each commit that wrote (in `with` and in the answers' group commit), and
+//! the checkpointer moves it on when another process has written to the
+//! file (`wal.rs`).
 
 use super::*;
 use rules::*;
@@ -51,7 +53,9 @@ pub struct SqliteStore {
     checkpointer: Option<Checkpointer>,
     /// [`Store::generation`]: counts the commits that wrote through this
     /// store's writer (see [`SqliteStore::changed`]).
-    generation: std::sync::atomic::AtomicU64,
+    /// Shared with the checkpointer, which moves it on for other
+    /// processes' writes (see `Checkpointer::start`).
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// An answer in the commit queue, and where its outcome goes.
@@ -267,7 +271,7 @@ impl SqliteStore {
             .unwrap_or_else(|e| e.into_inner())
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(db)?;
-        store.checkpointer = Some(Checkpointer::start(path)?);
+        store.checkpointer = Some(Checkpointer::start(path, store.generation.clone())?);
         // One read-only connection per core: more could not run at once.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         store.readers = (0..cores)
@@ -305,7 +309,7 @@ impl SqliteStore {
             commits_unchecked: std::sync::atomic::AtomicU32::new(0),
             checkpoint_asked: std::sync::atomic::AtomicU64::new(NOT_ASKED),
             checkpointer: None,
-            generation: std::sync::atomic::AtomicU64::new(0),
+            generation: Default::default(),
         })
     }
 

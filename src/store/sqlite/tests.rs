@@ -653,3 +653,41 @@ fn a_failing_answer_alone_in_its_group_leaves_nothing() {
     assert!(board.top.is_empty(), "{:?}", board.top);
     assert_eq!(board.players, 0);
 }
+
+/// A write by another process to the same file (here another store on it,
+/// as `studybot ask` against a running bot's database would be) moves this
+/// store's generation on within the checkpointer's interval, so replies
+/// kept in memory (`crate::memo`) are not served after it. Without the
+/// checkpointer's `data_version` look it would stay put until this store
+/// wrote something itself.
+#[test]
+fn another_processs_write_moves_the_generation_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let bot = SqliteStore::open(&path).unwrap();
+    let other = SqliteStore::open(&path).unwrap();
+    // Let the bot's checkpointer take its first look, then settle.
+    std::thread::sleep(CHECKPOINT_EVERY * 3);
+    let before = bot.generation().unwrap();
+    std::thread::sleep(CHECKPOINT_EVERY * 3);
+    assert_eq!(bot.generation(), Some(before), "nothing was written");
+    other
+        .save_settings(
+            GuildId(7),
+            &GuildSettings {
+                timezone: Some("Europe/London".into()),
+                ..GuildSettings::default()
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let deadline = std::time::Instant::now() + CHECKPOINT_EVERY * 6;
+    while bot.generation() == Some(before) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_ne!(bot.generation(), Some(before), "another process's write");
+    assert_eq!(
+        bot.settings(GuildId(7)).unwrap().timezone.as_deref(),
+        Some("Europe/London")
+    );
+}

@@ -36,7 +36,17 @@ pub(super) const NOT_ASKED: u64 = u64::MAX;
 pub(super) const WAL_CHECK_EVERY: u32 = 64;
 
 impl Checkpointer {
-    pub(super) fn start(path: &std::path::Path) -> Result<Self, StoreError> {
+    /// Starts the thread. It also moves `generation` on (see
+    /// [`Store::generation`]) when another connection has committed since
+    /// its last look (SQLite's `data_version`): a write by another process
+    /// to the same file, such as `studybot ask` or an import against a
+    /// running bot's database, then reaches boards kept in memory within
+    /// `CHECKPOINT_EVERY`. This process's own writes move it too, which
+    /// only repeats what the writer already did.
+    pub(super) fn start(
+        path: &std::path::Path,
+        generation: Arc<std::sync::atomic::AtomicU64>,
+    ) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
         // Every statement stays prepared (parsing SQL costs more than most
@@ -49,6 +59,11 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
+                let data_version = |c: &Connection| {
+                    c.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
+                        .ok()
+                };
+                let mut seen = data_version(&conn);
                 // Runs until the store drops its end of the channel.
                 while let Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     hurried.recv_timeout(CHECKPOINT_EVERY)
@@ -59,6 +74,11 @@ impl Checkpointer {
                         tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
                     }
                     count.fetch_add(1, std::sync::atomic::Ordering::Release);
+                    let now = data_version(&conn);
+                    if now != seen {
+                        seen = now;
+                        generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                    }
                 }
             })
             .map_err(|e| {

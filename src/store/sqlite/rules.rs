@@ -46,10 +46,7 @@ pub(super) fn commit_group(
     match attempt() {
         Ok(Some(outcomes)) => outcomes,
         Ok(None) => commit_isolated(conn, group),
-        Err(e) => {
-            let error = db(e);
-            group.iter().map(|_| Err(error.clone())).collect()
-        }
+        Err(e) => every_answer_fails(group, e),
     }
 }
 
@@ -84,11 +81,18 @@ fn commit_isolated(
     };
     match attempt() {
         Ok(outcomes) => outcomes,
-        Err(e) => {
-            let error = db(e);
-            group.iter().map(|_| Err(error.clone())).collect()
-        }
+        Err(e) => every_answer_fails(group, e),
     }
+}
+
+/// The outcomes of a group whose transaction failed as a whole: the same
+/// error for every answer in it.
+fn every_answer_fails(
+    group: &[QueuedAnswer],
+    e: rusqlite::Error,
+) -> Vec<Result<Answered, StoreError>> {
+    let error = db(e);
+    group.iter().map(|_| Err(error.clone())).collect()
 }
 
 /// One queued answer, inside the group's transaction.

@@ -68,12 +68,17 @@ impl Checkpointer {
                 while let Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     hurried.recv_timeout(CHECKPOINT_EVERY)
                 {
-                    let _running = held.lock().unwrap_or_else(|e| e.into_inner());
-                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
                     {
-                        tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                        let _running = held.lock().unwrap_or_else(|e| e.into_inner());
+                        if let Err(e) =
+                            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                        {
+                            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                        }
+                        count.fetch_add(1, std::sync::atomic::Ordering::Release);
                     }
-                    count.fetch_add(1, std::sync::atomic::Ordering::Release);
+                    // Outside the lock: the writer's truncation need not
+                    // wait for this look.
                     let now = data_version(&conn);
                     if now != seen {
                         seen = now;

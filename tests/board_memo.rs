@@ -214,6 +214,19 @@ fn teacher(app: &App, when: DateTime<Utc>, action: Action) -> Reply {
     handlers::respond(app, &request(when, TEACHER, "Teacher", action))
 }
 
+/// The quiz pack's class on a database file, its rivals seeded (the
+/// folder holds the file for as long as the test keeps it).
+fn class_with_rivals() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("class.db");
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml");
+    let (library, _) = Library::load(&[fixture]).unwrap();
+    let store = studybot::store::open(db.to_str().unwrap()).unwrap();
+    let app = App::new(Config::default(), library, store).unwrap();
+    seed_rivals(&app);
+    (dir, app)
+}
+
 fn press(custom_id: &str) -> Action {
     Action::Press {
         custom_id: custom_id.into(),
@@ -223,13 +236,7 @@ fn press(custom_id: &str) -> Action {
 
 #[test]
 fn the_kept_board_shows_every_write_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("class.db");
-    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml");
-    let (library, _) = Library::load(&[fixture]).unwrap();
-    let store = studybot::store::open(db.to_str().unwrap()).unwrap();
-    let app = App::new(Config::default(), library, store).unwrap();
-    seed_rivals(&app);
+    let (_dir, app) = class_with_rivals();
     let mut rivals: Vec<u64> = (1..=RIVALS).collect();
 
     let wrong = daily_answer(&app, day(23), false);
@@ -369,13 +376,7 @@ fn the_kept_board_shows_every_write_at_once() {
 
 #[test]
 fn a_week_board_and_a_picture_are_never_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("class.db");
-    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz-pack.toml");
-    let (library, _) = Library::load(&[fixture]).unwrap();
-    let store = studybot::store::open(db.to_str().unwrap()).unwrap();
-    let app = App::new(Config::default(), library, store).unwrap();
-    seed_rivals(&app);
+    let (_dir, app) = class_with_rivals();
     for options in [&[("period", "week")][..], &[("picture", "true")][..]] {
         board(&app, options);
         let asked = request(
